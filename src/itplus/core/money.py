@@ -1,0 +1,124 @@
+"""Chilean money rules: integer CLP, IVA and ILA tax splits, Ley 20.956 cash rounding.
+
+Amounts are ``int`` pesos everywhere. ``Decimal`` appears only inside a calculation and
+is rounded once, with a named rule, back to ``int``. Never ``float``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+IVA_RATE = Decimal("0.19")
+
+# Impuesto adicional a las bebidas alcohólicas, analcohólicas y similares (ILA),
+# DL 825 art. 42. The price stays tax-included; each line stores net, IVA and ILA.
+ILA_RATES: dict[str, Decimal] = {
+    "": Decimal("0"),
+    "ila_10": Decimal("0.10"),  # non-alcoholic drinks, low sugar
+    "ila_18": Decimal("0.18"),  # non-alcoholic drinks, high sugar (> 15 g / 240 ml)
+    "ila_205": Decimal("0.205"),  # wine, beer, cider
+    "ila_315": Decimal("0.315"),  # spirits (pisco, whisky, vodka…)
+}
+
+
+def round_clp(value: Decimal) -> int:
+    """Round a peso amount half up (0.5 → 1), the rule the SII uses for totals."""
+    return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def round_cash(amount_clp: int) -> int:
+    """Ley 20.956: the cash amount to pay is rounded to a multiple of 10.
+
+    Last digit 1–5 rounds down, 6–9 rounds up (1.235 → 1.230, 1.236 → 1.240).
+    Only the part paid in cash is rounded; electronic payments are exact.
+    """
+    if amount_clp < 0:
+        return -round_cash(-amount_clp)
+    last = amount_clp % 10
+    return amount_clp - last if last <= 5 else amount_clp + (10 - last)
+
+
+@dataclass(frozen=True, slots=True)
+class TaxSplit:
+    net_clp: int
+    iva_clp: int
+    ila_clp: int
+    exempt_clp: int = 0
+
+    @property
+    def total_clp(self) -> int:
+        return self.net_clp + self.iva_clp + self.ila_clp + self.exempt_clp
+
+    def __add__(self, other: TaxSplit) -> TaxSplit:
+        return TaxSplit(
+            self.net_clp + other.net_clp,
+            self.iva_clp + other.iva_clp,
+            self.ila_clp + other.ila_clp,
+            self.exempt_clp + other.exempt_clp,
+        )
+
+
+ZERO_SPLIT = TaxSplit(0, 0, 0, 0)
+
+
+def split_taxes(total_clp: int, *, exempt: bool = False, ila_code: str = "") -> TaxSplit:
+    """Split a tax-included amount into net, IVA and ILA.
+
+    IVA only: net = round(total / 1.19), IVA = total − net.
+    With ILA: net = round(total / (1.19 + ILA rate)), ILA = round(net × rate),
+    IVA = total − net − ILA (so the three always add up to the total, to the peso).
+    """
+    if exempt:
+        return TaxSplit(0, 0, 0, total_clp)
+    ila_rate = ILA_RATES[ila_code]
+    net = round_clp(Decimal(total_clp) / (1 + IVA_RATE + ila_rate))
+    ila = round_clp(Decimal(net) * ila_rate)
+    return TaxSplit(net, total_clp - net - ila, ila, 0)
+
+
+def tax_key(*, exempt: bool, ila_code: str) -> str:
+    return "exento" if exempt else (ila_code or "iva")
+
+
+def split_document(groups: Iterable[tuple[str, int]]) -> TaxSplit:
+    """Taxes of a whole document, computed on its totals per rate (not summed per line).
+
+    ``groups`` yields (tax_key, tax-included total) pairs; amounts with the same key are
+    added before splitting, as the SII computes a boleta's IVA on its total.
+    """
+    totals: dict[str, int] = {}
+    for key, amount in groups:
+        totals[key] = totals.get(key, 0) + amount
+    result = ZERO_SPLIT
+    for key, amount in sorted(totals.items()):
+        if key == "exento":
+            result += split_taxes(amount, exempt=True)
+        else:
+            result += split_taxes(amount, ila_code="" if key == "iva" else key)
+    return result
+
+
+def prorate(amount_clp: int, weights: list[int]) -> list[int]:
+    """Distribute ``amount_clp`` over ``weights`` in whole pesos, largest remainder first.
+
+    Used to spread a ticket discount over its lines so each tax rate gets its share and
+    the parts add up exactly to the amount.
+    """
+    total_weight = sum(weights)
+    if total_weight <= 0 or amount_clp == 0:
+        return [0] * len(weights)
+    raw = [Decimal(amount_clp) * w / total_weight for w in weights]
+    parts = [int(r) for r in raw]  # int() truncates toward zero; amounts are >= 0
+    leftover = amount_clp - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in order[:leftover]:
+        parts[i] += 1
+    return parts
+
+
+def format_clp(amount_clp: int) -> str:
+    """$1.234.567 — Chilean thousands separator, no decimals."""
+    sign = "-" if amount_clp < 0 else ""
+    return f"{sign}${abs(amount_clp):,}".replace(",", ".")

@@ -1,0 +1,85 @@
+"""The store's JSON API: one NinjaAPI, a Router per app, Spanish error messages."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from itplus.core.errors import BusinessError
+from itplus.store.catalog.api import router as catalog_router
+from itplus.store.sales.api import router as sales_router
+from itplus.store.terminals.auth import TerminalToken
+
+api = NinjaAPI(
+    title="itplus — API de la tienda",
+    version="1",
+    urls_namespace="api",
+    auth=TerminalToken(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api.add_router("/v1/", catalog_router)
+api.add_router("/v1/", sales_router)
+
+FIELD_NAMES = {
+    "quantity": "cantidad",
+    "amount_clp": "monto",
+    "discount_clp": "descuento",
+    "client_uuid": "identificador de venta",
+    "lines": "líneas",
+    "payments": "pagos",
+    "code": "código",
+    "method": "medio de pago",
+}
+
+
+def _describe(error: dict) -> str:
+    loc = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query")]
+    field = next((FIELD_NAMES[p] for p in reversed(loc) if p in FIELD_NAMES), ".".join(loc))
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("Falta el campo «%(field)s».") % {"field": field}
+    if kind.startswith(("int", "decimal", "float")):
+        return _("El campo «%(field)s» debe ser un número.") % {"field": field}
+    if kind.startswith("uuid"):
+        return _("El campo «%(field)s» debe ser un UUID.") % {"field": field}
+    return _("El campo «%(field)s» no es válido.") % {"field": field}
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = exc.errors or []
+    if any(e.get("type") in ("json_invalid", "model_attributes_type") for e in errors) or any(
+        "json" in str(e.get("msg", "")).lower() for e in errors
+    ):
+        detail = _("El cuerpo de la solicitud no es JSON válido.")
+    else:
+        detail = " ".join(dict.fromkeys(_describe(e) for e in errors)) or _("Datos no válidos.")
+    return api.create_response(
+        request, {"detail": detail, "code": "datos_invalidos", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(BusinessError)
+def on_business_error(request, exc: BusinessError):
+    return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return api.create_response(
+        request,
+        {"detail": _("Terminal no autorizado: falta o no es válido su token."), "code": "no_autorizado"},
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    detail = str(exc)
+    code = "error"
+    if exc.status_code == 400 and "parse request body" in detail:
+        # django-ninja's own message for a body that is not JSON.
+        detail, code = _("El cuerpo de la solicitud no es JSON válido."), "json_invalido"
+    elif exc.status_code == 404:
+        code = "no_encontrado"
+    return api.create_response(request, {"detail": detail, "code": code}, status=exc.status_code)

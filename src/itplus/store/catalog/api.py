@@ -1,0 +1,62 @@
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from itplus.store.catalog.models import Product
+from itplus.store.catalog.selectors import product_resolve_code, product_search
+
+router = Router(tags=["catálogo"])
+
+
+class ProductOut(Schema):
+    id: int
+    sku: str
+    name: str
+    price_clp: int
+    unit: str
+    is_weighed: bool
+    is_exempt: bool
+    ila_tax: str
+    barcode: str | None = None
+
+    @staticmethod
+    def from_product(product: Product, barcode: str | None = None) -> "ProductOut":
+        return ProductOut(
+            id=product.pk,
+            sku=product.sku,
+            name=product.name,
+            price_clp=product.price_clp,
+            unit=product.unit,
+            is_weighed=product.is_weighed,
+            is_exempt=product.is_exempt,
+            ila_tax=product.ila_tax,
+            barcode=barcode,
+        )
+
+
+class LookupOut(Schema):
+    product: ProductOut
+    code: str
+    embedded_price_clp: int | None = None
+    embedded_weight_kg: str | None = None
+
+
+@router.get("/products/lookup", response=LookupOut, summary="Producto por código de barras")
+def lookup(request: HttpRequest, code: str):
+    resolved = product_resolve_code(code=code)
+    if resolved is None:
+        raise HttpError(404, _("Código «%(code)s» no encontrado.") % {"code": code[:32]})
+    return LookupOut(
+        product=ProductOut.from_product(resolved.product),
+        code=resolved.code,
+        embedded_price_clp=resolved.embedded_price_clp,
+        embedded_weight_kg=(
+            str(resolved.embedded_weight_kg) if resolved.embedded_weight_kg is not None else None
+        ),
+    )
+
+
+@router.get("/products/search", response=list[ProductOut], summary="Buscar productos")
+def search(request: HttpRequest, q: str, limit: int = 20):
+    return [ProductOut.from_product(p) for p in product_search(query=q, limit=min(max(limit, 1), 50))]

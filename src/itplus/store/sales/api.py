@@ -1,0 +1,214 @@
+import uuid
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from itplus.store.accounts.services import approval_grant
+from itplus.store.sales.models import ParkedTicket, Sale
+from itplus.store.sales.services import (
+    LineInput,
+    PaymentInput,
+    SaleInput,
+    sale_complete,
+    ticket_park,
+    ticket_resume,
+)
+
+router = Router(tags=["ventas"])
+
+
+def require_cashier(request: HttpRequest):
+    if not request.user.is_authenticated:
+        raise HttpError(401, _("Inicie sesión en la caja para vender."))
+    return request.user
+
+
+class LineIn(Schema):
+    code: str = Field("", max_length=64)
+    product_id: int | None = None
+    quantity: Decimal = Decimal("1")
+    discount_clp: int = 0
+    is_voided: bool = False
+    approval_id: int | None = None
+
+
+class PaymentIn(Schema):
+    method: str = Field(..., max_length=20)
+    amount_clp: int
+    reference: str = Field("", max_length=60)
+
+
+class SaleIn(Schema):
+    client_uuid: uuid.UUID
+    lines: list[LineIn]
+    payments: list[PaymentIn]
+    ticket_discount_clp: int = 0
+    ticket_discount_approval_id: int | None = None
+    document_kind: str = "boleta"
+
+
+class SaleLineOut(Schema):
+    position: int
+    description: str
+    quantity: Decimal
+    unit_price_clp: int
+    discount_clp: int
+    total_clp: int
+    is_voided: bool
+
+
+class PaymentOut(Schema):
+    method: str
+    amount_clp: int
+    tendered_clp: int
+    change_clp: int
+
+
+class SaleOut(Schema):
+    id: int
+    client_uuid: uuid.UUID
+    series: str
+    document: str
+    number: int
+    issued_at: str
+    total_clp: int
+    net_clp: int
+    iva_clp: int
+    ila_clp: int
+    exempt_clp: int
+    discount_clp: int
+    cash_rounding_clp: int
+    amount_charged_clp: int
+    change_clp: int
+    receipt_url: str
+    lines: list[SaleLineOut]
+    payments: list[PaymentOut]
+    replayed: bool = False
+
+
+def sale_out(sale: Sale, *, replayed: bool = False) -> SaleOut:
+    return SaleOut(
+        id=sale.pk,
+        client_uuid=sale.client_uuid,
+        series=sale.series.code,
+        document=sale.series.get_kind_display(),
+        number=sale.number,
+        issued_at=sale.issued_at.isoformat(),
+        total_clp=sale.total_clp,
+        net_clp=sale.net_clp,
+        iva_clp=sale.iva_clp,
+        ila_clp=sale.ila_clp,
+        exempt_clp=sale.exempt_clp,
+        discount_clp=sale.discount_clp,
+        cash_rounding_clp=sale.cash_rounding_clp,
+        amount_charged_clp=sale.amount_charged_clp,
+        change_clp=sale.change_clp,
+        receipt_url=f"/pos/recibo/{sale.pk}/",
+        lines=[SaleLineOut.from_orm(line) for line in sale.lines.all()],
+        payments=[PaymentOut.from_orm(p) for p in sale.payments.all()],
+        replayed=replayed,
+    )
+
+
+@router.post("/sales", response={200: SaleOut, 201: SaleOut}, summary="Registrar una venta")
+def create_sale(request: HttpRequest, payload: SaleIn):
+    """Idempotent on ``client_uuid``: sending the same sale again returns it (200) without
+    creating another; a new sale answers 201."""
+    cashier = require_cashier(request)
+    data = SaleInput(
+        client_uuid=payload.client_uuid,
+        lines=[LineInput(**line.dict()) for line in payload.lines],
+        payments=[PaymentInput(**p.dict()) for p in payload.payments],
+        ticket_discount_clp=payload.ticket_discount_clp,
+        ticket_discount_approval_id=payload.ticket_discount_approval_id,
+        document_kind=payload.document_kind,
+    )
+    sale, created = sale_complete(terminal=request.terminal, cashier=cashier, data=data)
+    return (201 if created else 200), sale_out(sale, replayed=not created)
+
+
+@router.get("/sales/{sale_id}", response=SaleOut, summary="Ver una venta")
+def get_sale(request: HttpRequest, sale_id: int):
+    sale = get_object_or_404(Sale.objects.select_related("series"), pk=sale_id)
+    return sale_out(sale)
+
+
+class ApprovalIn(Schema):
+    pin: str = Field(..., max_length=12)
+    action: str
+    max_percent: int | None = None
+    detail: str = ""
+
+
+class ApprovalOut(Schema):
+    id: int
+    action: str
+    approved_by: str
+    max_percent: int | None
+
+
+@router.post("/approvals", response=ApprovalOut, summary="Aprobación de supervisor por PIN")
+def create_approval(request: HttpRequest, payload: ApprovalIn):
+    cashier = require_cashier(request)
+    approval = approval_grant(
+        pin=payload.pin,
+        action=payload.action,
+        requested_by=cashier,
+        terminal=request.terminal,
+        max_percent=payload.max_percent,
+        detail=payload.detail,
+    )
+    return ApprovalOut(
+        id=approval.pk,
+        action=approval.action,
+        approved_by=approval.approved_by.get_full_name() or approval.approved_by.get_username(),
+        max_percent=approval.max_percent,
+    )
+
+
+class ParkIn(Schema):
+    label: str = Field("", max_length=60)
+    payload: dict
+
+
+class ParkedOut(Schema):
+    id: int
+    label: str
+    created_at: str
+    cashier: str
+    lines: int
+
+
+@router.post("/parked", response=ParkedOut, summary="Dejar un ticket en espera")
+def park(request: HttpRequest, body: ParkIn):
+    cashier = require_cashier(request)
+    ticket = ticket_park(
+        terminal=request.terminal, cashier=cashier, label=body.label, payload=body.payload
+    )
+    return _parked_out(ticket)
+
+
+@router.get("/parked", response=list[ParkedOut], summary="Tickets en espera de esta caja")
+def parked_list(request: HttpRequest):
+    tickets = ParkedTicket.objects.filter(terminal=request.terminal).select_related("cashier")
+    return [_parked_out(t) for t in tickets]
+
+
+@router.post("/parked/{ticket_id}/resume", response=dict, summary="Retomar un ticket")
+def parked_resume(request: HttpRequest, ticket_id: int):
+    require_cashier(request)
+    return ticket_resume(terminal=request.terminal, ticket_id=ticket_id)
+
+
+def _parked_out(ticket: ParkedTicket) -> ParkedOut:
+    return ParkedOut(
+        id=ticket.pk,
+        label=ticket.label,
+        created_at=ticket.created_at.isoformat(),
+        cashier=ticket.cashier.get_username(),
+        lines=len(ticket.payload.get("lines", [])),
+    )

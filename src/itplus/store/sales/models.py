@@ -1,0 +1,179 @@
+"""Sale documents: series with gapless numbers, sales, their lines and payments."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from itplus.core.integrity import GENESIS_HASH
+from itplus.store.catalog.models import quantity_field
+
+
+class DocumentKind(models.TextChoices):
+    BOLETA = "boleta", _("Boleta")
+    FACTURA = "factura", _("Factura")
+    NOTA_CREDITO = "nota_credito", _("Nota de crédito")
+
+
+# SII document type codes, for the electronic documents of [8/8].
+SII_TYPE_BY_KIND = {"boleta": 39, "factura": 33, "nota_credito": 61}
+
+
+class DocumentSeries(models.Model):
+    """A numbering series. Numbers are gapless: taken under a row lock inside the same
+    transaction that writes the document, so a failed sale gives its number back.
+
+    The series row also holds the head of the document hash chain.
+    """
+
+    code = models.SlugField(_("código"), max_length=20, unique=True)
+    name = models.CharField(_("nombre"), max_length=60)
+    kind = models.CharField(_("tipo"), max_length=20, choices=DocumentKind.choices)
+    next_number = models.BigIntegerField(_("próximo número"), default=1)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH, editable=False)
+    is_active = models.BooleanField(_("activa"), default=True)
+
+    class Meta:
+        verbose_name = _("serie de documentos")
+        verbose_name_plural = _("series de documentos")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(next_number__gte=1), name="series_next_number_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "efectivo", _("Efectivo")
+    DEBIT = "debito", _("Débito")
+    CREDIT = "credito", _("Crédito")
+    TRANSFER = "transferencia", _("Transferencia")
+
+
+class Sale(models.Model):
+    class Status(models.TextChoices):
+        COMPLETED = "emitida", _("Emitida")
+        VOIDED = "anulada", _("Anulada")
+
+    # Client-generated UUID: sending the same sale twice creates it once.
+    client_uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    request_fingerprint = models.CharField(max_length=64, editable=False)
+    series = models.ForeignKey(DocumentSeries, on_delete=models.PROTECT, related_name="sales")
+    number = models.BigIntegerField(_("número"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETED)
+    issued_at = models.DateTimeField(_("fecha"), db_index=True)
+    terminal = models.ForeignKey(
+        "terminals.Terminal", on_delete=models.PROTECT, related_name="sales"
+    )
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales",
+        verbose_name=_("cajero"),
+    )
+    # Amounts in whole pesos. gross = sum of lines before any discount.
+    gross_clp = models.BigIntegerField(_("bruto"))
+    discount_clp = models.BigIntegerField(_("descuentos"), default=0)
+    ticket_discount_clp = models.BigIntegerField(_("descuento al total"), default=0)
+    total_clp = models.BigIntegerField(_("total"))
+    net_clp = models.BigIntegerField(_("neto"))
+    iva_clp = models.BigIntegerField(_("IVA"))
+    ila_clp = models.BigIntegerField(_("ILA"), default=0)
+    exempt_clp = models.BigIntegerField(_("exento"), default=0)
+    # Ley 20.956: cash part rounded to 10; the difference (±1..5) is kept, never lost.
+    cash_rounding_clp = models.BigIntegerField(_("redondeo efectivo"), default=0)
+    change_clp = models.BigIntegerField(_("vuelto"), default=0)
+    ticket_discount_approval = models.ForeignKey(
+        "accounts.Approval", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    previous_hash = models.CharField(max_length=64, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("venta")
+        verbose_name_plural = _("ventas")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="sale_number_unique_in_series"),
+            models.CheckConstraint(condition=Q(total_clp__gte=0), name="sale_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(total_clp=F("net_clp") + F("iva_clp") + F("ila_clp") + F("exempt_clp")),
+                name="sale_taxes_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series.name} N° {self.number}"
+
+    @property
+    def amount_charged_clp(self) -> int:
+        """What the customer actually paid: the total plus the cash rounding."""
+        return self.total_clp + self.cash_rounding_clp
+
+
+class SaleLine(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=120)
+    scanned_code = models.CharField(max_length=32, blank=True)
+    quantity = quantity_field(_("cantidad"))
+    unit_price_clp = models.BigIntegerField(_("precio unitario"))
+    gross_clp = models.BigIntegerField(_("bruto"))  # price × quantity, before discounts
+    discount_clp = models.BigIntegerField(_("descuento"), default=0)
+    ticket_discount_clp = models.BigIntegerField(_("parte del descuento al total"), default=0)
+    total_clp = models.BigIntegerField(_("total"))
+    net_clp = models.BigIntegerField(_("neto"))
+    iva_clp = models.BigIntegerField(_("IVA"))
+    ila_clp = models.BigIntegerField(_("ILA"), default=0)
+    exempt_clp = models.BigIntegerField(_("exento"), default=0)
+    ila_tax = models.CharField(max_length=10, blank=True, default="")
+    is_exempt = models.BooleanField(default=False)
+    # A line scanned then voided before payment stays on record (loss prevention).
+    is_voided = models.BooleanField(_("anulada"), default=False)
+    approval = models.ForeignKey(
+        "accounts.Approval", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sale", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["sale", "position"], name="sale_line_position_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(total_clp=F("gross_clp") - F("discount_clp") - F("ticket_discount_clp")),
+                name="sale_line_total_adds_up",
+            ),
+        ]
+
+
+class Payment(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("medio de pago"), max_length=20, choices=PaymentMethod.choices)
+    # Amount applied to the sale (for cash: the rounded amount that stays in the drawer).
+    amount_clp = models.BigIntegerField(_("monto"))
+    tendered_clp = models.BigIntegerField(_("entregado"), default=0)
+    change_clp = models.BigIntegerField(_("vuelto"), default=0)
+    reference = models.CharField(_("referencia"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("pago")
+        verbose_name_plural = _("pagos")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_clp__gt=0), name="payment_amount_positive"),
+        ]
+
+
+class ParkedTicket(models.Model):
+    """A ticket put on hold at the till (customer forgot something) to resume later."""
+
+    terminal = models.ForeignKey("terminals.Terminal", on_delete=models.CASCADE)
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    label = models.CharField(max_length=60, blank=True)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]

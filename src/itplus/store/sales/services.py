@@ -1,0 +1,492 @@
+"""Sales: the till's one write, ``sale_complete``, and parking tickets."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from itplus.core.errors import BusinessError
+from itplus.core.integrity import canonical_json, chain_hash
+from itplus.core.money import prorate, round_cash, round_clp, split_document, split_taxes, tax_key
+from itplus.store.accounts.models import Approval, ApprovalAction, Role
+from itplus.store.accounts.services import staff_role
+from itplus.store.catalog.models import Product
+from itplus.store.catalog.selectors import product_resolve_code
+from itplus.store.config import get_config
+from itplus.store.sales.models import (
+    DocumentKind,
+    DocumentSeries,
+    ParkedTicket,
+    Payment,
+    PaymentMethod,
+    Sale,
+    SaleLine,
+)
+from itplus.store.terminals.models import Terminal
+
+MAX_LINES = 500
+MAX_QUANTITY = Decimal("99999")
+
+
+class SaleRejected(BusinessError):
+    code = "venta_rechazada"
+    status = 422
+
+
+class UnknownCode(SaleRejected):
+    code = "codigo_desconocido"
+
+
+class ApprovalRequired(SaleRejected):
+    code = "requiere_aprobacion"
+    status = 403
+
+
+class PaymentRejected(SaleRejected):
+    code = "pago_rechazado"
+
+
+class IdempotencyConflict(BusinessError):
+    code = "uuid_reutilizado"
+    status = 409
+
+
+@dataclass
+class LineInput:
+    """One scanned line as the till sends it."""
+
+    code: str = ""  # barcode, scale EAN-13 or SKU, as scanned/typed
+    product_id: int | None = None  # when picked from a search instead of scanned
+    quantity: Decimal = Decimal("1")
+    discount_clp: int = 0
+    is_voided: bool = False
+    approval_id: int | None = None
+
+
+@dataclass
+class PaymentInput:
+    method: str
+    amount_clp: int  # for cash: the amount tendered by the customer
+    reference: str = ""
+
+
+@dataclass
+class SaleInput:
+    client_uuid: uuid.UUID
+    lines: list[LineInput]
+    payments: list[PaymentInput]
+    ticket_discount_clp: int = 0
+    ticket_discount_approval_id: int | None = None
+    document_kind: str = DocumentKind.BOLETA
+    extra: dict = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        data = asdict(self)
+        data["client_uuid"] = str(self.client_uuid)
+        return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+@dataclass
+class _PricedLine:
+    product: Product
+    code: str
+    quantity: Decimal
+    unit_price_clp: int
+    gross_clp: int
+    discount_clp: int
+    is_voided: bool
+    approval: Approval | None
+    ticket_discount_clp: int = 0
+
+    @property
+    def after_line_discount_clp(self) -> int:
+        return self.gross_clp - self.discount_clp
+
+    @property
+    def total_clp(self) -> int:
+        return self.gross_clp - self.discount_clp - self.ticket_discount_clp
+
+
+def _discount_limit_percent(cashier: User) -> int:
+    limits = get_config()["discount_limits_percent"]
+    return int(limits.get(staff_role(cashier), 0))
+
+
+def _use_approval(*, approval_id: int | None, action: str, needed_percent: int) -> Approval:
+    """Check an approval covers the action; it is consumed inside the sale's transaction."""
+    if approval_id is None:
+        raise ApprovalRequired(
+            _("Este descuento (%(percent)s%%) supera su límite: requiere la clave de un supervisor.")
+            % {"percent": needed_percent}
+            if action == ApprovalAction.DISCOUNT
+            else _("Anular una línea requiere la clave de un supervisor.")
+        )
+    # Locked so two sales cannot consume the same approval concurrently.
+    approval = (
+        Approval.objects.select_for_update()
+        .filter(pk=approval_id, action=action, used_at__isnull=True)
+        .first()
+    )
+    if approval is None:
+        raise ApprovalRequired(_("La aprobación no es válida o ya fue usada."))
+    if action == ApprovalAction.DISCOUNT and (approval.max_percent or 0) < needed_percent:
+        raise ApprovalRequired(
+            _("La aprobación cubre hasta %(max)s%% y el descuento es %(percent)s%%.")
+            % {"max": approval.max_percent or 0, "percent": needed_percent}
+        )
+    approval.used_at = timezone.now()
+    approval.save(update_fields=["used_at"])
+    return approval
+
+
+def _percent(part: int, whole: int) -> int:
+    """Discount as a whole percentage, rounded up so 5.01% counts as over a 5% limit."""
+    if whole <= 0:
+        return 100 if part > 0 else 0
+    return -(-part * 100 // whole)
+
+
+def _parse_quantity(value: Decimal, product: Product) -> Decimal:
+    try:
+        quantity = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise SaleRejected(_("Cantidad inválida."))
+    if not quantity.is_finite() or quantity <= 0:
+        raise SaleRejected(
+            _("La cantidad de «%(product)s» debe ser mayor que cero.") % {"product": product.name}
+        )
+    if quantity > MAX_QUANTITY:
+        raise SaleRejected(
+            _("La cantidad de «%(product)s» es demasiado grande.") % {"product": product.name}
+        )
+    if product.is_weighed:
+        if quantity != quantity.quantize(Decimal("0.001")):
+            raise SaleRejected(_("El peso admite como máximo 3 decimales (gramos)."))
+    elif quantity != quantity.to_integral_value():
+        raise SaleRejected(
+            _("«%(product)s» se vende por unidad: la cantidad debe ser un número entero.")
+            % {"product": product.name}
+        )
+    return quantity.quantize(Decimal("0.001"))
+
+
+def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
+    if line.product_id is not None:
+        product = Product.objects.filter(pk=line.product_id, is_active=True).first()
+        if product is None:
+            raise UnknownCode(_("El producto seleccionado no existe o está inactivo."))
+        resolved_code, embedded_price, embedded_weight = line.code, None, None
+    else:
+        resolved = product_resolve_code(code=line.code)
+        if resolved is None:
+            raise UnknownCode(
+                _("Código «%(code)s» no encontrado. Revise el código o busque por nombre.")
+                % {"code": line.code[:32]}
+            )
+        product = resolved.product
+        resolved_code = resolved.code
+        embedded_price, embedded_weight = resolved.embedded_price_clp, resolved.embedded_weight_kg
+
+    if embedded_price is not None:
+        # The scale already priced it; quantity is one labelled package.
+        quantity, unit_price, gross = Decimal("1.000"), embedded_price, embedded_price
+    else:
+        quantity = _parse_quantity(
+            embedded_weight if embedded_weight is not None else line.quantity, product
+        )
+        unit_price = product.price_clp
+        gross = round_clp(Decimal(unit_price) * quantity)
+
+    discount = int(line.discount_clp or 0)
+    if discount < 0:
+        raise SaleRejected(_("El descuento no puede ser negativo."))
+    if discount > gross:
+        raise SaleRejected(
+            _("El descuento de «%(product)s» no puede superar el valor de la línea.")
+            % {"product": product.name}
+        )
+    approval = None
+    percent = _percent(discount, gross)
+    if discount and percent > cashier_limit and not line.is_voided:
+        approval = _use_approval(
+            approval_id=line.approval_id, action=ApprovalAction.DISCOUNT, needed_percent=percent
+        )
+    return _PricedLine(
+        product=product,
+        code=resolved_code,
+        quantity=quantity,
+        unit_price_clp=unit_price,
+        gross_clp=gross,
+        discount_clp=discount,
+        is_voided=line.is_voided,
+        approval=approval,
+    )
+
+
+def _settle_payments(total_clp: int, payments: list[PaymentInput]) -> tuple[list[Payment], int, int]:
+    """Apply payments to the total. Electronic parts are exact; the cash part is rounded
+    per Ley 20.956. Returns (payments, cash rounding, change)."""
+    if not payments:
+        raise PaymentRejected(_("Falta el pago."))
+    electronic = 0
+    tendered_cash = 0
+    rows: list[Payment] = []
+    for p in payments:
+        if p.method not in PaymentMethod.values:
+            raise PaymentRejected(_("Medio de pago desconocido: %(method)s.") % {"method": p.method})
+        amount = int(p.amount_clp)
+        if amount <= 0:
+            raise PaymentRejected(_("Cada pago debe ser mayor que cero."))
+        if p.method == PaymentMethod.CASH:
+            tendered_cash += amount
+        else:
+            electronic += amount
+            rows.append(Payment(method=p.method, amount_clp=amount, reference=p.reference[:60]))
+    if electronic > total_clp:
+        raise PaymentRejected(
+            _("Los pagos con tarjeta o transferencia superan el total: no se da vuelto por ellos.")
+        )
+    cash_exact = total_clp - electronic
+    if cash_exact == 0:
+        if tendered_cash:
+            raise PaymentRejected(_("El total ya está pagado: sobra el pago en efectivo."))
+        return rows, 0, 0
+    if tendered_cash == 0:
+        raise PaymentRejected(
+            _("Falta pagar %(amount)s.") % {"amount": f"${cash_exact:,}".replace(",", ".")}
+        )
+    cash_due = round_cash(cash_exact)
+    if cash_due == 0:
+        # A remainder of $1–5 in cash rounds to nothing: the customer pays no cash.
+        return rows, -cash_exact, tendered_cash
+    if tendered_cash < cash_due:
+        raise PaymentRejected(
+            _("El efectivo entregado (%(given)s) no alcanza: faltan %(missing)s.")
+            % {
+                "given": f"${tendered_cash:,}".replace(",", "."),
+                "missing": f"${cash_due - tendered_cash:,}".replace(",", "."),
+            }
+        )
+    change = tendered_cash - cash_due
+    rows.append(
+        Payment(
+            method=PaymentMethod.CASH,
+            amount_clp=cash_due,
+            tendered_clp=tendered_cash,
+            change_clp=change,
+        )
+    )
+    return rows, cash_due - cash_exact, change
+
+
+def sale_chain_payload(sale: Sale, lines: list[SaleLine]) -> dict:
+    """What the hash chain covers: number, date, totals, taxes, and every line."""
+    return {
+        "series": sale.series.code,
+        "number": sale.number,
+        "issued_at": sale.issued_at.isoformat(),
+        "total": sale.total_clp,
+        "net": sale.net_clp,
+        "iva": sale.iva_clp,
+        "ila": sale.ila_clp,
+        "exempt": sale.exempt_clp,
+        "rounding": sale.cash_rounding_clp,
+        "lines": [
+            [
+                ln.position,
+                ln.product_id,
+                str(ln.quantity),
+                ln.unit_price_clp,
+                ln.total_clp,
+                ln.is_voided,
+            ]
+            for ln in lines
+        ],
+    }
+
+
+def _series_for(terminal: Terminal, kind: str) -> DocumentSeries:
+    series_id = terminal.factura_series_id if kind == DocumentKind.FACTURA else terminal.boleta_series_id
+    qs = DocumentSeries.objects.filter(is_active=True)
+    qs = qs.filter(pk=series_id) if series_id else qs.filter(kind=kind).order_by("code")
+    # Row lock: numbers are taken one at a time, so they are gapless and never repeat.
+    # The lock is held until the sale commits; a rollback frees the number.
+    series = qs.select_for_update().first()
+    if series is None:
+        raise SaleRejected(
+            _("No hay una serie activa de %(kind)s para esta caja.")
+            % {"kind": DocumentKind(kind).label.lower()}
+        )
+    return series
+
+
+def sale_complete(*, terminal: Terminal, cashier: User, data: SaleInput) -> tuple[Sale, bool]:
+    """Record a completed sale, or nothing.
+
+    Guarantees: one transaction (document, lines, payments, approvals used, number taken)
+    — all or nothing; the number is the next of its series with no gaps or repeats
+    under concurrent terminals; the same ``client_uuid`` sent again returns the sale
+    already made (``created`` is False) without charging twice; a different payload
+    under a used UUID is refused.
+    """
+    fingerprint = data.fingerprint()
+    existing = Sale.objects.filter(client_uuid=data.client_uuid).first()
+    if existing:
+        return _replayed(existing, fingerprint), False
+    try:
+        return _sale_write(terminal=terminal, cashier=cashier, data=data, fingerprint=fingerprint), True
+    except IntegrityError:
+        # Lost a race with the same request from a retrying client: the other one won.
+        existing = Sale.objects.filter(client_uuid=data.client_uuid).first()
+        if existing is None:
+            raise
+        return _replayed(existing, fingerprint), False
+
+
+def _replayed(existing: Sale, fingerprint: str) -> Sale:
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _("Este identificador de venta ya se usó para otra venta distinta.")
+        )
+    return existing
+
+
+@transaction.atomic
+def _sale_write(*, terminal: Terminal, cashier: User, data: SaleInput, fingerprint: str) -> Sale:
+    if data.document_kind not in (DocumentKind.BOLETA, DocumentKind.FACTURA):
+        raise SaleRejected(_("Tipo de documento no válido para una venta."))
+    if not data.lines:
+        raise SaleRejected(_("La venta no tiene productos."))
+    if len(data.lines) > MAX_LINES:
+        raise SaleRejected(_("La venta tiene demasiadas líneas."))
+
+    limit = _discount_limit_percent(cashier)
+    role = staff_role(cashier)
+    priced = [_price_line(line, limit) for line in data.lines]
+    for line, raw in zip(priced, data.lines, strict=True):
+        if line.is_voided and role == Role.CASHIER:
+            line.approval = _use_approval(
+                approval_id=raw.approval_id, action=ApprovalAction.VOID_LINE, needed_percent=0
+            )
+    selling = [line for line in priced if not line.is_voided]
+    if not selling:
+        raise SaleRejected(_("Todas las líneas están anuladas: no hay nada que cobrar."))
+
+    subtotal = sum(line.after_line_discount_clp for line in selling)
+    ticket_discount = int(data.ticket_discount_clp or 0)
+    if ticket_discount < 0:
+        raise SaleRejected(_("El descuento no puede ser negativo."))
+    if ticket_discount > subtotal:
+        raise SaleRejected(_("El descuento al total no puede superar el total."))
+    ticket_approval = None
+    if ticket_discount:
+        percent = _percent(ticket_discount, subtotal)
+        if percent > limit:
+            ticket_approval = _use_approval(
+                approval_id=data.ticket_discount_approval_id,
+                action=ApprovalAction.DISCOUNT,
+                needed_percent=percent,
+            )
+        shares = prorate(ticket_discount, [line.after_line_discount_clp for line in selling])
+        for line, share in zip(selling, shares, strict=True):
+            line.ticket_discount_clp = share
+
+    total = subtotal - ticket_discount
+    doc_taxes = split_document(
+        (tax_key(exempt=line.product.is_exempt, ila_code=line.product.ila_tax), line.total_clp)
+        for line in selling
+    )
+    payments, rounding, change = _settle_payments(total, data.payments)
+
+    series = _series_for(terminal, data.document_kind)
+    sale = Sale(
+        client_uuid=data.client_uuid,
+        request_fingerprint=fingerprint,
+        series=series,
+        number=series.next_number,
+        issued_at=timezone.now(),
+        terminal=terminal,
+        cashier=cashier,
+        gross_clp=sum(line.gross_clp for line in selling),
+        discount_clp=sum(line.discount_clp for line in selling) + ticket_discount,
+        ticket_discount_clp=ticket_discount,
+        total_clp=total,
+        net_clp=doc_taxes.net_clp,
+        iva_clp=doc_taxes.iva_clp,
+        ila_clp=doc_taxes.ila_clp,
+        exempt_clp=doc_taxes.exempt_clp,
+        cash_rounding_clp=rounding,
+        change_clp=change,
+        ticket_discount_approval=ticket_approval,
+        previous_hash=series.last_hash,
+    )
+    line_rows = []
+    for position, line in enumerate(priced, start=1):
+        taxes = split_taxes(
+            0 if line.is_voided else line.total_clp,
+            exempt=line.product.is_exempt,
+            ila_code=line.product.ila_tax,
+        )
+        line_rows.append(
+            SaleLine(
+                position=position,
+                product=line.product,
+                description=line.product.name[:120],
+                scanned_code=line.code[:32],
+                quantity=line.quantity,
+                unit_price_clp=line.unit_price_clp,
+                gross_clp=line.gross_clp,
+                discount_clp=line.discount_clp,
+                ticket_discount_clp=line.ticket_discount_clp,
+                total_clp=line.total_clp,
+                net_clp=taxes.net_clp,
+                iva_clp=taxes.iva_clp,
+                ila_clp=taxes.ila_clp,
+                exempt_clp=taxes.exempt_clp,
+                ila_tax=line.product.ila_tax,
+                is_exempt=line.product.is_exempt,
+                is_voided=line.is_voided,
+                approval=line.approval,
+            )
+        )
+    sale.chain_hash = chain_hash(sale.previous_hash, sale_chain_payload(sale, line_rows))
+    sale.save()
+    for row in line_rows:
+        row.sale = sale
+    SaleLine.objects.bulk_create(line_rows)
+    for payment in payments:
+        payment.sale = sale
+    Payment.objects.bulk_create(payments)
+    series.next_number += 1
+    series.last_hash = sale.chain_hash
+    series.save(update_fields=["next_number", "last_hash"])
+    return sale
+
+
+@transaction.atomic
+def ticket_park(*, terminal: Terminal, cashier: User, label: str, payload: dict) -> ParkedTicket:
+    if not payload.get("lines"):
+        raise SaleRejected(_("No se puede dejar en espera un ticket vacío."))
+    return ParkedTicket.objects.create(
+        terminal=terminal, cashier=cashier, label=label[:60], payload=payload
+    )
+
+
+@transaction.atomic
+def ticket_resume(*, terminal: Terminal, ticket_id: int) -> dict:
+    """Take a parked ticket back to the till; it leaves the waiting list."""
+    ticket = (
+        ParkedTicket.objects.select_for_update().filter(pk=ticket_id, terminal=terminal).first()
+    )
+    if ticket is None:
+        raise SaleRejected(_("El ticket en espera ya no existe (¿lo retomó otra persona?)."))
+    payload = ticket.payload
+    ticket.delete()
+    return payload

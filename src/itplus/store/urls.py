@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from itplus.store.api import api
+
+admin.site.site_header = "itplus — Administración"
+admin.site.site_title = "itplus"
+admin.site.index_title = "Gestión de la tienda"
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("itplus.store.till.urls")),
+]
