@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "itplus.store.catalog",
     "itplus.store.sales",
     "itplus.store.till",
+    "itplus.store.demo",
+    "itplus.store.maintenance",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("itplus.store.sales.urls")),
+    path("gestion/catalogo/", include("itplus.store.catalog.urls")),
     path("", include("itplus.store.till.urls")),
 ]

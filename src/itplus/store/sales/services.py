@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import User
@@ -327,21 +328,31 @@ def _series_for(terminal: Terminal, kind: str) -> DocumentSeries:
     return series
 
 
-def sale_complete(*, terminal: Terminal, cashier: User, data: SaleInput) -> tuple[Sale, bool]:
+def sale_complete(
+    *, terminal: Terminal, cashier: User, data: SaleInput, issued_at: datetime | None = None
+) -> tuple[Sale, bool]:
     """Record a completed sale, or nothing.
 
     Guarantees: one transaction (document, lines, payments, approvals used, number taken)
     — all or nothing; the number is the next of its series with no gaps or repeats
     under concurrent terminals; the same ``client_uuid`` sent again returns the sale
     already made (``created`` is False) without charging twice; a different payload
-    under a used UUID is refused.
+    under a used UUID is refused. ``issued_at`` is for loading history (demo data,
+    imports) in chronological order; the till and the API never pass it.
     """
     fingerprint = data.fingerprint()
     existing = Sale.objects.filter(client_uuid=data.client_uuid).first()
     if existing:
         return _replayed(existing, fingerprint), False
     try:
-        return _sale_write(terminal=terminal, cashier=cashier, data=data, fingerprint=fingerprint), True
+        sale = _sale_write(
+            terminal=terminal,
+            cashier=cashier,
+            data=data,
+            fingerprint=fingerprint,
+            issued_at=issued_at or timezone.now(),
+        )
+        return sale, True
     except IntegrityError:
         # Lost a race with the same request from a retrying client: the other one won.
         existing = Sale.objects.filter(client_uuid=data.client_uuid).first()
@@ -359,7 +370,9 @@ def _replayed(existing: Sale, fingerprint: str) -> Sale:
 
 
 @transaction.atomic
-def _sale_write(*, terminal: Terminal, cashier: User, data: SaleInput, fingerprint: str) -> Sale:
+def _sale_write(
+    *, terminal: Terminal, cashier: User, data: SaleInput, fingerprint: str, issued_at: datetime
+) -> Sale:
     if data.document_kind not in (DocumentKind.BOLETA, DocumentKind.FACTURA):
         raise SaleRejected(_("Tipo de documento no válido para una venta."))
     if not data.lines:
@@ -411,7 +424,7 @@ def _sale_write(*, terminal: Terminal, cashier: User, data: SaleInput, fingerpri
         request_fingerprint=fingerprint,
         series=series,
         number=series.next_number,
-        issued_at=timezone.now(),
+        issued_at=issued_at,
         terminal=terminal,
         cashier=cashier,
         gross_clp=sum(line.gross_clp for line in selling),

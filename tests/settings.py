@@ -1,0 +1,20 @@
+"""Test settings: the store's settings with a throwaway ITPLUS_HOME.
+
+The database is SQLite (a real file, WAL, as in production) unless DATABASE_URL points
+at PostgreSQL; `make test` runs the suite once on each.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("ITPLUS_HOME", tempfile.mkdtemp(prefix="itplus-test-"))
+
+from itplus.store.settings import *  # noqa: E402,F403
+from itplus.store.settings import DATABASES, ITPLUS_HOME  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(ITPLUS_HOME / "test.sqlite3")}
+
+# Fast hashing: tests create many users; production keeps Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
