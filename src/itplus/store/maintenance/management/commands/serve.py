@@ -1,0 +1,23 @@
+"""`itplus serve`: the production WSGI server (waitress — pure Python, runs on Windows)."""
+
+import logging
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Sirve la tienda con waitress (servidor de producción, también en Windows)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="0.0.0.0", help="Dirección (0.0.0.0 = toda la red local)")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, host: str, port: int, threads: int, **options):
+        from waitress import serve
+
+        from itplus.store.wsgi import application
+
+        logging.getLogger("waitress").setLevel(logging.INFO)
+        self.stdout.write(f"itplus: tienda en http://{host}:{port}/ (Ctrl+C para detener)")
+        serve(application, host=host, port=port, threads=threads, ident="itplus")
