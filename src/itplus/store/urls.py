@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("itplus.store.sales.urls")),
     path("gestion/catalogo/", include("itplus.store.catalog.urls")),
+    path("gestion/mantencion/", include("itplus.store.maintenance.urls")),
     path("", include("itplus.store.till.urls")),
 ]
