@@ -21,14 +21,23 @@ def canonical_json(data: Any) -> bytes:
     """Deterministic bytes: sorted keys, no whitespace, UTF-8. Decimals and UUIDs become
     strings; floats are refused (they have no canonical decimal form)."""
 
-    def reject_floats(obj: Any) -> Any:
-        if isinstance(obj, Decimal | UUID):
-            return str(obj)
-        raise TypeError(f"not canonical: {type(obj).__name__}")
-
     return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=reject_floats
+        _canonical(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     ).encode("utf-8")
+
+
+def _canonical(obj: Any) -> Any:
+    # json.dumps serialises floats itself (never calling ``default``), so they have to
+    # be refused by walking the data first.
+    if obj is None or isinstance(obj, str | bool | int):
+        return obj
+    if isinstance(obj, Decimal | UUID):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {key: _canonical(value) for key, value in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_canonical(value) for value in obj]
+    raise TypeError(f"not canonical: {type(obj).__name__}")
 
 
 def chain_hash(previous_hash: str, payload: dict[str, Any]) -> str:

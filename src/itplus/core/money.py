@@ -105,10 +105,17 @@ def prorate(amount_clp: int, weights: list[int]) -> list[int]:
 
     Used to spread a ticket discount over its lines so each tax rate gets its share and
     the parts add up exactly to the amount.
+
+    Raises ValueError rather than lose or invent pesos: a negative amount or weight, or
+    an amount with nothing to spread it over.
     """
+    if amount_clp < 0 or any(w < 0 for w in weights):
+        raise ValueError("prorate needs a non-negative amount and weights")
     total_weight = sum(weights)
-    if total_weight <= 0 or amount_clp == 0:
+    if amount_clp == 0:
         return [0] * len(weights)
+    if total_weight == 0:
+        raise ValueError("cannot prorate an amount over zero weights")
     raw = [Decimal(amount_clp) * w / total_weight for w in weights]
     parts = [int(r) for r in raw]  # int() truncates toward zero; amounts are >= 0
     leftover = amount_clp - sum(parts)
