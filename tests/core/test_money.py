@@ -169,8 +169,8 @@ def test_document_taxes_are_computed_on_totals_per_rate():
 def test_document_groups_each_rate_separately():
     groups = [("iva", 1190), ("ila_18", 1370), ("exento", 500), ("iva", 1190), ("ila_18", 1370)]
     document = split_document(groups)
-    expected = split_taxes(2380) + split_taxes(2740, ila_code="ila_18") + split_taxes(
-        500, exempt=True
+    expected = (
+        split_taxes(2380) + split_taxes(2740, ila_code="ila_18") + split_taxes(500, exempt=True)
     )
     assert document == expected
     assert document == TaxSplit(net_clp=4000, iva_clp=760, ila_clp=360, exempt_clp=500)
