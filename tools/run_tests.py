@@ -105,21 +105,32 @@ def pytest_run(label: str, database_url: str | None, args: list[str]) -> dict:
     return counts
 
 
+def suites(args: list[str]) -> list[tuple[str, list[str]]]:
+    """The store and the help desk are separate sites with their own settings, so each
+    runs in its own pytest process."""
+    runs = [("store", ["--ignore=tests/helpdesk", *args])]
+    if (ROOT / "tests" / "helpdesk_settings.py").exists():
+        runs.append(("help desk", ["tests/helpdesk", "--ds=tests.helpdesk_settings", *args]))
+    return runs
+
+
+def run_all(database: str, url: str | None, args: list[str]) -> list[dict]:
+    return [pytest_run(f"{site} · {database}", url, site_args) for site, site_args in suites(args)]
+
+
 def main() -> int:
     args = sys.argv[1:]
-    results = [pytest_run("SQLite", None, args)]
+    results = run_all("SQLite", None, args)
     problems: list[str] = []
 
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        results.append(pytest_run("PostgreSQL (DATABASE_URL)", url, args))
+        results += run_all("PostgreSQL (DATABASE_URL)", url, args)
     elif answers("127.0.0.1", 5432):
-        results.append(
-            pytest_run("PostgreSQL (127.0.0.1:5432)", "postgres://postgres@127.0.0.1:5432/itplus", args)
-        )
+        results += run_all("PostgreSQL (127.0.0.1:5432)", "postgres://postgres@127.0.0.1:5432/itplus", args)
     elif (bindir := pg_binaries()) is not None:
         with throwaway_postgres(bindir) as throwaway_url:
-            results.append(pytest_run("PostgreSQL (throwaway cluster)", throwaway_url, args))
+            results += run_all("PostgreSQL (throwaway cluster)", throwaway_url, args)
     else:
         problems.append(
             "PostgreSQL tests SKIPPED: no DATABASE_URL, nothing on 127.0.0.1:5432 and no initdb.\n"
@@ -129,7 +140,7 @@ def main() -> int:
     say("Summary")
     for r in results:
         print(
-            f"  {r['label']:<32} {r['passed']:>4} passed {r['failed']:>3} failed "
+            f"  {r['label']:<44} {r['passed']:>4} passed {r['failed']:>3} failed "
             f"{r['skipped']:>3} skipped  ({r['seconds']:.0f} s)"
         )
     for problem in problems:
