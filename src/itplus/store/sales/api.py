@@ -9,6 +9,8 @@ from ninja.errors import HttpError
 
 from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import ParkedTicket, Sale
+from itplus.store.sales.printing import receipt_print_on_commit
+from itplus.store.sales.reprints import receipt_copy_url, sale_reprint
 from itplus.store.sales.services import (
     LineInput,
     PaymentInput,
@@ -128,6 +130,8 @@ def create_sale(request: HttpRequest, payload: SaleIn):
         document_kind=payload.document_kind,
     )
     sale, created = sale_complete(terminal=request.terminal, cashier=cashier, data=data)
+    if created:
+        receipt_print_on_commit(sale_id=sale.pk)  # after commit, in the background
     return (201 if created else 200), sale_out(sale, replayed=not created)
 
 
@@ -212,3 +216,25 @@ def _parked_out(ticket: ParkedTicket) -> ParkedOut:
         cashier=ticket.cashier.get_username(),
         lines=len(ticket.payload.get("lines", [])),
     )
+
+
+class ReprintIn(Schema):
+    approval_id: int | None = None
+
+
+class ReprintOut(Schema):
+    receipt_url: str
+
+
+@router.post(
+    "/sales/{sale_id}/reprint", response=ReprintOut, summary="Reimprimir una boleta (copia)"
+)
+def reprint_sale(request: HttpRequest, sale_id: int, payload: ReprintIn):
+    """Needs a supervisor's "reimpresion" approval (POST /approvals), used once. Answers
+    the copy's URL; a network printer, if configured, prints the copy too."""
+    user = require_cashier(request)
+    sale = Sale.objects.select_related("series").filter(pk=sale_id).first()
+    if sale is None:
+        raise HttpError(404, _("La venta no existe."))
+    sale_reprint(sale=sale, approval_id=payload.approval_id, user=user)
+    return ReprintOut(receipt_url=receipt_copy_url(sale))

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from itplus.store.sales import views
+
+app_name = "sales"
+
+urlpatterns = [
+    path("pos/recibo/<int:sale_id>/", views.receipt, name="receipt"),
+]
