@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import User
@@ -292,7 +292,8 @@ def sale_chain_payload(sale: Sale, lines: list[SaleLine]) -> dict:
     return {
         "series": sale.series.code,
         "number": sale.number,
-        "issued_at": sale.issued_at.isoformat(),
+        # In UTC: the same instant reads back from either database with the same text.
+        "issued_at": sale.issued_at.astimezone(UTC).isoformat(),
         "total": sale.total_clp,
         "net": sale.net_clp,
         "iva": sale.iva_clp,

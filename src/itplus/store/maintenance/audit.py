@@ -1,0 +1,450 @@
+"""`itplus audit`: tamper evidence and business invariants of a database.
+
+The audit is a registry of checks (``CHECKS``). Each check is a function taking an
+``AuditContext`` and yielding ``AuditProblem``s; it counts what it looked at in
+``ctx.checked``. Later features register their own check with ``@register_check``
+(stock = sum of the ledger, credit notes, Z reports).
+
+Sales are walked once, series by series in number order, in pages (keyset pagination,
+no long-lived cursor), with their lines and payments fetched per page: a year of a busy
+shop (~800,000 lines) runs in bounded memory. Per-document rules live in
+``SALE_CHECKS`` so they share that one walk.
+
+Every query goes through ``using``: the backup verifier runs the audit on a scratch
+copy of a backup under a temporary database alias.
+
+Consistency on a live database without locking the tills: each series row is read
+first and only documents numbered below its ``next_number`` are walked; documents are
+numbered under the series row lock and committed with it, so those are all committed
+and later ones (sales made while the audit runs) are left for the next audit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from itplus.core.integrity import GENESIS_HASH, chain_hash
+from itplus.store.sales.models import (
+    DocumentKind,
+    DocumentSeries,
+    Payment,
+    PaymentMethod,
+    Sale,
+    SaleLine,
+)
+from itplus.store.sales.services import sale_chain_payload
+
+PAGE_SIZE = 2000
+MAX_CASH_ROUNDING_CLP = 5
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    check: str  # "cadena", "totales", "pagos", "numeracion", …
+    message: str  # Spanish, names the document
+    document: str = ""  # e.g. "Boleta B1 N° 17"; "" for store-wide problems
+
+
+@dataclass
+class AuditReport:
+    problems: list[AuditProblem] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "problems": [dataclasses.asdict(p) for p in self.problems],
+            "checked": dict(self.checked),
+        }
+
+
+@dataclass
+class AuditContext:
+    using: str
+    checked: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.checked[what] = self.checked.get(what, 0) + n
+
+
+Check = Callable[[AuditContext], Iterable[AuditProblem]]
+CHECKS: list[Check] = []
+
+
+def register_check(check: Check) -> Check:
+    """Add a store-wide check to the audit (decorator)."""
+    CHECKS.append(check)
+    return check
+
+
+def run_audit(*, using: str = "default") -> AuditReport:
+    """Run every registered check against the database ``using``.
+
+    Read-only. ``report.ok`` is True when no check found a problem.
+    """
+    ctx = AuditContext(using=using)
+    problems: list[AuditProblem] = []
+    for check in CHECKS:
+        problems.extend(check(ctx))
+    return AuditReport(problems=problems, checked=ctx.checked)
+
+
+def chain_heads(*, using: str = "default") -> dict[str, dict[str, Any]]:
+    """Series code → {"number": last issued number, "hash": that document's chain hash}.
+
+    Read from the documents themselves (not the series row), for a backup's manifest;
+    a series with no documents yet has number 0 and the genesis hash.
+    """
+    heads: dict[str, dict[str, Any]] = {}
+    for series_id, code in (
+        DocumentSeries.objects.using(using).order_by("code").values_list("id", "code")
+    ):
+        last = (
+            Sale.objects.using(using)
+            .filter(series_id=series_id)
+            .order_by("-number")
+            .values_list("number", "chain_hash")
+            .first()
+        )
+        number, hash_ = last if last else (0, GENESIS_HASH)
+        heads[code] = {"number": number, "hash": hash_}
+    return heads
+
+
+# --- Sales: one walk per series, per-document rules in SALE_CHECKS ---------------------
+
+SALE_FIELDS = (
+    "id",
+    "number",
+    "issued_at",
+    "gross_clp",
+    "discount_clp",
+    "ticket_discount_clp",
+    "total_clp",
+    "net_clp",
+    "iva_clp",
+    "ila_clp",
+    "exempt_clp",
+    "cash_rounding_clp",
+    "previous_hash",
+    "chain_hash",
+)
+LINE_FIELDS = (
+    "sale_id",
+    "position",
+    "product_id",
+    "quantity",
+    "unit_price_clp",
+    "gross_clp",
+    "discount_clp",
+    "ticket_discount_clp",
+    "total_clp",
+    "net_clp",
+    "iva_clp",
+    "ila_clp",
+    "exempt_clp",
+    "is_voided",
+)
+
+
+@dataclass
+class SaleRecord:
+    """A sale as the audit sees it: plain values, its lines and payments.
+
+    ``sale`` has the attributes ``sale_chain_payload`` reads (including ``series.code``),
+    so the audit hashes with the very function the till used.
+    """
+
+    label: str
+    sale: SimpleNamespace
+    lines: list[Any]  # named tuples of LINE_FIELDS, by position
+    payments: list[tuple[str, int]]  # (method, amount_clp)
+
+
+SaleCheck = Callable[[SaleRecord], Iterable[AuditProblem]]
+SALE_CHECKS: list[SaleCheck] = []
+
+
+def register_sale_check(check: SaleCheck) -> SaleCheck:
+    """Add a rule applied to every sale during the single walk of the sales."""
+    SALE_CHECKS.append(check)
+    return check
+
+
+def document_label(kind: str, series_code: str, number: int | None = None) -> str:
+    kind_label = str(DocumentKind(kind).label) if kind in DocumentKind.values else kind
+    if number is None:
+        return f"{kind_label} {series_code}"
+    return f"{kind_label} {series_code} N° {number}"
+
+
+def _sale_pages(
+    using: str, series: SimpleNamespace, below_number: int
+) -> Iterator[list[SaleRecord]]:
+    """The series' sales numbered below ``below_number``, in number order, a page at a time."""
+    after = None
+    while True:
+        qs = Sale.objects.using(using).filter(series_id=series.id, number__lt=below_number)
+        if after is not None:
+            qs = qs.filter(number__gt=after)
+        rows = list(qs.order_by("number").values_list(*SALE_FIELDS, named=True)[:PAGE_SIZE])
+        if not rows:
+            return
+        after = rows[-1].number
+        ids = [r.id for r in rows]
+        lines: dict[int, list[Any]] = {i: [] for i in ids}
+        for line in (
+            SaleLine.objects.using(using)
+            .filter(sale_id__in=ids)
+            .order_by("sale_id", "position")
+            .values_list(*LINE_FIELDS, named=True)
+        ):
+            lines[line.sale_id].append(line)
+        payments: dict[int, list[tuple[str, int]]] = {i: [] for i in ids}
+        for sale_id, method, amount in (
+            Payment.objects.using(using)
+            .filter(sale_id__in=ids)
+            .order_by("id")
+            .values_list("sale_id", "method", "amount_clp")
+        ):
+            payments[sale_id].append((method, amount))
+        yield [
+            SaleRecord(
+                label=document_label(series.kind, series.code, r.number),
+                sale=SimpleNamespace(series=series, **r._asdict()),
+                lines=lines[r.id],
+                payments=payments[r.id],
+            )
+            for r in rows
+        ]
+        if len(rows) < PAGE_SIZE:
+            return
+
+
+def _series_problem(check: str, label: str, message: str, **params: Any) -> AuditProblem:
+    return AuditProblem(check=check, message=message % {"doc": label, **params}, document=label)
+
+
+@register_check
+def check_sales(ctx: AuditContext) -> Iterator[AuditProblem]:
+    """Hash chain, numbering and per-document rules of every sale series."""
+    using = ctx.using
+    for series_row in (
+        DocumentSeries.objects.using(using)
+        .order_by("code")
+        .values_list("id", "code", "kind", "next_number", "last_hash", named=True)
+    ):
+        series = SimpleNamespace(**series_row._asdict())
+        series_label = document_label(series.kind, series.code)
+        ctx.count("series")
+        expected_previous = GENESIS_HASH
+        previous_label = ""
+        previous_number = 0
+        chain_broken = False
+        for page in _sale_pages(using, series, series.next_number):
+            for record in page:
+                sale = record.sale
+                ctx.count("documentos")
+                ctx.count("lineas", len(record.lines))
+                ctx.count("pagos", len(record.payments))
+
+                # Numbering: 1, 2, 3 … with no gap (a repeat cannot pass the unique key,
+                # but a restored dump without constraints could carry one).
+                if sale.number == previous_number:
+                    yield _series_problem(
+                        "numeracion", record.label, _("%(doc)s: número repetido en la serie.")
+                    )
+                elif sale.number != previous_number + 1:
+                    missing = (
+                        _("el N° %(first)s") % {"first": previous_number + 1}
+                        if sale.number == previous_number + 2
+                        else _("los N° %(first)s a %(last)s")
+                        % {"first": previous_number + 1, "last": sale.number - 1}
+                    )
+                    yield _series_problem(
+                        "numeracion",
+                        record.label,
+                        _("%(doc)s: faltan documentos antes de este: %(missing)s (¿borrados?)."),
+                        missing=missing,
+                    )
+
+                # Hash chain: report only the first broken link of the series.
+                if not chain_broken:
+                    if sale.previous_hash != expected_previous:
+                        chain_broken = True
+                        if previous_label:
+                            message = _(
+                                "%(doc)s: la cadena está rota, no sigue al documento anterior "
+                                "que existe (%(previous)s): falta o se alteró un documento "
+                                "entre ambos."
+                            )
+                        else:
+                            message = _(
+                                "%(doc)s: la cadena está rota, es el primer documento de la "
+                                "serie pero no comienza la cadena: faltan documentos anteriores."
+                            )
+                        yield _series_problem(
+                            "cadena", record.label, message, previous=previous_label
+                        )
+                    elif (
+                        chain_hash(sale.previous_hash, sale_chain_payload(sale, record.lines))
+                        != sale.chain_hash
+                    ):
+                        chain_broken = True
+                        yield _series_problem(
+                            "cadena",
+                            record.label,
+                            _(
+                                "%(doc)s: el documento fue modificado después de emitido "
+                                "(su huella no coincide con su contenido)."
+                            ),
+                        )
+                expected_previous = sale.chain_hash
+                previous_label = record.label
+                previous_number = sale.number
+
+                for sale_check in SALE_CHECKS:
+                    yield from sale_check(record)
+
+        # The series row: its head must be the last document.
+        if series.last_hash != expected_previous:
+            yield AuditProblem(
+                check="cadena",
+                message=_(
+                    "%(series)s: el último eslabón registrado en la serie no corresponde al "
+                    "último documento (%(last)s)."
+                )
+                % {"series": series_label, "last": previous_label or _("ninguno")},
+                document=series_label,
+            )
+        if series.next_number != previous_number + 1:
+            yield AuditProblem(
+                check="numeracion",
+                message=_(
+                    "%(series)s: el próximo número es %(next)s pero el último documento es "
+                    "el N° %(last)s."
+                )
+                % {"series": series_label, "next": series.next_number, "last": previous_number},
+                document=series_label,
+            )
+        beyond = (
+            Sale.objects.using(using)
+            .filter(series_id=series.id, number__gte=series.next_number)
+            .order_by("number")
+            .values_list("number", flat=True)
+            .first()
+        )
+        still_same = (
+            DocumentSeries.objects.using(using)
+            .filter(pk=series.id, next_number=series.next_number)
+            .exists()
+        )
+        # A sale made while we walked moves next_number; one beyond an unchanged
+        # next_number was not issued by the till.
+        if beyond is not None and still_same:
+            label = document_label(series.kind, series.code, beyond)
+            yield _series_problem(
+                "numeracion",
+                label,
+                _("%(doc)s: tiene un número posterior al último emitido por la serie."),
+            )
+
+
+@register_sale_check
+def check_sale_totals(record: SaleRecord) -> Iterator[AuditProblem]:
+    """Document totals = sum of its non-voided lines; taxes add up to the total."""
+    sale = record.sale
+    gross = discount = ticket_discount = total = 0
+    for line in record.lines:
+        if line.total_clp != line.gross_clp - line.discount_clp - line.ticket_discount_clp:
+            yield _series_problem(
+                "totales",
+                record.label,
+                _(
+                    "%(doc)s: el total de la línea %(position)s no cuadra con su precio y descuentos."
+                ),
+                position=line.position,
+            )
+        taxed = 0 if line.is_voided else line.total_clp
+        if line.net_clp + line.iva_clp + line.ila_clp + line.exempt_clp != taxed:
+            yield _series_problem(
+                "totales",
+                record.label,
+                _("%(doc)s: los impuestos de la línea %(position)s no suman su total."),
+                position=line.position,
+            )
+        if line.is_voided:
+            continue
+        gross += line.gross_clp
+        discount += line.discount_clp
+        ticket_discount += line.ticket_discount_clp
+        total += line.total_clp
+    if sale.total_clp != total:
+        yield _series_problem(
+            "totales",
+            record.label,
+            _(
+                "%(doc)s: el total no coincide con la suma de sus líneas "
+                "(documento %(document)s, líneas %(lines)s)."
+            ),
+            document=sale.total_clp,
+            lines=total,
+        )
+    if sale.gross_clp != gross:
+        yield _series_problem(
+            "totales", record.label, _("%(doc)s: el bruto no coincide con la suma de sus líneas.")
+        )
+    if (
+        sale.discount_clp != discount + ticket_discount
+        or sale.ticket_discount_clp != ticket_discount
+    ):
+        yield _series_problem(
+            "totales",
+            record.label,
+            _("%(doc)s: los descuentos no coinciden con los de sus líneas."),
+        )
+    if sale.net_clp + sale.iva_clp + sale.ila_clp + sale.exempt_clp != sale.total_clp:
+        yield _series_problem(
+            "totales",
+            record.label,
+            _("%(doc)s: neto + IVA + ILA + exento no suman el total."),
+        )
+
+
+@register_sale_check
+def check_sale_payments(record: SaleRecord) -> Iterator[AuditProblem]:
+    """Payments = total + cash rounding (Ley 20.956: within ±5, cash in multiples of 10)."""
+    sale = record.sale
+    if abs(sale.cash_rounding_clp) > MAX_CASH_ROUNDING_CLP:
+        yield _series_problem(
+            "pagos",
+            record.label,
+            _("%(doc)s: el redondeo de efectivo (%(rounding)s) supera los ±5 pesos."),
+            rounding=sale.cash_rounding_clp,
+        )
+    paid = sum(amount for _method, amount in record.payments)
+    charged = sale.total_clp + sale.cash_rounding_clp
+    if paid != charged:
+        yield _series_problem(
+            "pagos",
+            record.label,
+            _("%(doc)s: los pagos (%(paid)s) no coinciden con el total cobrado (%(charged)s)."),
+            paid=paid,
+            charged=charged,
+        )
+    if any(m == PaymentMethod.CASH and amount % 10 for m, amount in record.payments):
+        yield _series_problem(
+            "pagos",
+            record.label,
+            _("%(doc)s: el pago en efectivo no está redondeado a 10 pesos."),
+        )
