@@ -34,6 +34,8 @@ from itplus.store.terminals.models import Terminal
 
 MAX_LINES = 500
 MAX_QUANTITY = Decimal("99999")
+# Far above any real ticket, far below BIGINT: an absurd amount is refused, not a crash.
+MAX_AMOUNT_CLP = 10**12
 
 
 class SaleRejected(BusinessError):
@@ -245,6 +247,8 @@ def _settle_payments(total_clp: int, payments: list[PaymentInput]) -> tuple[list
         amount = int(p.amount_clp)
         if amount <= 0:
             raise PaymentRejected(_("Cada pago debe ser mayor que cero."))
+        if amount > MAX_AMOUNT_CLP:
+            raise PaymentRejected(_("El monto del pago no es válido."))
         if p.method == PaymentMethod.CASH:
             tendered_cash += amount
         else:
@@ -259,14 +263,15 @@ def _settle_payments(total_clp: int, payments: list[PaymentInput]) -> tuple[list
         if tendered_cash:
             raise PaymentRejected(_("El total ya está pagado: sobra el pago en efectivo."))
         return rows, 0, 0
+    cash_due = round_cash(cash_exact)
+    if cash_due == 0:
+        # A remainder of $1–5 in cash rounds to nothing: the customer pays no cash (and
+        # is not asked for any), and cash handed over anyway goes back as change.
+        return rows, -cash_exact, tendered_cash
     if tendered_cash == 0:
         raise PaymentRejected(
             _("Falta pagar %(amount)s.") % {"amount": f"${cash_exact:,}".replace(",", ".")}
         )
-    cash_due = round_cash(cash_exact)
-    if cash_due == 0:
-        # A remainder of $1–5 in cash rounds to nothing: the customer pays no cash.
-        return rows, -cash_exact, tendered_cash
     if tendered_cash < cash_due:
         raise PaymentRejected(
             _("El efectivo entregado (%(given)s) no alcanza: faltan %(missing)s.")
