@@ -1,6 +1,10 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from itplus.store.till import views
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/pos/", permanent=False), name="home"),
+    path("pos/", views.till, name="till_pos"),
+    path("pos/vincular/", views.pair, name="till_pair"),
 ]

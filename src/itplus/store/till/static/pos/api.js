@@ -1,0 +1,61 @@
+// The till's calls to /api/v1/: the terminal token in the Authorization header and the
+// cashier's session cookie. Errors carry the server's Spanish `detail`.
+import { MSG } from "./messages.js";
+
+export class ApiError extends Error {
+  constructor(status, detail, code) {
+    super(detail);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** The request may or may not have reached the server: retry with the same data. */
+export class NetworkError extends Error {}
+
+export function createApi(token, { timeoutMs = 15000 } = {}) {
+  async function request(method, path, body) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let response;
+    try {
+      response = await fetch(`/api/v1${path}`, {
+        method,
+        credentials: "same-origin",
+        signal: controller.signal,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: "application/json",
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new NetworkError(MSG.network);
+    } finally {
+      clearTimeout(timer);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      throw new ApiError(response.status, data?.detail || MSG.serverError(response.status), data?.code || "error");
+    }
+    return { status: response.status, data };
+  }
+
+  const q = encodeURIComponent;
+  return {
+    lookup: (code) => request("GET", `/products/lookup?code=${q(code)}`),
+    search: (text) => request("GET", `/products/search?q=${q(text)}&limit=12`),
+    createSale: (payload) => request("POST", "/sales", payload),
+    approve: (pin, action, maxPercent, detail) =>
+      request("POST", "/approvals", { pin, action, max_percent: maxPercent ?? null, detail: detail || "" }),
+    park: (label, payload) => request("POST", "/parked", { label, payload }),
+    parkedList: () => request("GET", "/parked"),
+    resume: (id) => request("POST", `/parked/${id}/resume`),
+  };
+}

@@ -1,0 +1,970 @@
+// The till: keyboard-first, made for a barcode scanner (a scan is fast keystrokes + Enter
+// into the always-focused code input). The ticket lives in localStorage so neither an
+// error nor a reload loses it; the server recomputes and validates every sale.
+import { ApiError, NetworkError, createApi } from "./api.js";
+import { MSG } from "./messages.js";
+import * as T from "./ticket.js";
+
+const root = document.getElementById("till");
+const cfg = {
+  token: root.dataset.token,
+  terminal: root.dataset.terminal,
+  role: root.dataset.role,
+  limit: Number(root.dataset.limit || 0),
+  pairUrl: root.dataset.pairUrl,
+};
+const api = createApi(cfg.token);
+const STORAGE_KEY = `itplus.ticket.${cfg.terminal}`;
+const KEEP_OPEN = Symbol("keep-open");
+
+const $ = (id) => document.getElementById(id);
+const el = {
+  form: $("scan-form"),
+  code: $("code"),
+  results: $("results"),
+  message: $("message"),
+  lines: $("lines"),
+  empty: $("empty"),
+  total: $("t-total"),
+  items: $("t-items"),
+  gross: $("t-gross"),
+  discounts: $("t-discounts"),
+  cash: $("t-cash"),
+  rounding: $("t-rounding"),
+  prompt: $("dlg-prompt"),
+  pin: $("dlg-pin"),
+  parked: $("dlg-parked"),
+  pay: $("dlg-pay"),
+  receipt: $("dlg-receipt"),
+};
+const slot = (dialog, name) => dialog.querySelector(`[data-slot="${name}"]`);
+
+// ---------------------------------------------------------------- ticket state
+
+function newTicket() {
+  return { uuid: T.uuid4(), lines: [], ticketDiscount: null, unconfirmed: null, selected: -1 };
+}
+
+function loadTicket() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY));
+    if (saved && typeof saved.uuid === "string" && Array.isArray(saved.lines)) return saved;
+  } catch {
+    /* a corrupt entry is replaced by a fresh ticket */
+  }
+  return newTicket();
+}
+
+let ticket = loadTicket();
+
+function save() {
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(ticket));
+}
+
+function commit() {
+  save();
+  render();
+}
+
+const selectedLine = () => ticket.lines[ticket.selected];
+
+/** After a network failure the sale may exist on the server: the ticket is frozen until a retry answers. */
+function assertEditable() {
+  if (ticket.unconfirmed) {
+    showMessage("Hay un cobro sin confirmar por falta de conexión: presione Cobrar (F12) para reintentarlo.");
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- rendering
+
+function cell(text, className) {
+  const td = document.createElement("td");
+  if (className) td.className = className;
+  td.textContent = text;
+  return td;
+}
+
+function render() {
+  const rows = ticket.lines.map((line, index) => {
+    const tr = document.createElement("tr");
+    tr.dataset.index = index;
+    tr.className = [line.isVoided && "voided", index === ticket.selected && "selected"].filter(Boolean).join(" ");
+    const name = document.createElement("td");
+    name.className = "name";
+    const title = document.createElement("span");
+    title.textContent = line.name;
+    name.append(title);
+    const meta = document.createElement("small");
+    const bits = [line.code || line.sku];
+    if (line.embeddedPriceClp != null || line.embeddedWeight) bits.push(MSG.scale);
+    if (line.isVoided) bits.push(MSG.voided);
+    meta.textContent = bits.join(" · ");
+    name.append(meta);
+    const discount = T.lineDiscount(line);
+    const price = line.embeddedPriceClp != null ? line.embeddedPriceClp : line.priceClp;
+    tr.append(
+      cell(String(index + 1), "num"),
+      name,
+      cell(line.embeddedPriceClp != null ? "1" : T.formatQuantity(line.quantity, line.isWeighed), "num"),
+      cell(T.formatCLP(price) + (line.isWeighed && line.embeddedPriceClp == null ? MSG.perKg : ""), "num"),
+      cell(discount ? `-${T.formatCLP(discount)}${line.discount?.percent != null ? ` (${line.discount.percent}%)` : ""}` : "", "num discount"),
+      cell(T.formatCLP(line.isVoided ? 0 : T.lineTotal(line)), "num total"),
+    );
+    return tr;
+  });
+  el.lines.replaceChildren(...rows);
+  el.empty.hidden = ticket.lines.length > 0;
+  el.lines.querySelector("tr.selected")?.scrollIntoView({ block: "nearest" });
+
+  const t = T.ticketTotals(ticket);
+  el.total.textContent = T.formatCLP(t.total);
+  el.items.textContent = String(t.items);
+  el.gross.textContent = T.formatCLP(t.gross);
+  el.discounts.textContent = t.discounts ? `-${T.formatCLP(t.discounts)}` : T.formatCLP(0);
+  el.cash.textContent = T.formatCLP(t.cashTotal);
+  el.rounding.hidden = t.rounding === 0;
+  el.rounding.textContent = `${MSG.payRounding} Ley 20.956: ${t.rounding > 0 ? "+" : ""}${T.formatCLP(t.rounding)}`;
+}
+
+let messageTimer;
+function showMessage(text, kind = "error", { link } = {}) {
+  clearTimeout(messageTimer);
+  el.message.className = `message ${kind}`;
+  el.message.textContent = text;
+  if (link) {
+    const a = document.createElement("a");
+    a.href = link.href;
+    a.textContent = link.text;
+    el.message.append(" ", a);
+  }
+  el.message.hidden = false;
+  if (kind === "error") beep();
+  else messageTimer = setTimeout(clearMessage, 4000);
+}
+
+function clearMessage() {
+  el.message.hidden = true;
+  el.message.textContent = "";
+}
+
+function showError(error) {
+  if (error instanceof ApiError && error.status === 401 && error.code === "no_autorizado") {
+    showMessage(`${error.message} ${MSG.unpaired}`, "error", { link: { href: cfg.pairUrl, text: MSG.pairLink } });
+  } else if (error instanceof ApiError || error instanceof NetworkError) {
+    showMessage(error.message);
+  } else {
+    console.error(error);
+    showMessage(MSG.serverError("JS"));
+  }
+}
+
+let audio;
+function beep() {
+  try {
+    audio ||= new AudioContext();
+    const osc = audio.createOscillator();
+    osc.frequency.value = 220;
+    osc.connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.15);
+  } catch {
+    /* no sound available */
+  }
+}
+
+function focusCode(select = false) {
+  if (document.querySelector("dialog[open]")) return;
+  el.code.focus();
+  if (select) el.code.select();
+}
+
+// ---------------------------------------------------------------- dialogs
+
+/**
+ * Open a modal dialog; resolves with what onSubmit returns, or null when cancelled.
+ * onSubmit may return KEEP_OPEN (e.g. after showing a validation error).
+ */
+function runDialog(dialog, { onOpen, onSubmit, onKey } = {}) {
+  closeResults();
+  const form = dialog.querySelector("form");
+  const error = slot(dialog, "error");
+  if (error) error.hidden = true;
+  return new Promise((resolve) => {
+    let done = false;
+    let pending = false;
+    const finish = (value) => {
+      if (done) return;
+      done = true;
+      form.removeEventListener("submit", submit);
+      dialog.removeEventListener("close", cancel);
+      dialog.removeEventListener("click", click);
+      dialog.removeEventListener("keydown", key);
+      if (dialog.open) dialog.close();
+      resolve(value);
+      setTimeout(() => focusCode(), 0);
+    };
+    const submit = async (event) => {
+      event.preventDefault();
+      if (pending) return;
+      pending = true;
+      form.querySelectorAll("button[type=submit]").forEach((b) => (b.disabled = true));
+      try {
+        const value = onSubmit ? await onSubmit() : true;
+        if (value !== KEEP_OPEN) finish(value);
+      } finally {
+        pending = false;
+        form.querySelectorAll("button[type=submit]").forEach((b) => (b.disabled = false));
+      }
+    };
+    const cancel = () => finish(null);
+    const click = (event) => {
+      if (event.target.closest("[data-close]")) finish(null);
+    };
+    const key = (event) => onKey?.(event);
+    form.addEventListener("submit", submit);
+    dialog.addEventListener("close", cancel);
+    dialog.addEventListener("click", click);
+    dialog.addEventListener("keydown", key);
+    dialog.showModal();
+    onOpen?.();
+  });
+}
+
+function dialogError(dialog, text) {
+  const error = slot(dialog, "error");
+  error.textContent = text;
+  error.hidden = !text;
+  if (text) beep();
+}
+
+/** One-field prompt; ``parse`` returns {value} or {error}. */
+function ask({ title, label, hint = "", value = "", inputmode = "decimal", parse }) {
+  const dialog = el.prompt;
+  const input = dialog.querySelector("input");
+  slot(dialog, "title").textContent = title;
+  slot(dialog, "label").textContent = label;
+  slot(dialog, "hint").textContent = hint;
+  input.value = value;
+  input.inputMode = inputmode;
+  return runDialog(dialog, {
+    onOpen: () => input.select(),
+    onSubmit: () => {
+      const result = parse(input.value);
+      if (result.error) {
+        dialogError(dialog, result.error);
+        input.select();
+        return KEEP_OPEN;
+      }
+      return result;
+    },
+  });
+}
+
+/** A supervisor's PIN for ``action``; resolves with the approval, or null if cancelled. */
+function askApproval({ action, reason, maxPercent = null, detail = "" }) {
+  const dialog = el.pin;
+  const input = dialog.querySelector("input");
+  slot(dialog, "reason").textContent = reason;
+  input.value = "";
+  return runDialog(dialog, {
+    onOpen: () => input.focus(),
+    onSubmit: async () => {
+      if (!input.value.trim()) {
+        dialogError(dialog, MSG.pinRequired);
+        return KEEP_OPEN;
+      }
+      try {
+        const { data } = await api.approve(input.value.trim(), action, maxPercent, detail);
+        return data;
+      } catch (error) {
+        dialogError(dialog, error.message);
+        input.value = "";
+        input.focus();
+        return KEEP_OPEN;
+      }
+    },
+  });
+}
+
+// ---------------------------------------------------------------- adding products
+
+let scanQueue = Promise.resolve();
+
+function enqueue(task) {
+  scanQueue = scanQueue.then(task).catch(showError);
+  return scanQueue;
+}
+
+function lineFromProduct(product, { code = "", quantity, embeddedPriceClp = null, embeddedWeight = false }) {
+  return {
+    productId: product.id,
+    name: product.name,
+    sku: product.sku,
+    priceClp: product.price_clp,
+    isWeighed: product.is_weighed,
+    code,
+    quantity,
+    embeddedPriceClp,
+    embeddedWeight,
+    discount: null,
+    discountApprovalId: null,
+    isVoided: false,
+    voidApprovalId: null,
+  };
+}
+
+async function askWeight(product, initial = "") {
+  const answer = await ask({
+    title: MSG.weightTitle,
+    label: MSG.weightLabel(product.name),
+    hint: MSG.weightHint,
+    value: initial,
+    parse: (text) => {
+      const q = T.parseQuantity(text, true);
+      return q ? { value: q } : { error: MSG.badWeight };
+    },
+  });
+  return answer?.value ?? null;
+}
+
+/** Add a product to the ticket; a unit product already on it gets its quantity increased. */
+async function addProduct(product, { code = "", quantity = null, embeddedPriceClp = null, embeddedWeightKg = null }) {
+  let line;
+  if (embeddedPriceClp != null) {
+    line = lineFromProduct(product, { code, quantity: "1", embeddedPriceClp });
+  } else if (embeddedWeightKg != null) {
+    line = lineFromProduct(product, { code, quantity: T.parseQuantity(embeddedWeightKg, true), embeddedWeight: true });
+  } else if (product.is_weighed) {
+    const weight = quantity ? T.parseQuantity(quantity, true) : await askWeight(product);
+    if (quantity && !weight) return showMessage(MSG.badWeight);
+    if (!weight) return;
+    line = lineFromProduct(product, { code, quantity: weight });
+  } else {
+    const units = T.parseQuantity(quantity ?? "1", false);
+    if (!units) return showMessage(quantity && T.toMilli(quantity) ? MSG.unitOnly(product.name) : MSG.badQuantity);
+    const index = ticket.lines.findIndex(
+      (l) => l.productId === product.id && !l.isVoided && !l.isWeighed && l.embeddedPriceClp == null,
+    );
+    if (index >= 0) {
+      const existing = ticket.lines[index];
+      existing.quantity = String(Number(existing.quantity) + Number(units));
+      ticket.selected = index;
+      clearMessage();
+      return commit();
+    }
+    line = lineFromProduct(product, { code, quantity: units });
+  }
+  ticket.lines.push(line);
+  ticket.selected = ticket.lines.length - 1;
+  clearMessage();
+  commit();
+}
+
+async function handleCode(raw) {
+  const { quantity, code } = T.parseScanInput(raw);
+  if (!code) return;
+  try {
+    const { data } = await api.lookup(code);
+    await addProduct(data.product, {
+      code: data.code,
+      quantity,
+      embeddedPriceClp: data.embedded_price_clp,
+      embeddedWeightKg: data.embedded_weight_kg,
+    });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404 && /\D/.test(code)) {
+      // Not a code: the cashier typed a name. Offer what the search finds.
+      const { data } = await api.search(code);
+      if (data.length === 1) return addProduct(data[0], { quantity });
+      if (data.length > 1) {
+        el.code.value = raw;
+        showResults(raw, data, 0);
+        return;
+      }
+    }
+    el.code.value = "";
+    showError(error);
+  }
+}
+
+// ---------------------------------------------------------------- search as you type
+
+const search = { timer: null, seq: 0, query: "", items: [], index: -1 };
+
+function closeResults() {
+  clearTimeout(search.timer);
+  search.seq += 1;
+  search.items = [];
+  search.index = -1;
+  search.query = "";
+  el.results.hidden = true;
+  el.results.replaceChildren();
+  el.code.setAttribute("aria-expanded", "false");
+}
+
+function showResults(query, items, index = -1) {
+  search.query = query;
+  search.items = items;
+  search.index = index;
+  if (!items.length) {
+    const li = document.createElement("li");
+    li.className = "none";
+    li.textContent = MSG.noResults;
+    el.results.replaceChildren(li);
+  } else {
+    el.results.replaceChildren(
+      ...items.map((p, i) => {
+        const li = document.createElement("li");
+        li.role = "option";
+        li.dataset.index = i;
+        li.setAttribute("aria-selected", String(i === index));
+        const name = document.createElement("span");
+        name.textContent = p.name;
+        const sku = document.createElement("small");
+        sku.textContent = p.sku;
+        const price = document.createElement("strong");
+        price.textContent = T.formatCLP(p.price_clp) + (p.is_weighed ? MSG.perKg : "");
+        li.append(name, sku, price);
+        return li;
+      }),
+    );
+  }
+  el.results.hidden = false;
+  el.code.setAttribute("aria-expanded", "true");
+  el.results.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: "nearest" });
+}
+
+function scheduleSearch() {
+  clearTimeout(search.timer);
+  const raw = el.code.value;
+  const { code } = T.parseScanInput(raw);
+  const digitsOnly = /^\d+$/.test(code);
+  // A scanner types a whole code in a few milliseconds: wait longer on digits so a scan
+  // never triggers a search, and search names after a short pause.
+  if (code.length < 2 || (digitsOnly && code.length < 4)) return closeResults();
+  const seq = ++search.seq;
+  search.timer = setTimeout(async () => {
+    try {
+      const { data } = await api.search(code);
+      if (seq === search.seq && el.code.value === raw) showResults(raw, data, -1);
+    } catch (error) {
+      if (seq === search.seq) showError(error);
+    }
+  }, digitsOnly ? 450 : 180);
+}
+
+function moveResult(step) {
+  if (!search.items.length) return;
+  const n = search.items.length;
+  const index = search.index < 0 ? (step > 0 ? 0 : n - 1) : (search.index + step + n) % n;
+  showResults(search.query, search.items, index);
+}
+
+function pickResult(index) {
+  const product = search.items[index];
+  const { quantity } = T.parseScanInput(search.query);
+  closeResults();
+  el.code.value = "";
+  if (product) enqueue(() => addProduct(product, { quantity }));
+}
+
+// ---------------------------------------------------------------- line actions
+
+function requireLine() {
+  const line = selectedLine();
+  if (!ticket.lines.length) showMessage(MSG.emptyTicket);
+  else if (!line) showMessage(MSG.noLineSelected);
+  else if (line.isVoided) showMessage(MSG.lineVoided);
+  else return line;
+  return null;
+}
+
+async function changeQuantity() {
+  if (!assertEditable()) return;
+  const line = requireLine();
+  if (!line) return;
+  if (line.embeddedPriceClp != null || line.embeddedWeight) return showMessage(MSG.scaleFixed);
+  const answer = await ask({
+    title: MSG.quantityTitle,
+    label: line.isWeighed ? MSG.weightLabel(line.name) : MSG.quantityLabel(line.name),
+    hint: line.isWeighed ? MSG.weightHint : "",
+    value: line.isWeighed ? line.quantity.replace(".", ",") : line.quantity,
+    inputmode: line.isWeighed ? "decimal" : "numeric",
+    parse: (text) => {
+      const q = T.parseQuantity(text, line.isWeighed);
+      if (q) return { value: q };
+      return { error: !line.isWeighed && T.toMilli(text) ? MSG.unitOnly(line.name) : MSG.badQuantity };
+    },
+  });
+  if (!answer) return;
+  line.quantity = answer.value;
+  commit();
+}
+
+/** Ask for a discount over ``base`` pesos; get a supervisor's approval when over the limit. */
+async function askDiscount({ title, base, current }) {
+  const answer = await ask({
+    title,
+    label: MSG.discountLabel(T.formatCLP(base)),
+    hint: MSG.discountLimit(cfg.limit),
+    value: current ? (current.percent != null ? `${current.percent}%` : String(current.clp)) : "",
+    parse: (text) => {
+      const d = T.parseDiscount(text);
+      if (!d) return { error: MSG.badDiscount };
+      const amount = d.percent != null ? T.percentAmount(base, d.percent) : d.clp;
+      if (amount > base) return { error: MSG.discountTooBig };
+      return { value: { ...d, clp: amount } };
+    },
+  });
+  if (!answer) return undefined;
+  const discount = answer.value;
+  if (!discount.clp) return { discount: null, approvalId: null };
+  // A percent discount may be re-applied to a new quantity: approve the typed percent.
+  const needed = Math.max(T.percentOf(discount.clp, base), discount.percent ?? 0);
+  if (needed <= cfg.limit) return { discount, approvalId: null };
+  const approval = await askApproval({
+    action: "descuento",
+    reason: MSG.approvalDiscount(needed),
+    maxPercent: needed,
+    detail: `${title}: ${T.formatCLP(discount.clp)}`,
+  });
+  if (!approval) return undefined;
+  showMessage(MSG.approvedBy(approval.approved_by), "ok");
+  return { discount, approvalId: approval.id };
+}
+
+async function discountLine() {
+  if (!assertEditable()) return;
+  const line = requireLine();
+  if (!line) return;
+  const result = await askDiscount({ title: MSG.lineDiscountTitle, base: T.lineGross(line), current: line.discount });
+  if (!result) return;
+  line.discount = result.discount;
+  line.discountApprovalId = result.approvalId;
+  if (!result.discount) showMessage(MSG.discountRemoved, "info");
+  commit();
+}
+
+async function discountTicket() {
+  if (!assertEditable()) return;
+  const totals = T.ticketTotals(ticket);
+  if (!totals.lines) return showMessage(MSG.nothingToCharge);
+  const result = await askDiscount({ title: MSG.ticketDiscountTitle, base: totals.subtotal, current: ticket.ticketDiscount });
+  if (!result) return;
+  ticket.ticketDiscount = result.discount ? { ...result.discount, approvalId: result.approvalId } : null;
+  if (!result.discount) showMessage(MSG.discountRemoved, "info");
+  commit();
+}
+
+async function voidLine() {
+  if (!assertEditable()) return;
+  const line = requireLine();
+  if (!line) return;
+  let approvalId = null;
+  if (cfg.role === "cajero") {
+    const approval = await askApproval({ action: "anular_linea", reason: MSG.approvalVoid(line.name), detail: line.name });
+    if (!approval) return;
+    approvalId = approval.id;
+  }
+  // Voided lines stay on the ticket and are sent with the sale (loss prevention).
+  line.isVoided = true;
+  line.voidApprovalId = approvalId;
+  showMessage(MSG.lineVoidedOk(line.name), "info");
+  commit();
+}
+
+function moveSelection(step) {
+  if (!ticket.lines.length) return;
+  const n = ticket.lines.length;
+  ticket.selected = Math.min(n - 1, Math.max(0, (ticket.selected < 0 ? n : ticket.selected) + step));
+  commit();
+}
+
+// ---------------------------------------------------------------- park / resume
+
+async function park() {
+  if (!assertEditable()) return;
+  if (!ticket.lines.length) return showMessage(MSG.emptyTicket);
+  const totals = T.ticketTotals(ticket);
+  try {
+    await api.park(MSG.parkedLabel(totals.items, T.formatCLP(totals.total)), ticket);
+  } catch (error) {
+    return showError(error);
+  }
+  ticket = newTicket();
+  commit();
+  showMessage(MSG.parked, "ok");
+}
+
+async function resume() {
+  if (ticket.lines.length) return showMessage(MSG.resumeFirst);
+  let tickets;
+  try {
+    tickets = (await api.parkedList()).data;
+  } catch (error) {
+    return showError(error);
+  }
+  if (!tickets.length) return showMessage(MSG.noParked, "info");
+  const dialog = el.parked;
+  const list = slot(dialog, "list");
+  let index = 0;
+  const draw = () => {
+    list.replaceChildren(
+      ...tickets.map((t, i) => {
+        const li = document.createElement("li");
+        li.role = "option";
+        li.dataset.index = i;
+        li.setAttribute("aria-selected", String(i === index));
+        const label = document.createElement("span");
+        label.textContent = t.label || `#${t.id}`;
+        const who = document.createElement("small");
+        who.textContent = `${t.cashier} · ${new Date(t.created_at).toLocaleTimeString("es-CL", { hour: "2-digit", minute: "2-digit" })}`;
+        li.append(label, who);
+        li.addEventListener("click", () => {
+          index = i;
+          draw();
+        });
+        li.addEventListener("dblclick", () => dialog.querySelector("form").requestSubmit());
+        return li;
+      }),
+    );
+  };
+  draw();
+  const payload = await runDialog(dialog, {
+    onKey: (event) => {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        index = (index + (event.key === "ArrowDown" ? 1 : -1) + tickets.length) % tickets.length;
+        draw();
+      }
+    },
+    onSubmit: async () => {
+      try {
+        return (await api.resume(tickets[index].id)).data;
+      } catch (error) {
+        dialogError(dialog, error.message);
+        return KEEP_OPEN;
+      }
+    },
+  });
+  if (!payload || !Array.isArray(payload.lines)) return;
+  ticket = { ...newTicket(), ...payload, unconfirmed: null };
+  ticket.selected = ticket.lines.length - 1;
+  commit();
+  showMessage(MSG.resumed, "ok");
+}
+
+// ---------------------------------------------------------------- payment
+
+function parseAmount(text) {
+  const digits = String(text).replace(/[^\d]/g, "");
+  return digits ? Number(digits) : null;
+}
+
+/** Payment rows as typed → payments to send. An empty cash amount means "exact". */
+function resolvePayments(total, rows) {
+  const typed = rows.map((r) => ({ method: r.method, amount: parseAmount(r.amount) }));
+  const electronic = typed.filter((p) => p.method !== "efectivo").reduce((s, p) => s + (p.amount || 0), 0);
+  const typedCash = typed.filter((p) => p.method === "efectivo").reduce((s, p) => s + (p.amount || 0), 0);
+  let exactCash = Math.max(T.roundCash(Math.max(total - electronic, 0)) - typedCash, 0);
+  const payments = [];
+  for (const p of typed) {
+    if (p.amount) payments.push(p);
+    else if (p.method === "efectivo" && exactCash > 0) {
+      payments.push({ method: "efectivo", amount: exactCash });
+      exactCash = 0;
+    }
+  }
+  return payments;
+}
+
+function salePayload(payments) {
+  const t = T.ticketTotals(ticket);
+  return {
+    client_uuid: ticket.uuid,
+    lines: T.saleLinesPayload(ticket),
+    payments: payments.map((p) => ({ method: p.method, amount_clp: p.amount, reference: "" })),
+    ticket_discount_clp: t.ticketDiscount,
+    ticket_discount_approval_id: ticket.ticketDiscount?.approvalId ?? null,
+    document_kind: "boleta",
+  };
+}
+
+/** Send the sale. Returns true when it is recorded (new or already recorded before). */
+async function sendSale(payload) {
+  showMessage(MSG.paying, "info");
+  try {
+    const { data } = await api.createSale(payload);
+    ticket = newTicket();
+    commit();
+    clearMessage();
+    showReceipt(data);
+    return true;
+  } catch (error) {
+    if (error instanceof NetworkError) {
+      // The sale may have been recorded: freeze the ticket and resend the same request.
+      ticket.unconfirmed = payload;
+      save();
+    } else {
+      // The server answered no: nothing was recorded, the ticket can be edited again.
+      ticket.unconfirmed = null;
+      save();
+    }
+    showError(error);
+    return false;
+  }
+}
+
+async function pay() {
+  if (ticket.unconfirmed) return sendSale(ticket.unconfirmed);
+  const totals = T.ticketTotals(ticket);
+  if (!totals.lines) return showMessage(ticket.lines.length ? MSG.nothingToCharge : MSG.emptyTicket);
+  const total = totals.total;
+  const dialog = el.pay;
+  const rowsBox = slot(dialog, "rows");
+  const summary = slot(dialog, "summary");
+  const rows = [{ method: "efectivo", amount: "" }];
+  slot(dialog, "total").textContent = T.formatCLP(total);
+  slot(dialog, "cash").textContent = T.formatCLP(totals.cashTotal);
+
+  const update = () => {
+    const payments = resolvePayments(total, rows);
+    const s = T.settle(total, payments);
+    const received = payments.reduce((sum, p) => sum + p.amount, 0);
+    const parts = [
+      [MSG.payReceived, T.formatCLP(received), ""],
+      s.missing ? [MSG.payMissing, T.formatCLP(s.missing), "missing"] : [MSG.payChange, T.formatCLP(s.change || 0), "change"],
+    ];
+    if (s.rounding) parts.push([MSG.payRounding, `${s.rounding > 0 ? "+" : ""}${T.formatCLP(s.rounding)}`, ""]);
+    summary.replaceChildren(
+      ...parts.map(([label, value, cls]) => {
+        const div = document.createElement("div");
+        div.className = cls;
+        const span = document.createElement("span");
+        span.textContent = label;
+        const strong = document.createElement("strong");
+        strong.textContent = value;
+        div.append(span, strong);
+        return div;
+      }),
+    );
+    dialogError(dialog, s.problem || "");
+    return { payments, s };
+  };
+
+  const draw = (focusIndex = rows.length - 1) => {
+    rowsBox.replaceChildren(
+      ...rows.map((row, i) => {
+        const div = document.createElement("div");
+        div.className = "pay-row";
+        const label = document.createElement("label");
+        label.htmlFor = `pay-amount-${i}`;
+        label.textContent = MSG.methods[row.method];
+        const input = document.createElement("input");
+        input.id = `pay-amount-${i}`;
+        input.inputMode = "numeric";
+        input.autocomplete = "off";
+        input.dataset.method = row.method;
+        input.value = row.amount;
+        if (row.method === "efectivo") input.placeholder = MSG.payExact(T.formatCLP(totals.cashTotal));
+        input.addEventListener("input", () => {
+          row.amount = input.value;
+          update();
+        });
+        div.append(label, input);
+        if (rows.length > 1) {
+          const remove = document.createElement("button");
+          remove.type = "button";
+          remove.className = "remove";
+          remove.textContent = "×";
+          remove.title = MSG.payRemove;
+          remove.addEventListener("click", () => {
+            rows.splice(i, 1);
+            draw();
+          });
+          div.append(remove);
+        }
+        return div;
+      }),
+    );
+    update();
+    const input = rowsBox.querySelectorAll("input")[focusIndex];
+    input?.focus();
+    input?.select();
+  };
+
+  const addMethod = (method) => {
+    const { payments } = update();
+    const paid = payments.filter((p) => p.method !== "efectivo").reduce((s, p) => s + p.amount, 0);
+    const remaining = Math.max(total - paid, 0);
+    if (rows.length === 1 && !rows[0].amount) {
+      rows[0] = { method, amount: method === "efectivo" ? "" : String(remaining) };
+    } else {
+      const typedCash = rows.filter((r) => r.method === "efectivo").reduce((s, r) => s + (parseAmount(r.amount) || 0), 0);
+      rows.push({ method, amount: method === "efectivo" ? "" : String(Math.max(remaining - typedCash, 0)) });
+    }
+    draw();
+  };
+  const keys = { e: "efectivo", d: "debito", c: "credito", t: "transferencia" };
+  const methodButtons = dialog.querySelectorAll("[data-method]");
+  const onMethodClick = (event) => addMethod(event.currentTarget.dataset.method);
+  methodButtons.forEach((b) => b.addEventListener("click", onMethodClick));
+
+  const opened = runDialog(dialog, {
+    onOpen: () => draw(0),
+    onKey: (event) => {
+      const method = keys[event.key.toLowerCase()];
+      if (method && !event.ctrlKey && !event.altKey && !event.metaKey) {
+        event.preventDefault();
+        addMethod(method);
+      }
+    },
+    onSubmit: async () => {
+      const { payments, s } = update();
+      if (!s.ok) {
+        dialogError(dialog, s.problem || `${MSG.payMissing} ${T.formatCLP(s.missing)}`);
+        return KEEP_OPEN;
+      }
+      return (await sendSale(salePayload(payments))) ? true : KEEP_OPEN;
+    },
+  });
+  await opened;
+  methodButtons.forEach((b) => b.removeEventListener("click", onMethodClick));
+}
+
+// ---------------------------------------------------------------- receipt
+
+async function loadReceipt(frame, url) {
+  // srcdoc rather than src: the receipt page may forbid framing (X-Frame-Options), and a
+  // srcdoc frame stays same-origin so its window.print() is ours to call.
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(String(response.status));
+  const html = await response.text();
+  const base = `<base href="${new URL(url, location.href).href}">`;
+  frame.srcdoc = /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (m) => m + base) : base + html;
+}
+
+function showReceipt(sale) {
+  const dialog = el.receipt;
+  const frame = slot(dialog, "frame");
+  slot(dialog, "doc").textContent = `${sale.document} N° ${sale.number}`;
+  slot(dialog, "charged").textContent = T.formatCLP(sale.amount_charged_clp);
+  const change = slot(dialog, "change");
+  change.textContent = T.formatCLP(sale.change_clp);
+  change.classList.toggle("zero", sale.change_clp === 0);
+  slot(dialog, "rounding").textContent = sale.cash_rounding_clp
+    ? `${MSG.payRounding}: ${sale.cash_rounding_clp > 0 ? "+" : ""}${T.formatCLP(sale.cash_rounding_clp)}`
+    : "";
+  frame.removeAttribute("srcdoc");
+  frame.hidden = false;
+  const print = () => frame.contentWindow?.print();
+  const printButton = dialog.querySelector('[data-action="print"]');
+  printButton.onclick = print;
+  runDialog(dialog, {
+    onOpen: () => slot(dialog, "next").focus(),
+    onKey: (event) => {
+      if (event.key === "F10") {
+        event.preventDefault();
+        print();
+      }
+    },
+  });
+  loadReceipt(frame, sale.receipt_url).catch(() => {
+    frame.hidden = true;
+    dialogError(dialog, MSG.receiptFailed);
+  });
+}
+
+// ---------------------------------------------------------------- wiring
+
+el.form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const raw = el.code.value;
+  if (!el.results.hidden && search.items.length && search.query === raw) {
+    return pickResult(search.index >= 0 ? search.index : 0);
+  }
+  closeResults();
+  if (!raw.trim()) return;
+  if (!assertEditable()) return;
+  el.code.value = "";
+  enqueue(() => handleCode(raw));
+});
+
+el.code.addEventListener("input", scheduleSearch);
+
+el.results.addEventListener("mousedown", (event) => {
+  const li = event.target.closest("li[data-index]");
+  if (li) {
+    event.preventDefault();
+    pickResult(Number(li.dataset.index));
+  }
+});
+
+el.lines.addEventListener("click", (event) => {
+  const tr = event.target.closest("tr[data-index]");
+  if (tr) {
+    ticket.selected = Number(tr.dataset.index);
+    commit();
+  }
+});
+
+const actions = {
+  search: () => {
+    focusCode(true);
+    scheduleSearch();
+  },
+  quantity: changeQuantity,
+  "line-discount": discountLine,
+  "ticket-discount": discountTicket,
+  park,
+  resume,
+  void: voidLine,
+  pay,
+  escape: () => {
+    if (!el.results.hidden) closeResults();
+    else if (el.code.value) el.code.value = "";
+    else clearMessage();
+  },
+};
+
+root.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-action]");
+  if (button) {
+    actions[button.dataset.action]();
+    focusCode();
+  }
+});
+
+const KEYS = { F2: "search", F4: "quantity", F6: "line-discount", F7: "ticket-discount", F8: "park", F9: "resume", F12: "pay" };
+
+document.addEventListener("keydown", (event) => {
+  if (document.querySelector("dialog[open]")) return;
+  const inCode = event.target === el.code;
+  let action = KEYS[event.key];
+  if (!action && event.key === "+" && (inCode || event.target === document.body)) action = "pay";
+  if (!action && event.key === "Delete" && (!inCode || !el.code.value)) action = "void";
+  if (!action && event.key === "Escape") action = "escape";
+  if (action) {
+    event.preventDefault();
+    actions[action]();
+    return;
+  }
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const step = event.key === "ArrowDown" ? 1 : -1;
+    if (!el.results.hidden) moveResult(step);
+    else moveSelection(step);
+  }
+});
+
+// Keep the scanner's input focused: a click anywhere else outside a dialog gives it back.
+document.addEventListener("click", (event) => {
+  if (!event.target.closest("dialog, a, input, select, textarea")) focusCode();
+});
+window.addEventListener("focus", () => focusCode());
+
+render();
+focusCode();
+if (ticket.unconfirmed) showMessage("Hay un cobro sin confirmar: presione Cobrar (F12) para reintentarlo.");

@@ -1,0 +1,74 @@
+"""The till pages: pairing this PC with a terminal, and the till itself (/pos/)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from itplus.core.errors import BusinessError
+from itplus.store.terminals.models import Terminal
+from itplus.store.terminals.services import terminal_authenticate
+from itplus.store.till.forms import PairForm
+from itplus.store.till.selectors import till_context
+from itplus.store.till.services import terminal_pair
+
+TERMINAL_COOKIE = "itplus_terminal"
+TERMINAL_COOKIE_SALT = "itplus.till.terminal"
+TERMINAL_COOKIE_MAX_AGE = 10 * 365 * 24 * 60 * 60  # a PC stays paired until re-paired
+
+
+def paired_terminal(request: HttpRequest) -> tuple[Terminal, str] | None:
+    """The terminal this PC is paired with (signed cookie holding its token), if valid."""
+    token = request.get_signed_cookie(TERMINAL_COOKIE, default=None, salt=TERMINAL_COOKIE_SALT)
+    terminal = terminal_authenticate(token=token) if token else None
+    return (terminal, token) if terminal else None
+
+
+@login_required
+def till(request: HttpRequest) -> HttpResponse:
+    paired = paired_terminal(request)
+    if paired is None:
+        return redirect("till_pair")
+    terminal, token = paired
+    return render(
+        request,
+        "till/pos.html",
+        {"terminal": terminal, "token": token, "till": till_context(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair(request: HttpRequest) -> HttpResponse:
+    current = paired_terminal(request)
+    form = PairForm(request.POST or None, initial={"terminal": current[0] if current else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _terminal, token = terminal_pair(
+                user=request.user,
+                terminal_id=form.cleaned_data["terminal"].pk,
+                pin=form.cleaned_data["pin"],
+            )
+        except BusinessError as exc:
+            form.add_error(None, exc.message)
+        else:
+            response = redirect(reverse("till_pos"))
+            response.set_signed_cookie(
+                TERMINAL_COOKIE,
+                token,
+                salt=TERMINAL_COOKIE_SALT,
+                max_age=TERMINAL_COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+            return response
+    return render(
+        request,
+        "till/pair.html",
+        {"form": form, "current": current[0] if current else None},
+        status=400 if form.errors else 200,
+    )
