@@ -1,5 +1,6 @@
 """The store's JSON API: one NinjaAPI, a Router per app, Spanish error messages."""
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -29,13 +30,20 @@ FIELD_NAMES = {
     "payments": "pagos",
     "code": "código",
     "method": "medio de pago",
+    "sale_id": "número de venta",
 }
 
 
 def _describe(error: dict) -> str:
-    loc = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query")]
+    loc = [
+        str(part)
+        for part in error.get("loc", [])
+        if part not in ("body", "payload", "query", "path")
+    ]
     field = next((FIELD_NAMES[p] for p in reversed(loc) if p in FIELD_NAMES), ".".join(loc))
     kind = error.get("type", "")
+    if not loc and kind == "missing":
+        return _("Falta el cuerpo de la solicitud (JSON).")
     if kind == "missing":
         return _("Falta el campo «%(field)s».") % {"field": field}
     if kind.startswith(("int", "decimal", "float")):
@@ -70,6 +78,14 @@ def on_auth_error(request, exc):
         request,
         {"detail": _("Terminal no autorizado: falta o no es válido su token."), "code": "no_autorizado"},
         status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc: Http404):
+    # get_object_or_404 in an endpoint: ninja would answer an English "Not Found".
+    return api.create_response(
+        request, {"detail": _("No encontrado."), "code": "no_encontrado"}, status=404
     )
 
 

@@ -73,6 +73,10 @@ def approval_grant(
     for whom, at which terminal) and can be used once."""
     if action not in ApprovalAction.values:
         raise BusinessError(_("Acción desconocida: %(action)s.") % {"action": action})
+    if max_percent is not None and not 0 < max_percent <= 100:
+        # Checked here: the column is a small positive integer, and a bad value would
+        # otherwise reach the database as an error instead of a message.
+        raise BusinessError(_("El porcentaje aprobado debe estar entre 1 y 100."))
     approver = find_approver(pin=pin)
     if approver is None:
         raise ApprovalDenied(_("PIN de supervisor incorrecto."))

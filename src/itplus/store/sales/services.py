@@ -187,7 +187,9 @@ def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
             raise UnknownCode(_("El producto seleccionado no existe o está inactivo."))
         resolved_code, embedded_price, embedded_weight = line.code, None, None
     else:
-        resolved = product_resolve_code(code=line.code)
+        # A scanner sends printable characters; anything else (a NUL byte, which
+        # PostgreSQL cannot even compare) is simply not a code we know.
+        resolved = product_resolve_code(code=line.code) if line.code.isprintable() else None
         if resolved is None:
             raise UnknownCode(
                 _("Código «%(code)s» no encontrado. Revise el código o busque por nombre.")
