@@ -1,15 +1,74 @@
-"""Catalog writes."""
+"""Catalog writes: the till, the back office (admin) and the price-list import all
+create and change products through these functions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from itplus.core.text import fold
 from itplus.store.catalog.models import Barcode, Category, Product
 
+# Fields a product_update caller may change (search_text is derived, never given).
+PRODUCT_FIELDS = (
+    "name",
+    "sku",
+    "category",
+    "unit",
+    "price_clp",
+    "cost_clp",
+    "is_exempt",
+    "ila_tax",
+    "scale_code",
+    "is_active",
+)
+
 
 def product_search_text(*, name: str, sku: str) -> str:
     return f"{fold(name)} {sku.lower()}"[:200]
+
+
+def _clean_codes(codes: Iterable[str]) -> list[str]:
+    """Codes stripped, blanks dropped, repeats removed (first one kept)."""
+    seen: dict[str, None] = {}
+    for code in codes:
+        code = (code or "").strip()
+        if code:
+            seen.setdefault(code, None)
+    return list(seen)
+
+
+def _barcodes_validate(*, product: Product, codes: list[str]) -> None:
+    """Each code well formed (GS1 check digit) and not used by another product.
+
+    Raises one ValidationError listing every problem, under the ``barcodes`` key.
+    """
+    errors: list[ValidationError] = []
+    for code in codes:
+        try:
+            Barcode(product=product, code=code).clean_fields(exclude=["product"])
+        except ValidationError as exc:
+            errors.extend(exc.error_dict.get("code", []))
+    taken = Barcode.objects.filter(code__in=codes).select_related("product")
+    if product.pk:
+        taken = taken.exclude(product=product)
+    for barcode in taken:
+        errors.append(
+            ValidationError(
+                _("El código «%(code)s» ya pertenece a «%(product)s» (SKU %(sku)s)."),
+                params={
+                    "code": barcode.code,
+                    "product": barcode.product.name,
+                    "sku": barcode.product.sku,
+                },
+            )
+        )
+    if errors:
+        raise ValidationError({"barcodes": errors})
 
 
 @transaction.atomic
@@ -18,18 +77,24 @@ def product_create(
     name: str,
     sku: str,
     price_clp: int,
-    barcodes: list[str] = (),
+    barcodes: Iterable[str] = (),
     category: Category | None = None,
     unit: str = "unidad",
     cost_clp: int = 0,
     is_exempt: bool = False,
     ila_tax: str = "",
     scale_code: str = "",
+    is_active: bool = True,
 ) -> Product:
-    """Create a product with its barcodes; every barcode is validated (GS1 check digit)."""
+    """Create a product with its barcodes.
+
+    Guarantees: the product passes model validation (non-negative price, exempt
+    products carry no ILA, unique SKU) and every barcode is well formed (GS1 check
+    digit) and unused; otherwise ValidationError and nothing is written.
+    """
     product = Product(
-        name=name,
-        sku=sku,
+        name=name.strip(),
+        sku=sku.strip(),
         price_clp=price_clp,
         category=category,
         unit=unit,
@@ -37,12 +102,57 @@ def product_create(
         is_exempt=is_exempt,
         ila_tax=ila_tax,
         scale_code=scale_code,
-        search_text=product_search_text(name=name, sku=sku),
+        is_active=is_active,
     )
+    product.search_text = product_search_text(name=product.name, sku=product.sku)
+    codes = _clean_codes(barcodes)
     product.full_clean()
+    _barcodes_validate(product=product, codes=codes)
     product.save()
-    for code in barcodes:
-        barcode = Barcode(product=product, code=code)
-        barcode.full_clean()
-        barcode.save()
+    Barcode.objects.bulk_create([Barcode(product=product, code=code) for code in codes])
     return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, barcodes: Iterable[str] | None = None, **fields) -> Product:
+    """Change a product's fields and, when ``barcodes`` is given, replace its codes with
+    exactly that list.
+
+    Guarantees the same rules as product_create and keeps ``search_text`` in sync
+    with the name and SKU. Codes removed from the list are deleted; sales keep the
+    scanned code as text, so history is not affected.
+    """
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"product_update() got unexpected fields: {sorted(unknown)}")
+    for field, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(product, field, value)
+    product.search_text = product_search_text(name=product.name, sku=product.sku)
+    product.full_clean()
+    codes = None if barcodes is None else _clean_codes(barcodes)
+    if codes is not None:
+        _barcodes_validate(product=product, codes=codes)
+    product.save()
+    if codes is not None:
+        current = set(product.barcodes.values_list("code", flat=True))
+        product.barcodes.exclude(code__in=codes).delete()
+        Barcode.objects.bulk_create(
+            [Barcode(product=product, code=code) for code in codes if code not in current]
+        )
+    return product
+
+
+@transaction.atomic
+def products_set_active(*, product_ids: Iterable[int], is_active: bool) -> int:
+    """Activate or deactivate products in bulk; returns how many changed.
+
+    Deactivating is how a product leaves the till: products with sales are never
+    deleted, because sale lines point at them.
+    """
+    return (
+        Product.objects.filter(pk__in=list(product_ids))
+        .exclude(is_active=is_active)
+        .update(is_active=is_active, updated_at=timezone.now())
+    )
