@@ -202,10 +202,17 @@ def _sale_pages(
             return
         after = rows[-1].number
         ids = [r.id for r in rows]
+        # The page's lines and payments by the page's number range (a join on the
+        # (series, number) key) rather than a long IN list of ids.
+        in_page = {
+            "sale__series_id": series.id,
+            "sale__number__gte": rows[0].number,
+            "sale__number__lte": rows[-1].number,
+        }
         lines: dict[int, list[Any]] = {i: [] for i in ids}
         for line in (
             SaleLine.objects.using(using)
-            .filter(sale_id__in=ids)
+            .filter(**in_page)
             .order_by("sale_id", "position")
             .values_list(*LINE_FIELDS, named=True)
         ):
@@ -213,14 +220,15 @@ def _sale_pages(
         payments: dict[int, list[tuple[str, int]]] = {i: [] for i in ids}
         for sale_id, method, amount in (
             Payment.objects.using(using)
-            .filter(sale_id__in=ids)
+            .filter(**in_page)
             .order_by("id")
             .values_list("sale_id", "method", "amount_clp")
         ):
             payments[sale_id].append((method, amount))
+        prefix = document_label(series.kind, series.code)
         yield [
             SaleRecord(
-                label=document_label(series.kind, series.code, r.number),
+                label=f"{prefix} N° {r.number}",
                 sale=SimpleNamespace(series=series, **r._asdict()),
                 lines=lines[r.id],
                 payments=payments[r.id],

@@ -1,0 +1,407 @@
+"""Automatic backups: when to take one, and which ones to keep.
+
+Configured in ``itplus.toml``::
+
+    [backup]
+    hour = "22:00"          # daily backup at or after this local time
+    keep_daily = 7          # newest backup of each of the last 7 days
+    keep_weekly = 4         # … of each of the last 4 weeks (ISO weeks, Monday first)
+    keep_monthly = 12       # … of each of the last 12 months
+    folder = ""             # default: ITPLUS_HOME/backups
+    passphrase_file = ""    # optional: encrypt with the passphrase in this file
+
+Backups are taken by the ``BackupScheduler`` thread that ``itplus serve`` starts, and
+after a cash session closes: the cash app calls ``backup_after_session_close()`` from
+``transaction.on_commit`` (see its docstring). Both call the backup helper's
+``backup_create`` then ``backup_prune``; a failure is logged and the next chance retries.
+The decisions (``backup_due``, ``backups_to_keep``) are pure functions of the clock
+value they are given, so they are tested without waiting.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.utils import timezone
+
+from itplus.store.config import get_config
+
+logger = logging.getLogger("itplus.backup")
+
+BACKUP_DEFAULTS: dict[str, Any] = {
+    "hour": "22:00",
+    "keep_daily": 7,
+    "keep_weekly": 4,
+    "keep_monthly": 12,
+    "folder": "",
+    "passphrase_file": "",
+}
+STATE_FILENAME = "backup-schedule.json"
+# After a failed automatic backup, try again this much later (not every tick).
+RETRY_AFTER = timedelta(hours=1)
+TICK_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    hour: time
+    keep_daily: int
+    keep_weekly: int
+    keep_monthly: int
+    folder: Path
+    passphrase_file: Path | None
+
+
+def backup_settings(config: dict[str, Any] | None = None) -> BackupSettings:
+    """The ``[backup]`` section of itplus.toml over the defaults, validated."""
+    section = dict(BACKUP_DEFAULTS)
+    raw = (config if config is not None else get_config()).get("backup", {})
+    # Accept the TOML-style spelling "passphrase-file" as well.
+    section.update({key.replace("-", "_"): value for key, value in raw.items()})
+    try:
+        hour = time.fromisoformat(str(section["hour"]))
+    except ValueError:
+        logger.warning("[backup] hour=%r no es una hora válida: se usa 22:00", section["hour"])
+        hour = time(22, 0)
+    folder = Path(section["folder"]) if section["folder"] else settings.BACKUPS_DIR
+    if not folder.is_absolute():
+        folder = settings.ITPLUS_HOME / folder
+    passphrase = section["passphrase_file"]
+    return BackupSettings(
+        hour=hour.replace(second=0, microsecond=0, tzinfo=None),
+        keep_daily=max(0, int(section["keep_daily"])),
+        keep_weekly=max(0, int(section["keep_weekly"])),
+        keep_monthly=max(0, int(section["keep_monthly"])),
+        folder=folder,
+        passphrase_file=Path(passphrase) if passphrase else None,
+    )
+
+
+# --- Retention ---------------------------------------------------------------------------
+
+
+class BackupInfo(Protocol):
+    """What retention needs to know of a backup (the backup helper's listing has it)."""
+
+    path: Path
+    created_at: datetime  # timezone-aware
+
+    @property
+    def is_good(self) -> bool | None:  # True verified good, False known bad, None unverified
+        ...
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """A backup file as far as the file system tells (used when no richer listing exists)."""
+
+    path: Path
+    created_at: datetime
+    size: int = 0
+    is_good: bool | None = None
+
+
+def _is_good(backup: Any) -> bool | None:
+    return getattr(backup, "is_good", None)
+
+
+def backups_to_keep(
+    backups: Iterable[BackupInfo],
+    *,
+    keep_daily: int,
+    keep_weekly: int,
+    keep_monthly: int,
+    today: date,
+) -> set[Path]:
+    """The backups retention keeps; every other one may be deleted.
+
+    Calendar windows ending ``today`` (local dates): the newest usable backup of each of
+    the last ``keep_daily`` days, of each of the last ``keep_weekly`` ISO weeks and of
+    each of the last ``keep_monthly`` months. A backup known to be bad never fills a
+    slot. Always kept, whatever the counts: the newest good backup (or, if none was
+    verified yet, the newest not known to be bad) and any backup dated after ``today``
+    (a wrong clock must not delete the newest backups).
+    """
+    backups = sorted(backups, key=lambda b: b.created_at, reverse=True)
+    keep: set[Path] = set()
+
+    newest_good = next((b for b in backups if _is_good(b) is True), None)
+    if newest_good is None:
+        newest_good = next((b for b in backups if _is_good(b) is not False), None)
+    if newest_good is not None:
+        keep.add(newest_good.path)
+
+    def local_day(backup: BackupInfo) -> date:
+        return timezone.localtime(backup.created_at).date()
+
+    this_week = today - timedelta(days=today.weekday())
+    windows: list[tuple[int, Callable[[date], Any], Any]] = [
+        # (how many, bucket of a day, oldest bucket kept)
+        (keep_daily, lambda d: d, today - timedelta(days=keep_daily - 1)),
+        (
+            keep_weekly,
+            lambda d: d - timedelta(days=d.weekday()),
+            this_week - timedelta(weeks=keep_weekly - 1),
+        ),
+        (keep_monthly, lambda d: (d.year, d.month), _months_back(today, keep_monthly - 1)),
+    ]
+    for count, bucket_of, oldest in windows:
+        if count <= 0:
+            continue
+        seen: set[Any] = set()
+        for backup in backups:  # newest first: the first seen in a bucket is its newest
+            if _is_good(backup) is False:
+                continue
+            day = local_day(backup)
+            if day > today:
+                keep.add(backup.path)
+                continue
+            bucket = bucket_of(day)
+            if bucket < oldest or bucket in seen:
+                continue
+            seen.add(bucket)
+            keep.add(backup.path)
+    return keep
+
+
+def _months_back(today: date, months: int) -> tuple[int, int]:
+    index = today.year * 12 + (today.month - 1) - months
+    return (index // 12, index % 12 + 1)
+
+
+# --- When to back up ----------------------------------------------------------------------
+
+
+def scheduled_slot(now: datetime, hour: time) -> datetime:
+    """The most recent daily backup time at or before ``now`` (local time)."""
+    local = timezone.localtime(now)
+    slot = timezone.make_aware(datetime.combine(local.date(), hour))
+    if slot > local:
+        slot = timezone.make_aware(datetime.combine(local.date() - timedelta(days=1), hour))
+    return slot
+
+
+def backup_due(
+    *,
+    now: datetime,
+    hour: time,
+    last_success: datetime | None,
+    last_attempt: datetime | None = None,
+) -> bool:
+    """Whether the daily backup should run now.
+
+    Once per day, at or after ``hour``; a backup missed because the PC was off at that
+    hour is taken as soon as it is on again (catch-up). Any backup since the last
+    scheduled time counts (after closing a session, or by hand). After a failure the
+    next attempt waits ``RETRY_AFTER``.
+    """
+    slot = scheduled_slot(now, hour)
+    if last_success is not None and last_success >= slot:
+        return False
+    if last_attempt is not None and last_attempt >= slot and now - last_attempt < RETRY_AFTER:
+        return False
+    return True
+
+
+# --- Running a backup ---------------------------------------------------------------------
+
+
+@dataclass
+class ScheduleState:
+    """Persisted in ITPLUS_HOME so a restart does not take a second backup the same day."""
+
+    last_success: datetime | None = None
+    last_attempt: datetime | None = None
+    last_error: str = ""
+    last_reason: str = ""
+
+    @classmethod
+    def load(cls, home: Path | None = None) -> ScheduleState:
+        path = (home or settings.ITPLUS_HOME) / STATE_FILENAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+
+        def when(key: str) -> datetime | None:
+            value = data.get(key)
+            try:
+                return datetime.fromisoformat(value) if value else None
+            except (TypeError, ValueError):
+                return None
+
+        return cls(
+            last_success=when("last_success"),
+            last_attempt=when("last_attempt"),
+            last_error=str(data.get("last_error", "")),
+            last_reason=str(data.get("last_reason", "")),
+        )
+
+    def save(self, home: Path | None = None) -> None:
+        path = (home or settings.ITPLUS_HOME) / STATE_FILENAME
+        data = {
+            "last_success": self.last_success.isoformat() if self.last_success else None,
+            "last_attempt": self.last_attempt.isoformat() if self.last_attempt else None,
+            "last_error": self.last_error,
+            "last_reason": self.last_reason,
+        }
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+
+# One backup at a time in this process: the scheduler, a session close and the
+# "Crear respaldo ahora" button may coincide.
+_run_lock = threading.Lock()
+
+
+class BackupBusy(Exception):
+    """Another backup is running in this process."""
+
+
+def _call_with_supported(func: Callable[..., Any], **candidates: Any) -> Any:
+    """Call ``func`` with those keyword arguments its signature accepts."""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return func()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return func(**candidates)
+    return func(**{k: v for k, v in candidates.items() if k in params})
+
+
+def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) -> Any:
+    """Take a backup now (with the configured folder and passphrase), then prune.
+
+    Raises ``BackupBusy`` if one is already running here, and whatever the backup
+    helper raises if the backup fails (the failure is recorded first). Returns the
+    helper's result (the new backup).
+    """
+    from itplus.store.maintenance import backup as backup_module  # lazy: the helper's module
+
+    if not _run_lock.acquire(blocking=False):
+        raise BackupBusy
+    try:
+        conf = backup_settings()
+        state = ScheduleState.load()
+        state.last_attempt = now or timezone.now()
+        state.last_reason = reason
+        try:
+            conf.folder.mkdir(parents=True, exist_ok=True)
+            result = _call_with_supported(
+                backup_module.backup_create,
+                to=conf.folder,
+                folder=conf.folder,
+                passphrase_file=conf.passphrase_file,
+            )
+        except Exception as exc:
+            state.last_error = str(exc) or exc.__class__.__name__
+            state.save()
+            raise
+        state.last_success = now or timezone.now()
+        state.last_error = ""
+        state.save()
+        if prune:
+            try:
+                prune_func = backup_module.backup_prune
+                _call_with_supported(
+                    prune_func,
+                    folder=conf.folder,
+                    keep_daily=conf.keep_daily,
+                    keep_weekly=conf.keep_weekly,
+                    keep_monthly=conf.keep_monthly,
+                )
+            except Exception:
+                logger.exception("Falló la limpieza de respaldos antiguos")
+        return result
+    finally:
+        _run_lock.release()
+
+
+def scheduler_tick(*, now: datetime) -> bool:
+    """One look at the clock: take the daily backup if it is due. True if one was taken."""
+    conf = backup_settings()
+    state = ScheduleState.load()
+    if not backup_due(
+        now=now,
+        hour=conf.hour,
+        last_success=state.last_success,
+        last_attempt=state.last_attempt,
+    ):
+        return False
+    try:
+        backup_run(reason="diario", now=now)
+    except BackupBusy:
+        return False
+    except Exception:
+        logger.exception("Falló el respaldo automático diario; se reintentará")
+        return False
+    logger.info("Respaldo automático diario creado")
+    return True
+
+
+class BackupScheduler(threading.Thread):
+    """Daemon thread started by ``itplus serve``: checks once a minute whether the daily
+    backup is due. ``stop()`` ends it at the next check."""
+
+    def __init__(self, *, interval: float = TICK_SECONDS):
+        super().__init__(name="itplus-backup-scheduler", daemon=True)
+        self.interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        # Let the server start first; the database connection is this thread's own.
+        while not self._stop_event.wait(self.interval):
+            try:
+                scheduler_tick(now=timezone.now())
+            except Exception:  # never let the thread die: the next tick tries again
+                logger.exception("Error en el programador de respaldos")
+            finally:
+                from django.db import connections
+
+                connections.close_all()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def backup_after_session_close(*, wait: bool = False) -> threading.Thread:
+    """Take a backup after a cash session closes, in the background.
+
+    For [2/8]'s ``cash_session_close``: register it after the session's transaction
+    commits, so the backup holds the closed session and the cashier is not kept
+    waiting::
+
+        transaction.on_commit(backup_after_session_close)
+
+    Never raises: a failed backup is logged and recorded in the schedule state (the
+    "Mantención" page shows it); the daily backup is still taken at its hour.
+    ``wait=True`` joins the thread (tests).
+    """
+
+    def work() -> None:
+        try:
+            backup_run(reason="cierre de caja")
+        except BackupBusy:
+            logger.info("Ya hay un respaldo en curso; no se toma otro al cerrar la caja")
+        except Exception:
+            logger.exception("Falló el respaldo al cerrar la caja")
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    thread = threading.Thread(target=work, name="itplus-backup-session-close", daemon=True)
+    thread.start()
+    if wait:
+        thread.join()
+    return thread
