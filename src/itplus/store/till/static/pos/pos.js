@@ -633,6 +633,7 @@ async function resume() {
   };
   draw();
   const payload = await runDialog(dialog, {
+    onOpen: () => dialog.querySelector("button[type=submit]").focus(),
     onKey: (event) => {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
@@ -910,6 +911,10 @@ el.lines.addEventListener("click", (event) => {
   }
 });
 
+// Actions wait for scans still being looked up, so "scan, scan, Supr" voids the last scan.
+const IMMEDIATE = new Set(["search", "escape"]);
+const run = (action) => (IMMEDIATE.has(action) ? actions[action]() : enqueue(() => actions[action]()));
+
 const actions = {
   search: () => {
     focusCode(true);
@@ -932,7 +937,7 @@ const actions = {
 root.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
   if (button) {
-    actions[button.dataset.action]();
+    run(button.dataset.action);
     focusCode();
   }
 });
@@ -948,7 +953,7 @@ document.addEventListener("keydown", (event) => {
   if (!action && event.key === "Escape") action = "escape";
   if (action) {
     event.preventDefault();
-    actions[action]();
+    run(action);
     return;
   }
   if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -967,4 +972,5 @@ window.addEventListener("focus", () => focusCode());
 
 render();
 focusCode();
+root.dataset.ready = "1"; // the input takes scans only from here on (tests wait for it)
 if (ticket.unconfirmed) showMessage("Hay un cobro sin confirmar: presione Cobrar (F12) para reintentarlo.");
