@@ -4,7 +4,6 @@ reads raw ESC/POS."""
 
 from __future__ import annotations
 
-import copy
 import logging
 import queue
 import socket
@@ -12,13 +11,12 @@ import threading
 import uuid
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy
 
 from itplus.store.accounts.services import approval_grant
-from itplus.store.config import DEFAULTS, config_path, get_config, save_config
+from itplus.store.config import get_config
 from itplus.store.sales.models import Sale
 from itplus.store.sales.printing import (
     THREAD_NAME,
@@ -30,7 +28,7 @@ from itplus.store.sales.printing import (
 from itplus.store.sales.receipts import receipt_for_sale
 from itplus.store.sales.services import PaymentInput
 from tests.factories import make_product, make_sale, make_terminal, make_user
-from tests.store.sales.test_receipts import make_mixed_sale
+from tests.store.sales.test_receipts import known_config, make_mixed_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -46,23 +44,10 @@ def cp858(text: str) -> bytes:
 # --- fixtures ---------------------------------------------------------------------
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def store_config():
-    """Edit the store's config file for one test; the file is put back afterwards."""
-    path = config_path(settings.ITPLUS_HOME)
-    before = path.read_bytes() if path.exists() else None
-
-    def write(**printer) -> dict:
-        config = copy.deepcopy(DEFAULTS)
-        config["printer"].update(printer)
-        save_config(settings.ITPLUS_HOME, config)
-        return config
-
-    yield write
-    if before is None:
-        path.unlink(missing_ok=True)
-    else:
-        path.write_bytes(before)
+    with known_config() as write:
+        yield write
 
 
 class FakeNetworkPrinter:

@@ -2,19 +2,53 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from itplus.core.money import format_clp
 from itplus.store.accounts.models import Approval
 from itplus.store.accounts.services import approval_grant
+from itplus.store.config import DEFAULTS, config_path, save_config
 from itplus.store.sales.models import Sale
 from itplus.store.sales.receipts import receipt_for_sale
 from itplus.store.sales.services import LineInput, PaymentInput, sale_complete
 from tests.factories import make_product, make_sale, sale_input
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def known_config() -> Iterator[Callable[..., dict]]:
+    """Run on a known config file (the defaults; the returned ``write(**printer)``
+    changes the printer section) and put the file back afterwards."""
+    path = config_path(settings.ITPLUS_HOME)
+    before = path.read_bytes() if path.exists() else None
+
+    def write(**printer) -> dict:
+        config = copy.deepcopy(DEFAULTS)
+        config["printer"].update(printer)
+        save_config(settings.ITPLUS_HOME, config)
+        return config
+
+    write()
+    try:
+        yield write
+    finally:
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(before)
+
+
+@pytest.fixture(autouse=True)
+def store_config():
+    with known_config() as write:
+        yield write
 
 
 def make_mixed_sale(*, terminal, cashier, payments=None, **kwargs) -> Sale:
