@@ -273,7 +273,9 @@ def test_void_a_line_with_a_supervisor_pin_keeps_it_on_record(page, shop):
     ]
     voided = sale.lines.get(is_voided=True)
     assert voided.approval.action == ApprovalAction.VOID_LINE
-    assert Approval.objects.filter(action=ApprovalAction.VOID_LINE, used_at__isnull=False).count() == 1
+    assert (
+        Approval.objects.filter(action=ApprovalAction.VOID_LINE, used_at__isnull=False).count() == 1
+    )
 
 
 def test_park_and_resume_a_ticket(page, shop):

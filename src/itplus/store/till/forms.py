@@ -9,7 +9,10 @@ class PairForm(forms.Form):
         label=_("Caja"),
         queryset=pairable_terminals(),
         empty_label=_("Elija una caja…"),
-        error_messages={"required": _("Elija una caja."), "invalid_choice": _("Elija una caja activa.")},
+        error_messages={
+            "required": _("Elija una caja."),
+            "invalid_choice": _("Elija una caja activa."),
+        },
     )
     pin = forms.CharField(
         label=_("PIN de supervisor"),
