@@ -32,6 +32,9 @@ CODE_PAGE = "CP858"
 # Seconds to wait for the printer to accept the connection and the data.
 PRINTER_TIMEOUT = 5
 THREAD_NAME = "itplus-printing"
+# One job at a time per process: a receipt printer takes one connection at a time, and
+# two receipts must never interleave on the paper.
+_PRINTER_LOCK = threading.Lock()
 
 # Typography the code page lacks, mapped to plain ASCII instead of printing "?".
 _ASCII_FALLBACK = str.maketrans(
@@ -196,7 +199,8 @@ def receipt_print(*, sale_id: int, copy: bool = False) -> bool:
 
 def _send_logged(data: bytes, *, host: str, port: int, sale_id: int) -> None:
     try:
-        _send(data, host=host, port=port)
+        with _PRINTER_LOCK:
+            _send(data, host=host, port=port)
     except Exception:  # a printer problem must never surface in the till
         logger.exception("Could not print the receipt of sale %s on %s:%s", sale_id, host, port)
     else:
