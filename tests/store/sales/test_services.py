@@ -752,3 +752,22 @@ def test_another_cashier_is_a_different_user(terminal, product):
     second = make_sale(terminal=terminal, cashier=beto, products=[product])
     assert (first.cashier, second.cashier) == (ana, beto)
     assert (first.number, second.number) == (1, 2)
+
+
+def test_a_fully_discounted_ticket_needs_no_payment(terminal, product):
+    # An administrator may give 100 % (a damaged item handed out, still on record).
+    admin = make_user(role="administrador")
+    sale = sell(terminal, admin, [line(product, discount_clp=1190)], [])
+
+    assert (sale.total_clp, sale.net_clp, sale.iva_clp) == (0, 0, 0)
+    assert sale.amount_charged_clp == 0 and sale.change_clp == 0
+    assert not sale.payments.exists()
+
+
+def test_a_total_that_rounds_to_zero_in_cash_needs_no_payment(terminal, cashier):
+    candy = make_product(name="Caluga", price_clp=5)
+    sale = sell(terminal, cashier, [line(candy)], [])
+
+    assert sale.total_clp == 5
+    assert sale.cash_rounding_clp == -5
+    assert sale.amount_charged_clp == 0

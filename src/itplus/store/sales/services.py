@@ -238,7 +238,9 @@ def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
 def _settle_payments(total_clp: int, payments: list[PaymentInput]) -> tuple[list[Payment], int, int]:
     """Apply payments to the total. Electronic parts are exact; the cash part is rounded
     per Ley 20.956. Returns (payments, cash rounding, change)."""
-    if not payments:
+    if not payments and round_cash(total_clp) != 0:
+        # A fully discounted ticket (or one of $1–5, which rounds to $0 in cash) is
+        # completed without a payment; anything else needs one.
         raise PaymentRejected(_("Falta el pago."))
     electronic = 0
     tendered_cash = 0
