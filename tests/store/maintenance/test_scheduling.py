@@ -5,15 +5,21 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from itplus.store.maintenance.scheduling import (
+    BackupBusy,
     BackupFile,
     ScheduleState,
+    backup_after_session_close,
     backup_due,
+    backup_run,
     backup_settings,
     backups_to_keep,
     scheduled_slot,
+    scheduler_tick,
 )
+from tests.factories import make_product, make_sale, make_terminal, make_user
 
 SANTIAGO = zoneinfo.ZoneInfo("America/Santiago")
 
@@ -305,3 +311,127 @@ def test_damaged_state_reads_as_empty(tmp_path, content):
     (tmp_path / "backup-schedule.json").write_text(content)
 
     assert ScheduleState.load(tmp_path).last_success is None
+
+
+# --- with the backup helper's listing ----------------------------------------------------
+
+
+def test_accepts_the_backup_helpers_status_and_undated_backups():
+    from itplus.store.maintenance.backup import BackupInfo
+
+    today = date(2025, 6, 15)
+
+    def info(name, day, status):
+        created = at(day) if day else None
+        return BackupInfo(
+            path=Path(name), size=1, created_at=created, encrypted=False, status=status
+        )
+
+    backups = [
+        info("good-old", date(2025, 6, 1), "ok"),
+        info("bad-new", today, "bad"),
+        info("unknown-yesterday", date(2025, 6, 14), "unknown"),
+        info("undated", None, "unknown"),
+        info("undated-bad", None, "bad"),
+    ]
+
+    keep = backups_to_keep(backups, keep_daily=1, keep_weekly=0, keep_monthly=0, today=today)
+
+    # today's only backup is bad: no daily slot filled; newest good and undated kept
+    assert names(keep) == ["good-old", "undated"]
+
+
+# --- running backups (the real backup helper) ---------------------------------------------
+
+
+@pytest.fixture
+def backup_home(transactional_db, scratch_aliases, settings, tmp_path):
+    """An ITPLUS_HOME of its own with a sale in the database, backups in tmp_path."""
+    from itplus.store.config import save_config
+
+    settings.ITPLUS_HOME = tmp_path / "home"
+    settings.BACKUPS_DIR = settings.ITPLUS_HOME / "backups"
+    settings.ITPLUS_HOME.mkdir()
+    save_config(settings.ITPLUS_HOME, {"backup": {"folder": str(tmp_path / "respaldos")}})
+    terminal = make_terminal()
+    make_sale(terminal=terminal, cashier=make_user(role="cajero"), products=[make_product()])
+    return tmp_path / "respaldos"
+
+
+def backup_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.itpbak"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tick_takes_the_daily_backup_once(backup_home):
+    now = timezone.now()
+
+    assert scheduler_tick(now=now) is True
+    assert len(backup_files(backup_home)) == 1
+    state = ScheduleState.load()
+    assert state.last_success == now and state.last_reason == "diario" and not state.last_error
+
+    assert scheduler_tick(now=now + timedelta(minutes=1)) is False
+    assert len(backup_files(backup_home)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tick_records_a_failure_and_retries_later(backup_home, settings):
+    from itplus.store.config import save_config
+
+    save_config(
+        settings.ITPLUS_HOME,
+        {"backup": {"folder": str(backup_home), "passphrase_file": str(backup_home / "no-existe")}},
+    )
+    now = timezone.now()
+
+    assert scheduler_tick(now=now) is False
+    state = ScheduleState.load()
+    assert state.last_success is None and "frase de paso" in state.last_error
+    assert backup_files(backup_home) == []
+    assert scheduler_tick(now=now + timedelta(minutes=5)) is False  # waits RETRY_AFTER
+
+
+@pytest.mark.django_db(transaction=True)
+def test_terminals_take_no_automatic_backup(backup_home, settings):
+    from itplus.store.config import save_config
+
+    save_config(settings.ITPLUS_HOME, {"install": {"role": "terminal"}})
+
+    assert scheduler_tick(now=timezone.now()) is False
+    assert ScheduleState.load().last_attempt is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_after_session_close(backup_home):
+    backup_after_session_close(wait=True)
+
+    assert len(backup_files(backup_home)) == 1
+    assert ScheduleState.load().last_reason == "cierre de caja"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_encrypted_with_the_configured_passphrase(backup_home, settings):
+    from itplus.store.config import save_config
+    from itplus.store.maintenance.backup import backup_list
+
+    secret = backup_home.parent / "frase.txt"
+    secret.write_text("caballo correcto batería grapa\n")
+    save_config(
+        settings.ITPLUS_HOME,
+        {"backup": {"folder": str(backup_home), "passphrase-file": str(secret)}},
+    )
+
+    backup_run(reason="manual")
+
+    assert [info.encrypted for info in backup_list(folder=backup_home)] == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_backup_at_a_time(backup_home):
+    from itplus.store.maintenance import scheduling
+
+    with scheduling._run_lock:
+        with pytest.raises(BackupBusy):
+            backup_run(reason="manual")
+    assert backup_files(backup_home) == []

@@ -20,7 +20,6 @@ value they are given, so they are tested without waiting.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import threading
@@ -32,6 +31,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from itplus.store.config import get_config
 
@@ -93,11 +93,9 @@ class BackupInfo(Protocol):
     """What retention needs to know of a backup (the backup helper's listing has it)."""
 
     path: Path
-    created_at: datetime  # timezone-aware
-
-    @property
-    def is_good(self) -> bool | None:  # True verified good, False known bad, None unverified
-        ...
+    created_at: datetime | None  # timezone-aware; None when the header could not be read
+    # Verified good / known bad / unverified: ``is_good`` True/False/None, or the backup
+    # helper's ``status`` "ok"/"bad"/other.
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,10 @@ class BackupFile:
 
 
 def _is_good(backup: Any) -> bool | None:
-    return getattr(backup, "is_good", None)
+    """True/False/None from ``is_good``, or from the backup helper's ``status``."""
+    if hasattr(backup, "is_good"):
+        return backup.is_good
+    return {"ok": True, "bad": False}.get(getattr(backup, "status", ""))
 
 
 def backups_to_keep(
@@ -129,10 +130,17 @@ def backups_to_keep(
     each of the last ``keep_monthly`` months. A backup known to be bad never fills a
     slot. Always kept, whatever the counts: the newest good backup (or, if none was
     verified yet, the newest not known to be bad) and any backup dated after ``today``
-    (a wrong clock must not delete the newest backups).
+    (a wrong clock must not delete the newest backups), and an undated backup not known
+    to be bad.
     """
-    backups = sorted(backups, key=lambda b: b.created_at, reverse=True)
     keep: set[Path] = set()
+    dated = []
+    for backup in backups:
+        if backup.created_at is not None:
+            dated.append(backup)
+        elif _is_good(backup) is not False:
+            keep.add(backup.path)  # cannot be placed in time: not ours to delete
+    backups = sorted(dated, key=lambda b: b.created_at, reverse=True)
 
     newest_good = next((b for b in backups if _is_good(b) is True), None)
     if newest_good is None:
@@ -268,25 +276,28 @@ class BackupBusy(Exception):
     """Another backup is running in this process."""
 
 
-def _call_with_supported(func: Callable[..., Any], **candidates: Any) -> Any:
-    """Call ``func`` with those keyword arguments its signature accepts."""
+def read_passphrase(path: Path | None) -> str | None:
+    """The passphrase in ``passphrase_file`` (first line), or None for no encryption."""
+    if path is None:
+        return None
     try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return func()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return func(**candidates)
-    return func(**{k: v for k, v in candidates.items() if k in params})
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        raise ValueError(
+            _("No se puede leer el archivo de la frase de paso: %(path)s") % {"path": path}
+        )
+    return lines[0].strip() if lines else ""
 
 
 def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) -> Any:
     """Take a backup now (with the configured folder and passphrase), then prune.
 
-    Raises ``BackupBusy`` if one is already running here, and whatever the backup
-    helper raises if the backup fails (the failure is recorded first). Returns the
-    helper's result (the new backup).
+    Raises ``BackupBusy`` if one is already running here, and the backup helper's
+    ``BackupError`` (Spanish reason) if the backup fails — the failure is recorded
+    first. A failed prune is only logged: the new backup exists. Returns the helper's
+    ``BackupResult``.
     """
-    from itplus.store.maintenance import backup as backup_module  # lazy: the helper's module
+    from itplus.store.maintenance.backup import backup_create, backup_prune  # lazy
 
     if not _run_lock.acquire(blocking=False):
         raise BackupBusy
@@ -296,13 +307,8 @@ def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) 
         state.last_attempt = now or timezone.now()
         state.last_reason = reason
         try:
-            conf.folder.mkdir(parents=True, exist_ok=True)
-            result = _call_with_supported(
-                backup_module.backup_create,
-                to=conf.folder,
-                folder=conf.folder,
-                passphrase_file=conf.passphrase_file,
-            )
+            passphrase = read_passphrase(conf.passphrase_file)
+            result = backup_create(to=conf.folder, passphrase=passphrase)
         except Exception as exc:
             state.last_error = str(exc) or exc.__class__.__name__
             state.save()
@@ -312,13 +318,12 @@ def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) 
         state.save()
         if prune:
             try:
-                prune_func = backup_module.backup_prune
-                _call_with_supported(
-                    prune_func,
+                backup_prune(
                     folder=conf.folder,
                     keep_daily=conf.keep_daily,
                     keep_weekly=conf.keep_weekly,
                     keep_monthly=conf.keep_monthly,
+                    passphrase=passphrase,
                 )
             except Exception:
                 logger.exception("Falló la limpieza de respaldos antiguos")
@@ -327,8 +332,17 @@ def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) 
         _run_lock.release()
 
 
+def _is_terminal() -> bool:
+    """A terminal keeps no data of its own worth a backup: the server backs up."""
+    from itplus.store.maintenance.backup import install_role
+
+    return install_role(get_config()) == "terminal"
+
+
 def scheduler_tick(*, now: datetime) -> bool:
     """One look at the clock: take the daily backup if it is due. True if one was taken."""
+    if _is_terminal():
+        return False
     conf = backup_settings()
     state = ScheduleState.load()
     if not backup_due(

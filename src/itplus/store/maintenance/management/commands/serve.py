@@ -9,15 +9,27 @@ class Command(BaseCommand):
     help = "Sirve la tienda con waitress (servidor de producción, también en Windows)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="0.0.0.0", help="Dirección (0.0.0.0 = toda la red local)")
+        parser.add_argument(
+            "--host", default="0.0.0.0", help="Dirección (0.0.0.0 = toda la red local)"
+        )
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--sin-respaldos",
+            action="store_true",
+            dest="no_backups",
+            help="No tomar el respaldo automático diario (p. ej. en una caja que no es el servidor)",
+        )
 
-    def handle(self, *args, host: str, port: int, threads: int, **options):
+    def handle(self, *args, host: str, port: int, threads: int, no_backups: bool, **options):
         from waitress import serve
 
+        from itplus.store.maintenance.scheduling import BackupScheduler
         from itplus.store.wsgi import application
 
         logging.getLogger("waitress").setLevel(logging.INFO)
+        if not no_backups:
+            # Daily backup at the [backup] hour of itplus.toml, in this process.
+            BackupScheduler().start()
         self.stdout.write(f"itplus: tienda en http://{host}:{port}/ (Ctrl+C para detener)")
         serve(application, host=host, port=port, threads=threads, ident="itplus")
