@@ -69,14 +69,19 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(BusinessError)
 def on_business_error(request, exc: BusinessError):
-    return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=exc.status)
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code}, status=exc.status
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
     return api.create_response(
         request,
-        {"detail": _("Terminal no autorizado: falta o no es válido su token."), "code": "no_autorizado"},
+        {
+            "detail": _("Terminal no autorizado: falta o no es válido su token."),
+            "code": "no_autorizado",
+        },
         status=401,
     )
 
