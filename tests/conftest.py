@@ -1,7 +1,22 @@
 import pytest
 from django.db import connection
 
+from itplus.store.config import config_path
 from tests.factories import make_product, make_terminal, make_user
+
+
+@pytest.fixture(autouse=True)
+def _config_file_restored():
+    """Tests that write itplus.toml get it put back, so no test sees another's config."""
+    from django.conf import settings
+
+    path = config_path(settings.ITPLUS_HOME)
+    before = path.read_bytes() if path.exists() else None
+    yield
+    if before is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_bytes(before)
 
 
 @pytest.fixture
