@@ -232,6 +232,30 @@ def test_staff_inline_sets_role_group_and_pin(admin_client):
     assert user.first_name == "María"
 
 
+def test_adding_a_user_with_a_role_and_pin(admin_client):
+    response = admin_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "pedro",
+            "usable_password": "true",
+            "password1": "una-clave-larga-9",
+            "password2": "una-clave-larga-9",
+            "staff-TOTAL_FORMS": "1",
+            "staff-INITIAL_FORMS": "0",
+            "staff-MIN_NUM_FORMS": "0",
+            "staff-MAX_NUM_FORMS": "1",
+            "staff-0-role": "supervisor",
+            "staff-0-pin": "246810",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(username="pedro")
+    assert user.is_staff and user.check_password("una-clave-larga-9")
+    assert user.staff.role == "supervisor" and user.staff.check_pin("246810")
+    assert user.has_perm("catalog.change_product")
+
+
 def test_untouched_inline_leaves_a_superuser_alone(admin_client):
     root = User.objects.create_superuser("root", password="x-secret-1")
     url = reverse("admin:auth_user_change", args=[root.pk])

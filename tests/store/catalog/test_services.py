@@ -169,7 +169,9 @@ def test_roles_get_access_and_permissions():
 
     assert not cashier.is_staff and not cashier.is_superuser
     assert supervisor.is_staff and not supervisor.is_superuser
-    assert supervisor.has_perms(["catalog.change_product", "sales.view_sale", "accounts.view_approval"])
+    assert supervisor.has_perms(
+        ["catalog.change_product", "sales.view_sale", "accounts.view_approval"]
+    )
     assert not supervisor.has_perm("sales.delete_sale")
     assert not supervisor.has_perm("auth.change_user")
     assert admin.is_superuser

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
 
 from itplus.store.accounts.models import Approval, StaffProfile
@@ -53,6 +53,9 @@ class StaffProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+# Role groups are kept by accounts.services.role_group_sync; edits made by hand here
+# would be overwritten the next time a role is assigned.
+admin.site.unregister(Group)
 
 
 @admin.register(User)
