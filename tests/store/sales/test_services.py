@@ -771,3 +771,21 @@ def test_a_total_that_rounds_to_zero_in_cash_needs_no_payment(terminal, cashier)
     assert sale.total_clp == 5
     assert sale.cash_rounding_clp == -5
     assert sale.amount_charged_clp == 0
+
+
+def test_product_picked_from_a_search_instead_of_scanned(terminal, cashier, product):
+    sale = sell(terminal, cashier, [LineInput(product_id=product.pk)], [cash(1190)])
+    assert sale.lines.get().product == product
+    assert sale.total_clp == 1190
+
+
+def test_an_inactive_product_cannot_be_sold(terminal, cashier, product):
+    code = product.barcodes.first().code
+    type(product).objects.filter(pk=product.pk).update(is_active=False)
+    before = snapshot(terminal.boleta_series)
+
+    with pytest.raises(UnknownCode, match="no encontrado"):
+        sell(terminal, cashier, [LineInput(code=code)], [cash(2000)])
+    with pytest.raises(UnknownCode, match="no existe o está inactivo"):
+        sell(terminal, cashier, [LineInput(product_id=product.pk)], [cash(2000)])
+    assert snapshot(terminal.boleta_series) == before
