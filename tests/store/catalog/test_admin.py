@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from itplus.core.money import format_clp
 from itplus.store.accounts.models import Approval, StaffProfile
 from itplus.store.catalog.models import Barcode, Product
 from itplus.store.catalog.views import SESSION_KEY
@@ -333,6 +334,7 @@ def test_sale_is_read_only_and_cannot_be_deleted(admin_client, sale):
     assert not page.context["has_change_permission"]
     assert not page.context["has_delete_permission"]
     assert "Leche Entera 1 L" in text_of(page)  # the line inline
+    assert format_clp(sale.total_clp) in text_of(page)
 
     assert admin_client.get(reverse("admin:sales_sale_delete", args=[sale.pk])).status_code == 403
     assert (

@@ -125,26 +125,22 @@ class ProductAdmin(admin.ModelAdmin):
             formset.changed_objects = []
             formset.deleted_objects = [Barcode(code=code) for code in before - set(after)]
 
+    def _set_active(self, request, queryset, *, is_active: bool) -> None:
+        count = products_set_active(
+            product_ids=queryset.values_list("pk", flat=True), is_active=is_active
+        )
+        if is_active:
+            text = ngettext("%(count)d producto activado.", "%(count)d productos activados.", count)
+        else:
+            text = ngettext(
+                "%(count)d producto desactivado.", "%(count)d productos desactivados.", count
+            )
+        self.message_user(request, text % {"count": count}, messages.SUCCESS)
+
     @admin.action(description=_("Activar los productos seleccionados"), permissions=["change"])
     def activate(self, request, queryset):
-        count = products_set_active(
-            product_ids=queryset.values_list("pk", flat=True), is_active=True
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d producto activado.", "%(count)d productos activados.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        self._set_active(request, queryset, is_active=True)
 
     @admin.action(description=_("Desactivar los productos seleccionados"), permissions=["change"])
     def deactivate(self, request, queryset):
-        count = products_set_active(
-            product_ids=queryset.values_list("pk", flat=True), is_active=False
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d producto desactivado.", "%(count)d productos desactivados.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        self._set_active(request, queryset, is_active=False)

@@ -4,10 +4,21 @@ deleted here; corrections are new documents (credit notes)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp
 from itplus.store.sales.models import DocumentSeries, Payment, Sale, SaleLine
+
+
+def clp_column(field: str, description, ordering: str | None = None):
+    """An admin column/read-only field showing an integer CLP field as $1.990."""
+
+    @admin.display(description=description, ordering=ordering)
+    def column(model_admin, obj) -> str:
+        return format_clp(getattr(obj, field))
+
+    return column
 
 
 def _titled(title, base=admin.RelatedFieldListFilter):
@@ -52,17 +63,13 @@ class SaleLineInline(ReadOnlyInline):
     ]
     readonly_fields = fields
 
-    @admin.display(description=_("precio unitario"))
-    def unit_price(self, line: SaleLine) -> str:
-        return format_clp(line.unit_price_clp)
+    unit_price = clp_column("unit_price_clp", _("precio unitario"))
 
     @admin.display(description=_("descuento"))
     def discount(self, line: SaleLine) -> str:
         return format_clp(line.discount_clp + line.ticket_discount_clp)
 
-    @admin.display(description=_("total"))
-    def total(self, line: SaleLine) -> str:
-        return format_clp(line.total_clp)
+    total = clp_column("total_clp", _("total"))
 
 
 class PaymentInline(ReadOnlyInline):
@@ -70,17 +77,11 @@ class PaymentInline(ReadOnlyInline):
     fields = ["method", "amount", "tendered", "change", "reference"]
     readonly_fields = fields
 
-    @admin.display(description=_("monto"))
-    def amount(self, payment: Payment) -> str:
-        return format_clp(payment.amount_clp)
+    amount = clp_column("amount_clp", _("monto"))
 
-    @admin.display(description=_("entregado"))
-    def tendered(self, payment: Payment) -> str:
-        return format_clp(payment.tendered_clp)
+    tendered = clp_column("tendered_clp", _("entregado"))
 
-    @admin.display(description=_("vuelto"))
-    def change(self, payment: Payment) -> str:
-        return format_clp(payment.change_clp)
+    change = clp_column("change_clp", _("vuelto"))
 
 
 @admin.register(Sale)
@@ -122,25 +123,7 @@ class SaleAdmin(admin.ModelAdmin):
         ),
         (_("Integridad"), {"fields": ["client_uuid", "chain_hash"], "classes": ["collapse"]}),
     ]
-    readonly_fields = [
-        "series_name",
-        "number",
-        "state",
-        "issued_at",
-        "terminal",
-        "cashier",
-        "gross",
-        "discounts",
-        "total",
-        "net",
-        "iva",
-        "ila",
-        "exempt",
-        "cash_rounding",
-        "change",
-        "client_uuid",
-        "chain_hash",
-    ]
+    readonly_fields = flatten_fieldsets(fieldsets)
 
     def has_add_permission(self, request):
         return False
@@ -159,41 +142,25 @@ class SaleAdmin(admin.ModelAdmin):
     def state(self, sale: Sale) -> str:
         return sale.get_status_display()
 
-    @admin.display(description=_("bruto"))
-    def gross(self, sale: Sale) -> str:
-        return format_clp(sale.gross_clp)
+    gross = clp_column("gross_clp", _("bruto"))
 
     @admin.display(description=_("descuentos"))
     def discounts(self, sale: Sale) -> str:
         return format_clp(sale.discount_clp + sale.ticket_discount_clp)
 
-    @admin.display(description=_("total"), ordering="total_clp")
-    def total(self, sale: Sale) -> str:
-        return format_clp(sale.total_clp)
+    total = clp_column("total_clp", _("total"), ordering="total_clp")
 
-    @admin.display(description=_("neto"))
-    def net(self, sale: Sale) -> str:
-        return format_clp(sale.net_clp)
+    net = clp_column("net_clp", _("neto"))
 
-    @admin.display(description=_("IVA"))
-    def iva(self, sale: Sale) -> str:
-        return format_clp(sale.iva_clp)
+    iva = clp_column("iva_clp", _("IVA"))
 
-    @admin.display(description=_("ILA"))
-    def ila(self, sale: Sale) -> str:
-        return format_clp(sale.ila_clp)
+    ila = clp_column("ila_clp", _("ILA"))
 
-    @admin.display(description=_("exento"))
-    def exempt(self, sale: Sale) -> str:
-        return format_clp(sale.exempt_clp)
+    exempt = clp_column("exempt_clp", _("exento"))
 
-    @admin.display(description=_("redondeo efectivo"))
-    def cash_rounding(self, sale: Sale) -> str:
-        return format_clp(sale.cash_rounding_clp)
+    cash_rounding = clp_column("cash_rounding_clp", _("redondeo efectivo"))
 
-    @admin.display(description=_("vuelto"))
-    def change(self, sale: Sale) -> str:
-        return format_clp(sale.change_clp)
+    change = clp_column("change_clp", _("vuelto"))
 
 
 @admin.register(DocumentSeries)
