@@ -1,0 +1,531 @@
+"""The ``.itpbak`` container: a checksummed (optionally encrypted) stream of a zstd tar.
+
+Layout (all integers big-endian)::
+
+    magic           8 bytes   b"ITPBAK\\r\\n"  (\\r\\n catches text-mode copies, as in PNG)
+    header length   4 bytes
+    header          JSON, UTF-8 (format, archive id, created-at, store, app version,
+                    compression, chunk size, encryption parameters; never secrets)
+    header SHA-256  32 bytes  over magic + length + header (catches a damaged header)
+    records…        each: 4-byte length L (top bit set = final record) + L bytes
+
+The records carry a zstd-compressed tar stream (PAX) cut in 1 MiB pieces:
+
+- plain:     piece + SHA-256(header digest ‖ counter ‖ final flag ‖ piece)
+- encrypted: AES-256-GCM(piece), nonce = 7-byte random prefix ‖ 4-byte counter ‖ final
+             flag, associated data = header digest; key = Argon2id(passphrase, salt).
+
+Binding the counter and the final flag into every record means a reordered, dropped,
+duplicated or truncated record is detected, and the header digest keeps records of
+another archive out. Exactly one record is final and nothing may follow it. The tar's
+last member is ``manifest.json`` (see ``backup.py``), which lists every other member's
+SHA-256 and the header digest and is authenticated with the store's key.
+
+Writers write ``<name>.tmp`` in the destination folder, fsync it, rename it and fsync the
+folder: an interrupted backup never has the final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import os
+import secrets
+import struct
+import tarfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import zstandard
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from django.utils.translation import gettext as _
+
+MAGIC = b"ITPBAK\r\n"
+FORMAT_VERSION = 1
+SUFFIX = ".itpbak"
+TMP_SUFFIX = ".tmp"
+CHUNK_SIZE = 1 << 20
+MAX_HEADER = 64 * 1024
+FINAL_FLAG = 0x8000_0000
+DEFAULT_LEVEL = 3
+# Argon2id: 64 MiB, 3 passes (RFC 9106's second recommended option); ~0.2 s here.
+KDF_DEFAULTS = {"memory_kib": 64 * 1024, "iterations": 3, "lanes": 4}
+# A crafted header must not make us allocate gigabytes before anything is checked.
+KDF_MAX_MEMORY_KIB = 1024 * 1024
+_SHA = 32
+_TAG = 16
+
+
+class ArchiveError(Exception):
+    """The archive cannot be read as a good backup; ``str(exc)`` is a Spanish reason."""
+
+
+class PassphraseError(ArchiveError):
+    """Missing or wrong passphrase (the file itself may be fine)."""
+
+
+class UnsupportedArchive(ArchiveError):
+    """Made by a newer itplus (format we do not know): refused before touching anything."""
+
+
+@dataclass(frozen=True)
+class Header:
+    fields: dict[str, Any]
+    raw: bytes  # magic + length + JSON, exactly as stored
+    digest: bytes  # SHA-256 of ``raw``; bound into every record and the manifest
+
+    @property
+    def encrypted(self) -> bool:
+        return bool(self.fields.get("encryption"))
+
+    @property
+    def size(self) -> int:
+        return len(self.raw) + _SHA
+
+
+@dataclass(frozen=True)
+class MemberDigest:
+    sha256: str
+    size: int
+
+
+# --- key derivation --------------------------------------------------------------------
+
+
+def _derive_key(passphrase: str, params: dict[str, Any]) -> bytes:
+    return Argon2id(
+        salt=bytes.fromhex(params["salt"]),
+        length=32,
+        iterations=int(params["iterations"]),
+        lanes=int(params["lanes"]),
+        memory_cost=int(params["memory_kib"]),
+    ).derive(passphrase.encode("utf-8"))
+
+
+def _key_check(key: bytes) -> str:
+    # Lets us tell "wrong passphrase" (exit 2) from "damaged record" (exit 1).
+    return hmac.new(key, b"itplus-passphrase-check", hashlib.sha256).hexdigest()[:32]
+
+
+def new_header_fields(
+    *, archive_id: str, created_at: str, store: str, app_version: str, passphrase: str | None
+) -> tuple[dict[str, Any], bytes | None]:
+    """Header fields for a new archive and, if encrypted, the derived AEAD key."""
+    fields: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "archive_id": archive_id,
+        "created_at": created_at,
+        "store": store,
+        "app_version": app_version,
+        "compression": "zstd",
+        "chunk_size": CHUNK_SIZE,
+        "encryption": None,
+    }
+    if passphrase is None:
+        return fields, None
+    params: dict[str, Any] = {
+        "cipher": "AES-256-GCM",
+        "kdf": "argon2id",
+        "salt": secrets.token_hex(16),
+        **KDF_DEFAULTS,
+        "nonce_prefix": secrets.token_hex(7),
+    }
+    key = _derive_key(passphrase, params)
+    params["check"] = _key_check(key)
+    fields["encryption"] = params
+    return fields, key
+
+
+# --- header ----------------------------------------------------------------------------
+
+
+def _encode_header(fields: dict[str, Any]) -> bytes:
+    body = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return MAGIC + struct.pack(">I", len(body)) + body
+
+
+def _read_exact(fh: IO[bytes], n: int) -> bytes:
+    data = fh.read(n)
+    if len(data) != n:
+        raise ArchiveError(_("El archivo está truncado (termina antes de lo esperado)."))
+    return data
+
+
+def read_header(fh: IO[bytes]) -> Header:
+    """Read and check the clear header (does not need the passphrase)."""
+    magic = fh.read(len(MAGIC))
+    if magic != MAGIC:
+        raise ArchiveError(_("No es un respaldo de itplus (firma inicial desconocida o dañada)."))
+    length_bytes = _read_exact(fh, 4)
+    (length,) = struct.unpack(">I", length_bytes)
+    if length > MAX_HEADER:
+        raise ArchiveError(_("El encabezado del respaldo está dañado (largo imposible)."))
+    body = _read_exact(fh, length)
+    stored = _read_exact(fh, _SHA)
+    raw = magic + length_bytes + body
+    digest = hashlib.sha256(raw).digest()
+    if not hmac.compare_digest(digest, stored):
+        raise ArchiveError(_("El encabezado del respaldo está dañado (suma de verificación)."))
+    try:
+        fields = json.loads(body)
+    except ValueError:
+        raise ArchiveError(_("El encabezado del respaldo está dañado (no es JSON)."))
+    if not isinstance(fields, dict) or not isinstance(fields.get("format"), int):
+        raise ArchiveError(_("El encabezado del respaldo está dañado (sin versión de formato)."))
+    if fields["format"] > FORMAT_VERSION:
+        raise UnsupportedArchive(
+            _(
+                "El respaldo usa el formato %(found)s, más nuevo que el que conoce esta versión "
+                "de itplus (%(known)s). Actualice itplus antes de usarlo."
+            )
+            % {"found": fields["format"], "known": FORMAT_VERSION}
+        )
+    return Header(fields=fields, raw=raw, digest=digest)
+
+
+def read_header_file(path: Path) -> Header:
+    with path.open("rb") as fh:
+        return read_header(fh)
+
+
+# --- records ---------------------------------------------------------------------------
+
+
+def _plain_tag(header_digest: bytes, counter: int, final: bool, piece: bytes) -> bytes:
+    h = hashlib.sha256(header_digest)
+    h.update(struct.pack(">QB", counter, final))
+    h.update(piece)
+    return h.digest()
+
+
+def _nonce(prefix: bytes, counter: int, final: bool) -> bytes:
+    if counter >= 1 << 32:
+        raise ArchiveError(_("El respaldo es demasiado grande para un solo archivo."))
+    return prefix + struct.pack(">IB", counter, final)
+
+
+class _RecordSink(io.RawIOBase):
+    """Write side: buffers bytes and emits checksummed or encrypted records."""
+
+    def __init__(self, fh: IO[bytes], header: Header, key: bytes | None):
+        self._fh = fh
+        self._digest = header.digest
+        self._aead = AESGCM(key) if key else None
+        enc = header.fields.get("encryption") or {}
+        self._prefix = bytes.fromhex(enc["nonce_prefix"]) if key else b""
+        self._buf = bytearray()
+        self._counter = 0
+        self._finished = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self._buf += data
+        # Keep at least one byte buffered: only finish() knows which record is final.
+        while len(self._buf) > CHUNK_SIZE:
+            self._emit(bytes(self._buf[:CHUNK_SIZE]), final=False)
+            del self._buf[:CHUNK_SIZE]
+        return len(data)
+
+    def _emit(self, piece: bytes, *, final: bool) -> None:
+        if self._aead is not None:
+            body = self._aead.encrypt(
+                _nonce(self._prefix, self._counter, final), piece, self._digest
+            )
+        else:
+            body = piece + _plain_tag(self._digest, self._counter, final, piece)
+        self._fh.write(struct.pack(">I", len(body) | (FINAL_FLAG if final else 0)))
+        self._fh.write(body)
+        self._counter += 1
+
+    def finish(self) -> None:
+        if not self._finished:
+            self._emit(bytes(self._buf), final=True)
+            self._buf.clear()
+            self._finished = True
+
+
+class _RecordSource(io.RawIOBase):
+    """Read side: checks every record (or decrypts it) before handing out its bytes."""
+
+    def __init__(self, fh: IO[bytes], header: Header, key: bytes | None):
+        self._fh = fh
+        self._digest = header.digest
+        self._aead = AESGCM(key) if key else None
+        enc = header.fields.get("encryption") or {}
+        self._prefix = bytes.fromhex(enc["nonce_prefix"]) if key else b""
+        self._max_body = CHUNK_SIZE + (_TAG if key else _SHA)
+        self._piece = memoryview(b"")
+        self._counter = 0
+        self._seen_final = False
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_record(self) -> bool:
+        if self._seen_final:
+            return False
+        head = self._fh.read(4)
+        if len(head) != 4:
+            raise ArchiveError(
+                _("El archivo está truncado: termina en el bloque %(n)s, antes del bloque final.")
+                % {"n": self._counter + 1}
+            )
+        (word,) = struct.unpack(">I", head)
+        final = bool(word & FINAL_FLAG)
+        length = word & ~FINAL_FLAG
+        if length > self._max_body or length < (_TAG if self._aead else _SHA):
+            raise ArchiveError(
+                _("El bloque %(n)s del respaldo está dañado (largo imposible).")
+                % {"n": self._counter + 1}
+            )
+        body = self._fh.read(length)
+        if len(body) != length:
+            raise ArchiveError(
+                _("El archivo está truncado: el bloque %(n)s está incompleto.")
+                % {"n": self._counter + 1}
+            )
+        if self._aead is not None:
+            try:
+                piece = self._aead.decrypt(
+                    _nonce(self._prefix, self._counter, final), body, self._digest
+                )
+            except InvalidTag:
+                raise ArchiveError(
+                    _(
+                        "El bloque %(n)s del respaldo está dañado o fue alterado "
+                        "(falla la autenticación del cifrado)."
+                    )
+                    % {"n": self._counter + 1}
+                )
+        else:
+            piece, tag = body[:-_SHA], body[-_SHA:]
+            if not hmac.compare_digest(tag, _plain_tag(self._digest, self._counter, final, piece)):
+                raise ArchiveError(
+                    _("El bloque %(n)s del respaldo está dañado (suma de verificación).")
+                    % {"n": self._counter + 1}
+                )
+        self.bytes_read += 4 + length
+        self._counter += 1
+        self._seen_final = final
+        self._piece = memoryview(piece)
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self._piece:
+            if not self._next_record():
+                return 0
+        n = min(len(buffer), len(self._piece))
+        buffer[:n] = self._piece[:n]
+        self._piece = self._piece[n:]
+        return n
+
+    def finish(self) -> None:
+        """After the payload: the final record was seen and nothing follows it."""
+        while self._next_record() or self._piece:
+            self._piece = memoryview(b"")
+        if self._fh.read(1):
+            raise ArchiveError(_("Hay datos extra después del final del respaldo (alterado)."))
+
+
+# --- writer ----------------------------------------------------------------------------
+
+
+class _HashingReader(io.RawIOBase):
+    def __init__(self, fh: IO[bytes]):
+        self._fh = fh
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        n = self._fh.readinto(buffer)
+        if n:
+            self.sha.update(memoryview(buffer)[:n])
+            self.size += n
+        return n or 0
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a directory; NTFS renames are journaled
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def tmp_path_for(final: Path) -> Path:
+    return final.with_name(final.name + TMP_SUFFIX)
+
+
+class ArchiveWriter:
+    """Streams members into ``<final>.tmp``; ``commit()`` makes it appear as ``final``.
+
+    Use as a context manager: leaving the block without ``commit()`` (an exception) deletes
+    the temporary file.
+    """
+
+    def __init__(
+        self,
+        final: Path,
+        *,
+        header_fields: dict[str, Any],
+        key: bytes | None = None,
+        level: int = DEFAULT_LEVEL,
+    ):
+        if bool(header_fields.get("encryption")) != (key is not None):
+            raise ValueError("an encrypted header needs its key, a plain one none")
+        self.final = final
+        self.tmp = tmp_path_for(final)
+        self.header = Header(
+            fields=header_fields,
+            raw=(raw := _encode_header(header_fields)),
+            digest=hashlib.sha256(raw).digest(),
+        )
+        self._fh = self.tmp.open("xb")
+        try:
+            self._fh.write(self.header.raw + self.header.digest)
+            self._sink = _RecordSink(self._fh, self.header, key)
+            threads = min(4, os.cpu_count() or 1)
+            cctx = zstandard.ZstdCompressor(
+                level=level, write_checksum=True, threads=threads if threads > 1 else 0
+            )
+            self._zw = cctx.stream_writer(self._sink, closefd=False)
+            self._tar = tarfile.open(
+                fileobj=self._zw, mode="w|", format=tarfile.PAX_FORMAT, copybufsize=CHUNK_SIZE
+            )
+        except BaseException:
+            self.abort()
+            raise
+        self._committed = False
+
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self._committed:
+            self.abort()
+
+    def _info(self, name: str, size: int, mtime: float) -> tarfile.TarInfo:
+        info = tarfile.TarInfo(name)
+        info.size = size
+        info.mtime = int(mtime)
+        info.mode = 0o644
+        return info
+
+    def add_file(self, name: str, path: Path) -> MemberDigest:
+        with path.open("rb") as src:
+            stat = os.fstat(src.fileno())
+            reader = _HashingReader(src)
+            self._tar.addfile(self._info(name, stat.st_size, stat.st_mtime), reader)
+        return MemberDigest(sha256=reader.sha.hexdigest(), size=reader.size)
+
+    def add_bytes(self, name: str, data: bytes, *, mtime: float | None = None) -> MemberDigest:
+        self._tar.addfile(self._info(name, len(data), mtime or time.time()), io.BytesIO(data))
+        return MemberDigest(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+    def commit(self) -> Path:
+        """Finish the stream, fsync, rename to the final name, fsync the folder."""
+        try:
+            self._tar.close()
+            self._zw.flush(zstandard.FLUSH_FRAME)
+            self._zw.close()
+            self._sink.finish()
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            if self.final.exists():
+                raise FileExistsError(self.final)
+            os.replace(self.tmp, self.final)
+            _fsync_dir(self.final.parent)
+        except BaseException:
+            self.abort()
+            raise
+        self._committed = True
+        return self.final
+
+    def abort(self) -> None:
+        try:
+            self._fh.close()
+        except OSError:
+            pass
+        self.tmp.unlink(missing_ok=True)
+
+
+# --- reader ----------------------------------------------------------------------------
+
+
+class ArchiveReader:
+    """Reads an archive member by member, checking every record on the way.
+
+    ``members()`` yields (TarInfo, stream) in archive order; the stream must be consumed
+    before asking for the next member. ``close()`` (or the context manager) then checks the
+    end of the archive: one final record and nothing after it.
+    """
+
+    def __init__(self, path: Path, *, passphrase: str | None = None):
+        self.path = path
+        self._fh = path.open("rb")
+        try:
+            self.header = read_header(self._fh)
+            key = self._key(passphrase)
+            self._source = _RecordSource(self._fh, self.header, key)
+            self._zr = zstandard.ZstdDecompressor().stream_reader(
+                io.BufferedReader(self._source, CHUNK_SIZE), read_size=CHUNK_SIZE, closefd=False
+            )
+        except BaseException:
+            self._fh.close()
+            raise
+
+    def _key(self, passphrase: str | None) -> bytes | None:
+        enc = self.header.fields.get("encryption")
+        if not enc:
+            return None
+        if enc.get("cipher") != "AES-256-GCM" or enc.get("kdf") != "argon2id":
+            raise UnsupportedArchive(_("El respaldo usa un cifrado desconocido."))
+        if passphrase is None:
+            raise PassphraseError(_("El respaldo está cifrado: indique la frase de paso."))
+        if not 8 <= int(enc["memory_kib"]) <= KDF_MAX_MEMORY_KIB:
+            raise ArchiveError(_("El encabezado del respaldo tiene parámetros imposibles."))
+        key = _derive_key(passphrase, enc)
+        if not hmac.compare_digest(_key_check(key), str(enc.get("check", ""))):
+            raise PassphraseError(_("La frase de paso no es la de este respaldo."))
+        return key
+
+    def __enter__(self) -> ArchiveReader:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._fh.close()
+
+    def members(self) -> Iterator[tuple[tarfile.TarInfo, IO[bytes] | None]]:
+        try:
+            with tarfile.open(fileobj=self._zr, mode="r|", copybufsize=CHUNK_SIZE) as tar:
+                for info in tar:
+                    yield info, tar.extractfile(info) if info.isfile() else None
+                # Drain the tar's padding and the zstd frame end, then the records' end.
+                while self._zr.read(CHUNK_SIZE):
+                    pass
+            self._source.finish()
+        except zstandard.ZstdError as exc:
+            raise ArchiveError(
+                _("Los datos comprimidos del respaldo están dañados (%(detail)s).")
+                % {"detail": exc}
+            )
+        except tarfile.TarError as exc:
+            raise ArchiveError(
+                _("El contenido del respaldo está dañado (%(detail)s).") % {"detail": exc}
+            )

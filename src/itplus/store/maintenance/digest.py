@@ -1,0 +1,224 @@
+"""Content digest of the business data: the same bytes on SQLite and on PostgreSQL.
+
+Every model table is read through a raw cursor in primary-key order, each value turned
+into a canonical form that does not depend on the engine (SQLite hands back text for
+dates and 0/1 for booleans, PostgreSQL hands back datetime and bool objects):
+
+- booleans → true/false; integers as they are; decimals → fixed-point text at the field's
+  decimal places; datetimes → UTC ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; dates and times → ISO;
+  UUIDs → 32 hex digits; JSON → sorted-key compact JSON; bytes → hex; durations →
+  microseconds.
+
+Each table hashes its name, its (sorted) column names and its rows; the content digest is
+the SHA-256 of the sorted table list with their row counts and hashes. Volatile tables
+(sessions) are left out. The cursor streams rows, so memory stays flat on big stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import connections, models
+
+from itplus.core.integrity import canonical_json
+
+# Rows a user would never want back from a backup, and that change while we read.
+VOLATILE_TABLES = frozenset({"django_session"})
+BATCH = 2000
+INTEGER_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+
+
+@dataclass(frozen=True)
+class TableDigest:
+    rows: int
+    sha256: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "sha256": self.sha256}
+
+
+def _target(field: models.Field) -> models.Field:
+    while field.is_relation and field.target_field is not field:
+        field = field.target_field
+    return field
+
+
+def _datetime(value: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # SQLite stores UTC without an offset
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _decimal(places: int | None) -> Callable[[Any], str]:
+    quantum = Decimal(1).scaleb(-places) if places is not None else None
+
+    def convert(value: Any) -> str:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if quantum is not None:
+            number = number.quantize(quantum)
+        return format(number, "f")
+
+    return convert
+
+
+def _json(value: Any) -> str:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _duration(value: Any) -> int:
+    if isinstance(value, timedelta):
+        return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    return int(value)
+
+
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:
+    kind = _target(field).get_internal_type()
+    if kind == "BooleanField":
+        return bool
+    if kind == "DecimalField":
+        return _decimal(_target(field).decimal_places)
+    if kind == "DateTimeField":
+        return _datetime
+    if kind == "DateField":
+        return lambda v: v if isinstance(v, str) else v.isoformat()
+    if kind == "TimeField":
+        return lambda v: (time.fromisoformat(v) if isinstance(v, str) else v).isoformat(
+            timespec="microseconds"
+        )
+    if kind == "UUIDField":
+        return lambda v: (v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))).hex
+    if kind == "JSONField":
+        return _json
+    if kind == "BinaryField":
+        return lambda v: bytes(v).hex()
+    if kind == "DurationField":
+        return _duration
+    if kind == "FloatField":
+        return float
+    if kind in ("GenericIPAddressField", "IPAddressField"):
+        return str
+    return None
+
+
+def _fallback(value: Any) -> Any:
+    # Columns of a type we did not map: a stable text form, engine-specific at worst.
+    if isinstance(value, datetime):
+        return _datetime(value)
+    if isinstance(value, date | time | Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return repr(value)
+
+
+def _model_tables(using: str) -> dict[str, type[models.Model]]:
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+    tables: dict[str, type[models.Model]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        opts = model._meta
+        if opts.proxy or not opts.managed or opts.db_table in VOLATILE_TABLES:
+            continue
+        if opts.db_table in existing:
+            tables.setdefault(opts.db_table, model)
+    return dict(sorted(tables.items()))
+
+
+def _table_digest(using: str, table: str, model: type[models.Model]) -> TableDigest:
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        present = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+    fields = sorted(
+        (f for f in model._meta.local_concrete_fields if f.column in present),
+        key=lambda f: f.column,
+    )
+    columns = [f.column for f in fields]
+    converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f)) is not None]
+    pk = model._meta.pk
+    pk_index = columns.index(pk.column) if pk is not None and pk.column in columns else None
+    sql_order = pk_index is not None and _target(pk).get_internal_type() in INTEGER_TYPES
+
+    sha = hashlib.sha256(canonical_json({"table": table, "columns": columns}) + b"\n")
+    rows = 0
+    sql = "SELECT {} FROM {}".format(", ".join(quote(c) for c in columns), quote(table))
+    if sql_order:
+        sql += f" ORDER BY {quote(pk.column)}"
+
+    def encode(batch: list[list[Any]]) -> None:
+        text = json.dumps(batch, ensure_ascii=False, separators=(",", ":"), default=_fallback)
+        # Drop the outer brackets and end with "," so batch boundaries do not matter.
+        sha.update(text[1:-1].encode("utf-8") + b",")
+
+    unsorted: list[list[Any]] = []
+    cursor = connection.chunked_cursor()  # server-side on PostgreSQL: bounded memory
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(BATCH):
+            converted = []
+            for row in batch:
+                values = list(row)
+                for i, convert in converters:
+                    if values[i] is not None:
+                        values[i] = convert(values[i])
+                converted.append(values)
+            rows += len(converted)
+            if sql_order:
+                encode(converted)
+            else:
+                unsorted.extend(converted)
+    finally:
+        cursor.close()
+    if unsorted:
+        # Text keys collate differently per engine and locale: sort here, by the canonical
+        # key. Such tables (content types by name…) are small.
+        key = pk_index if pk_index is not None else slice(None)
+        unsorted.sort(key=lambda r: json.dumps(r[key], default=_fallback))
+        for start in range(0, len(unsorted), BATCH):
+            encode(unsorted[start : start + BATCH])
+    return TableDigest(rows=rows, sha256=sha.hexdigest())
+
+
+def table_digests(*, using: str = "default") -> dict[str, TableDigest]:
+    """Row count and SHA-256 of every model table present in the database ``using``."""
+    return {
+        table: _table_digest(using, table, model) for table, model in _model_tables(using).items()
+    }
+
+
+def combine(tables: dict[str, TableDigest]) -> str:
+    """The content digest of a set of table digests."""
+    return hashlib.sha256(
+        canonical_json({name: t.as_dict() for name, t in sorted(tables.items())})
+    ).hexdigest()
+
+
+def content_digest(*, using: str = "default") -> tuple[str, dict[str, int]]:
+    """SHA-256 over every model table's rows, and the row count of each table."""
+    tables = table_digests(using=using)
+    return combine(tables), {name: t.rows for name, t in tables.items()}
