@@ -29,6 +29,8 @@ const el = {
   items: $("t-items"),
   gross: $("t-gross"),
   discounts: $("t-discounts"),
+  ticketDiscount: $("t-ticket-discount"),
+  ticketDiscountLabel: $("t-ticket-discount-label"),
   cash: $("t-cash"),
   rounding: $("t-rounding"),
   prompt: $("dlg-prompt"),
@@ -124,6 +126,9 @@ function render() {
   el.gross.textContent = T.formatCLP(t.gross);
   el.discounts.textContent = t.discounts ? `-${T.formatCLP(t.discounts)}` : T.formatCLP(0);
   el.cash.textContent = T.formatCLP(t.cashTotal);
+  const percent = ticket.ticketDiscount?.percent;
+  el.ticketDiscount.textContent = `-${T.formatCLP(t.ticketDiscount)}${percent != null ? ` (${percent}%)` : ""}`;
+  el.ticketDiscount.hidden = el.ticketDiscountLabel.hidden = !t.ticketDiscount;
   el.rounding.hidden = t.rounding === 0;
   el.rounding.textContent = `${MSG.payRounding} Ley 20.956: ${t.rounding > 0 ? "+" : ""}${T.formatCLP(t.rounding)}`;
 }
