@@ -313,3 +313,9 @@ def test_openapi_is_public_and_lists_the_endpoints():
     ):
         assert path in paths
     assert "post" in paths["/api/v1/sales"]
+
+
+def test_lookup_of_a_code_with_control_characters_is_a_spanish_404(api_client):
+    response = api_client.get("/api/v1/products/lookup", {"code": "780\x00123"})
+    assert response.status_code == 404
+    assert "no encontrado" in response.json()["detail"]

@@ -35,7 +35,9 @@ def product_resolve_code(*, code: str, patterns: list[ScalePattern] | None = Non
     patterns), then the SKU. Returns None when nothing matches.
     """
     code = code.strip()
-    if not code:
+    if not code or not code.isprintable() or len(code) > 64:
+        # Scanner noise (control characters such as NUL, which PostgreSQL rejects) or
+        # something far longer than any barcode: no product has it.
         return None
     barcode = (
         Barcode.objects.select_related("product")
