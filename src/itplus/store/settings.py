@@ -124,6 +124,7 @@ STATIC_ROOT = ITPLUS_HOME / "static"
 # Static files are served by WhiteNoise straight from the installed package (no
 # collectstatic step), so a reinstall needs nothing but the wheel.
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = 60 * 60 * 14  # one long shift
