@@ -1,0 +1,126 @@
+"""Chilean identifiers and geography shared by both sites: RUT and Gran Santiago communes.
+
+RUT checks use python-stdnum's ``stdnum.cl.rut`` (module 11 check digit); this module
+only adds Spanish messages a customer can act on and the presentation format
+``12.345.678-5``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cl import rut as stdnum_rut
+
+from itplus.core.errors import BusinessError
+from itplus.core.text import fold
+
+
+class InvalidRut(BusinessError):
+    code = "rut_invalido"
+
+
+def rut_clean(value: str) -> str:
+    """Digits and check digit only, upper case: " 12.345.678-k " → "12345678K"."""
+    return stdnum_rut.compact(value or "")
+
+
+def rut_validate(value: str) -> str:
+    """The RUT in its compact form, or InvalidRut with a message saying what is wrong."""
+    compact = rut_clean(value)
+    if not compact:
+        raise InvalidRut(str(_("Ingrese el RUT, por ejemplo 12.345.678-5.")))
+    try:
+        return stdnum_rut.validate(compact)
+    except stdnum_errors.InvalidChecksum:
+        raise InvalidRut(
+            str(
+                _(
+                    "El dígito verificador del RUT %(rut)s no corresponde. "
+                    "Revise el número y el dígito después del guion."
+                )
+            )
+            % {"rut": value.strip()},
+            code="rut_digito_verificador",
+        )
+    except stdnum_errors.ValidationError:
+        raise InvalidRut(
+            str(
+                _(
+                    "«%(value)s» no es un RUT válido. Escríbalo con su dígito "
+                    "verificador, por ejemplo 12.345.678-5."
+                )
+            )
+            % {"value": value.strip()}
+        )
+
+
+def rut_format(value: str) -> str:
+    """The usual presentation, "12.345.678-5". Validates first."""
+    return stdnum_rut.format(rut_validate(value))
+
+
+# The 32 communes of the Provincia de Santiago plus Puente Alto (Provincia Cordillera)
+# and San Bernardo (Provincia del Maipo): the area the vendor serves on site (S11).
+GRAN_SANTIAGO_COMMUNES: tuple[str, ...] = (
+    "Cerrillos",
+    "Cerro Navia",
+    "Conchalí",
+    "El Bosque",
+    "Estación Central",
+    "Huechuraba",
+    "Independencia",
+    "La Cisterna",
+    "La Florida",
+    "La Granja",
+    "La Pintana",
+    "La Reina",
+    "Las Condes",
+    "Lo Barnechea",
+    "Lo Espejo",
+    "Lo Prado",
+    "Macul",
+    "Maipú",
+    "Ñuñoa",
+    "Pedro Aguirre Cerda",
+    "Peñalolén",
+    "Providencia",
+    "Pudahuel",
+    "Quilicura",
+    "Quinta Normal",
+    "Recoleta",
+    "Renca",
+    "San Joaquín",
+    "San Miguel",
+    "San Ramón",
+    "Santiago",
+    "Vitacura",
+    "Puente Alto",
+    "San Bernardo",
+)
+
+# Names people commonly type for a commune of the list.
+_ALIASES = {
+    "santiago centro": "Santiago",
+    "stgo": "Santiago",
+    "stgo centro": "Santiago",
+    "pac": "Pedro Aguirre Cerda",
+}
+
+
+def _key(name: str) -> str:
+    return " ".join(fold(name).replace(".", " ").split())
+
+
+_BY_KEY = {_key(name): name for name in GRAN_SANTIAGO_COMMUNES} | _ALIASES
+
+
+def gran_santiago_commune(name: str) -> str | None:
+    """The official spelling if ``name`` is a Gran Santiago commune, else None.
+
+    Case, accents and extra spaces are ignored: "nunoa", "ÑUÑOA " → "Ñuñoa".
+    """
+    return _BY_KEY.get(_key(name or ""))
+
+
+def is_gran_santiago(name: str) -> bool:
+    return gran_santiago_commune(name) is not None

@@ -1,0 +1,39 @@
+"""Settings pieces both sites build the same way: the secret key and the database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+
+def secret_key(home: Path, env_var: str) -> str:
+    """The key from ``env_var``, else one random key per install kept in ``home``."""
+    if key := os.environ.get(env_var):
+        return key
+    path = home / "secret.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
+    return path.read_text(encoding="ascii").strip()
+
+
+def database(sqlite_path: Path) -> dict[str, Any]:
+    """DATABASE_URL (PostgreSQL) if set, else the SQLite file tuned for a small server.
+
+    WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
+    BEGIN so two writers never deadlock upgrading a read lock.
+    """
+    config = dj_database_url.config(default=f"sqlite:///{sqlite_path.as_posix()}", conn_max_age=60)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        }
+        config["CONN_MAX_AGE"] = 0
+    return config

@@ -1,0 +1,14 @@
+"""The help desk's public JSON API (one NinjaAPI, a Router per app)."""
+
+from ninja import NinjaAPI
+
+from itplus.helpdesk.services.api import router as services_router
+
+api = NinjaAPI(
+    title="itplus — API de la mesa de ayuda",
+    version="1",
+    urls_namespace="helpdesk_api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api.add_router("/v1/", services_router)

@@ -1,0 +1,7 @@
+"""Template context shared by every help desk page."""
+
+from django.conf import settings
+
+
+def contact(request):
+    return {"contact": settings.HELPDESK_CONTACT}

@@ -1,0 +1,154 @@
+"""Settings of the help desk site (the vendor's "mesa de ayuda" that sells support online).
+
+Environment variables:
+- HELPDESK_HOME: the data folder (SQLite database, secret key, outgoing mail in dev).
+  Defaults to ./var/helpdesk under the current directory.
+- DATABASE_URL: PostgreSQL (postgres://user@host:port/db); defaults to SQLite in
+  HELPDESK_HOME. Give the help desk its own database name.
+- HELPDESK_WEBPAY_EMULATOR_URL: when set (e.g. http://127.0.0.1:8002), the Transbank SDK
+  talks to the local Webpay emulator instead of Transbank (development, tests).
+- HELPDESK_WEBPAY_ENVIRONMENT: "integration" (default, Transbank's test servers with the
+  public integration credentials) or "production" (then HELPDESK_WEBPAY_COMMERCE_CODE
+  and HELPDESK_WEBPAY_API_KEY are required).
+- HELPDESK_EMAIL_HOST (+ _PORT, _USER, _PASSWORD): SMTP for outgoing mail; without it
+  each message is written as a file in HELPDESK_HOME/mail.
+"""
+
+import os
+from pathlib import Path
+
+from transbank.common.integration_api_keys import IntegrationApiKeys
+from transbank.common.integration_commerce_codes import IntegrationCommerceCodes
+
+from itplus.core.site_settings import database, secret_key
+
+BASE_DIR = Path(__file__).resolve().parent
+HELPDESK_HOME = Path(os.environ.get("HELPDESK_HOME", Path.cwd() / "var" / "helpdesk")).resolve()
+HELPDESK_HOME.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = secret_key(HELPDESK_HOME, "HELPDESK_SECRET_KEY")
+DEBUG = os.environ.get("HELPDESK_DEBUG", "") == "1"
+ALLOWED_HOSTS = os.environ.get("HELPDESK_ALLOWED_HOSTS", "*").split(",")
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("HELPDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "template_partials",
+    "itplus.helpdesk",
+    "itplus.helpdesk.services",
+    "itplus.helpdesk.orders",
+    "itplus.helpdesk.payments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "itplus.helpdesk.urls"
+WSGI_APPLICATION = "itplus.helpdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "itplus.helpdesk.context.contact",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database(HELPDESK_HOME / "helpdesk.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+LANGUAGE_CODE = "es-cl"
+LANGUAGES = [("es", "Español")]
+LOCALE_PATHS = [BASE_DIR.parent / "locale"]
+TIME_ZONE = "America/Santiago"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HELPDESK_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns when it is missing
+# Served by WhiteNoise straight from the package: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Outgoing mail: SMTP when configured, else one file per message in HELPDESK_HOME/mail.
+if os.environ.get("HELPDESK_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["HELPDESK_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("HELPDESK_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("HELPDESK_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("HELPDESK_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = True
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = HELPDESK_HOME / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "HELPDESK_FROM_EMAIL", "Mesa de Ayuda itplus <soporte@itplus.cl>"
+)
+
+# How customers reach the help desk: the confirmation page and e-mail show all of it.
+HELPDESK_CONTACT = {
+    "company": "Itplusnet Ltda.",
+    "phone": os.environ.get("HELPDESK_PHONE", "+56 2 2345 6789"),
+    "whatsapp": os.environ.get("HELPDESK_WHATSAPP", "+56 9 8765 4321"),
+    "email": os.environ.get("HELPDESK_EMAIL", "soporte@itplus.cl"),
+    "hours": "Lunes a viernes de 09:00 a 18:30 (hora de Santiago), excepto feriados",
+}
+# Shown to customers who choose to pay by bank transfer.
+HELPDESK_BANK_ACCOUNT = {
+    "holder": "Itplusnet Ltda.",
+    "rut": "76.543.210-3",
+    "bank": "Banco de Chile",
+    "kind": "Cuenta corriente",
+    "number": "00-123-45678-09",
+    "email": os.environ.get("HELPDESK_EMAIL", "soporte@itplus.cl"),
+}
+
+# Webpay Plus (Transbank). Integration credentials are public and come from the SDK.
+WEBPAY_ENVIRONMENT = os.environ.get("HELPDESK_WEBPAY_ENVIRONMENT", "integration")
+WEBPAY_COMMERCE_CODE = os.environ.get(
+    "HELPDESK_WEBPAY_COMMERCE_CODE", IntegrationCommerceCodes.WEBPAY_PLUS
+)
+WEBPAY_API_KEY = os.environ.get("HELPDESK_WEBPAY_API_KEY", IntegrationApiKeys.WEBPAY)
+WEBPAY_EMULATOR_URL = os.environ.get("HELPDESK_WEBPAY_EMULATOR_URL", "")
+# The SDK waits 600 s by default; a customer is waiting on the return page.
+WEBPAY_TIMEOUT_SECONDS = float(os.environ.get("HELPDESK_WEBPAY_TIMEOUT", "15"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"itplus": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

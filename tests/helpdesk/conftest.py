@@ -1,0 +1,74 @@
+"""Help desk fixtures: a real Webpay emulator on an ephemeral port, and helpers that
+play the customer's part in its payment form over HTTP."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+import requests
+from django.db import connection
+
+from itplus.helpdesk.payments.emulator import DECIDE_PATH, WebpayEmulator
+from tests.helpdesk.factories import ensure_terms, make_order, make_staff
+
+RETURN_URL = "http://testserver/pagos/webpay/retorno/"
+
+
+@pytest.fixture
+def emulator(settings):
+    """The emulator in a thread on 127.0.0.1:<free port>; the SDK is pointed at it."""
+    emu = WebpayEmulator(host="127.0.0.1", port=0).start()
+    settings.WEBPAY_EMULATOR_URL = emu.url
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def terms(db):
+    return ensure_terms()
+
+
+@pytest.fixture
+def order(db, terms):
+    return make_order()
+
+
+@pytest.fixture
+def staff(db):
+    return make_staff()
+
+
+def customer_pays(redirect, choice: str = "approve") -> dict[str, str]:
+    """Open the emulator's form with the token (as the browser does) and choose.
+
+    Returns the fields the emulator sends back to the shop's return_url.
+    """
+    form = requests.post(redirect.url, data={"token_ws": redirect.token}, timeout=5)
+    assert form.status_code == 200, form.text
+    assert redirect.token in form.text
+    base = redirect.url.split("/webpayserver/")[0]
+    back = requests.post(
+        base + DECIDE_PATH,
+        data={"token_ws": redirect.token, "choice": choice},
+        timeout=5,
+        allow_redirects=False,
+    )
+    assert back.status_code == 200, back.text
+    return {
+        html.unescape(name): html.unescape(value)
+        for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', back.text)
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    """postgres_only tests need real row locks; on SQLite they are skipped with a reason."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks under real concurrency)")
+    for item in items:
+        if "postgres_only" in item.keywords and not any(
+            m.name == "skip" for m in item.iter_markers()
+        ):
+            item.add_marker(skip)
