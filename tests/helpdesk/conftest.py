@@ -31,6 +31,13 @@ def terms(db):
 
 
 @pytest.fixture
+def catalogue(db):
+    from itplus.helpdesk.services.services import services_install_defaults
+
+    return services_install_defaults()
+
+
+@pytest.fixture
 def order(db, terms):
     return make_order()
 

@@ -30,6 +30,8 @@ def rut_validate(value: str) -> str:
     if not compact:
         raise InvalidRut(str(_("Ingrese el RUT, por ejemplo 12.345.678-5.")))
     try:
+        if compact[-1] not in "0123456789K":
+            raise stdnum_errors.InvalidFormat()
         return stdnum_rut.validate(compact)
     except stdnum_errors.InvalidChecksum:
         raise InvalidRut(
