@@ -169,6 +169,7 @@ def test_verify_marks_the_backup_good(client, live):
 
     content = response.content.decode()
     assert "verificado, el respaldo está bueno" in content
+    assert "verificado el " in content
     assert "Bueno" in content
     assert [info.status for info in backup_list(folder=live)] == ["ok"]
 

@@ -10,6 +10,7 @@ helper's (``maintenance.backup``/``verify``), the schedule and retention
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -76,6 +77,13 @@ def _find_backup(name: str) -> BackupInfo:
     raise Http404(_("No existe ese respaldo."))
 
 
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def _page_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     conf = backup_settings()
     backups = backup_list(folder=conf.folder)
@@ -83,7 +91,11 @@ def _page_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         **admin.site.each_context(request),
         "title": _("Mantención"),
         "backups": [
-            {"info": info, "status_label": STATUS_LABELS.get(info.status, info.status)}
+            {
+                "info": info,
+                "status_label": STATUS_LABELS.get(info.status, info.status),
+                "verified_at": _parse_time(info.verified_at),
+            }
             for info in backups
         ],
         "backup_conf": conf,
