@@ -106,6 +106,19 @@ def _archive_name(folder: Path, store_name: str, when: datetime, label: str) -> 
     return candidate
 
 
+def clean_stale_work_folders(home: Path) -> None:
+    """Remove work folders of backups, checks or restores that were killed midway (they
+    hold a database copy). Recent ones may belong to one still running."""
+    limit = time.time() - STALE_TMP.total_seconds()
+    for prefix in (".itplus-respaldo-", ".itplus-verificacion-"):
+        for folder in home.glob(f"{prefix}*"):
+            try:
+                if folder.is_dir() and folder.stat().st_mtime < limit:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                pass
+
+
 def _no_space(exc: OSError) -> bool:
     return exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", -1))
 
@@ -150,6 +163,7 @@ def backup_create(
         app_version=app_version(),
         passphrase=passphrase,
     )
+    clean_stale_work_folders(home)
     staging = Path(tempfile.mkdtemp(prefix=".itplus-respaldo-", dir=home))
     try:
         with dbcopy.database_snapshot(using=using, dest_dir=staging) as snap:
