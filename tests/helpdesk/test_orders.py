@@ -299,3 +299,14 @@ def test_paid_state_requires_paid_at(order):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Order.objects.filter(pk=order.pk).update(state=Order.State.PAID)
+
+
+def test_rut_and_comuna_problems_show_even_with_fields_missing(client, terms, catalogue):
+    response = client.post(
+        "/comprar/reinstalacion-domicilio/",
+        {"rut": "12.345.678-9", "comuna": "Valparaíso", "terms_version": terms.version},
+    )
+    page = response.content.decode()
+    assert "El dígito verificador del RUT 12.345.678-9 no corresponde" in page
+    assert "solo se presta en comunas del Gran Santiago" in page
+    assert "Este campo es obligatorio" in page

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from itplus.core.chile import InvalidRut, is_gran_santiago, rut_validate
 from itplus.helpdesk.orders.models import Order
-from itplus.helpdesk.orders.services import CustomerInput
+from itplus.helpdesk.orders.services import CustomerInput, outside_area_message
 from itplus.helpdesk.services.models import Service
 
 YES_NO = [("si", _("Sí")), ("no", _("No"))]
@@ -61,6 +62,24 @@ class CheckoutForm(forms.Form):
             self.fields[f"clause_{clause['code']}"] = forms.BooleanField(
                 label=clause["text"], required=False
             )
+
+    # The same rules order_create enforces, checked here too so the customer sees every
+    # problem at once, even while other fields are still missing.
+    def clean_rut(self):
+        try:
+            rut_validate(self.cleaned_data["rut"])
+        except InvalidRut as exc:
+            raise forms.ValidationError(exc.message, code=exc.code)
+        return self.cleaned_data["rut"]
+
+    def clean_comuna(self):
+        comuna = self.cleaned_data["comuna"]
+        if self.service.on_site and not is_gran_santiago(comuna):
+            raise forms.ValidationError(
+                outside_area_message(service=self.service, comuna=comuna.strip()),
+                code="fuera_de_area",
+            )
+        return comuna
 
     def clause_fields(self):
         return [self[f"clause_{c['code']}"] for c in self.clauses]

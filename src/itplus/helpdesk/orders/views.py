@@ -42,7 +42,6 @@ def checkout(request, code: str):
         clauses=clauses,
         initial={"terms_version": terms.version},
     )
-    offer_alternative = False
     if request.method == "POST" and form.is_valid():
         try:
             order = order_create(
@@ -56,7 +55,6 @@ def checkout(request, code: str):
             )
         except OrderRejected as exc:
             form.add_service_errors(exc.errors)
-            offer_alternative = "comuna" in exc.errors and service.remote_alternative_id is not None
         else:
             return redirect("orders:detail", access_key=order.access_key)
     return render(
@@ -67,7 +65,7 @@ def checkout(request, code: str):
             "form": form,
             "terms": terms,
             "communes": GRAN_SANTIAGO_COMMUNES,
-            "offer_alternative": offer_alternative,
+            "offer_alternative": "comuna" in form.errors and service.remote_alternative_id,
         },
         status=422 if form.errors else 200,
     )
