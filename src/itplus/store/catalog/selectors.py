@@ -110,7 +110,9 @@ def product_search(*, query: str, limit: int = 20) -> QuerySet[Product]:
     if code.isalnum():
         for variant in dict.fromkeys([code, code.upper()]):
             groups.append(
-                active.filter(_prefix_range("sku", variant)).order_by("sku").values_list("pk", flat=True)
+                active.filter(_prefix_range("sku", variant))
+                .order_by("sku")
+                .values_list("pk", flat=True)
             )
             groups.append(
                 Barcode.objects.filter(_prefix_range("code", variant), product__is_active=True)

@@ -43,8 +43,20 @@ OPEN_MINUTE, CLOSE_MINUTE = 8 * 60 + 30, 21 * 60 + 30  # 08:30–21:30
 TICKETS_BY_WEEKDAY = (92, 88, 94, 104, 132, 146, 96)
 # Relative traffic by hour of the day: breakfast, lunch, and the after-work peak.
 TRAFFIC_BY_HOUR = {
-    8: 5, 9: 7, 10: 7, 11: 8, 12: 12, 13: 13, 14: 9, 15: 7, 16: 7,
-    17: 9, 18: 13, 19: 15, 20: 12, 21: 6,
+    8: 5,
+    9: 7,
+    10: 7,
+    11: 8,
+    12: 12,
+    13: 13,
+    14: 9,
+    15: 7,
+    16: 7,
+    17: 9,
+    18: 13,
+    19: 15,
+    20: 12,
+    21: 6,
 }
 LINES_PER_TICKET = {1: 20, 2: 17, 3: 14, 4: 11, 5: 9, 6: 8, 7: 6, 8: 5, 9: 4, 10: 3, 11: 2, 12: 2}
 BILLS = (1_000, 2_000, 5_000, 10_000, 20_000)
@@ -70,7 +82,9 @@ class _Item:
     weighed_label: str  # "", "price" or "weight"
 
 
-def demo_load(*, days: int = 30, seed: int = DEFAULT_SEED, now: datetime | None = None) -> DemoSummary | None:
+def demo_load(
+    *, days: int = 30, seed: int = DEFAULT_SEED, now: datetime | None = None
+) -> DemoSummary | None:
     """Create the demo store, or nothing when the store already has products.
 
     Guarantees: all or nothing (one transaction; the config file is written only after
@@ -220,8 +234,15 @@ def _ticket_times(rng: random.Random, day: date) -> list[datetime]:
         hi = min(CLOSE_MINUTE, hour * 60 + 60)
         seconds = rng.randrange(lo * 60, hi * 60)
         times.append(
-            datetime(day.year, day.month, day.day, seconds // 3600, seconds // 60 % 60,
-                     seconds % 60, tzinfo=SANTIAGO)
+            datetime(
+                day.year,
+                day.month,
+                day.day,
+                seconds // 3600,
+                seconds // 60 % 60,
+                seconds % 60,
+                tzinfo=SANTIAGO,
+            )
         )
     return sorted(times)
 
@@ -318,7 +339,9 @@ def _payments(rng: random.Random, total: int, *, invoice: bool) -> list[PaymentI
         return [PaymentInput(method=method, amount_clp=total, reference=_reference(rng, method))]
     roll = rng.random()
     if roll < 0.46:
-        return [PaymentInput(method=PaymentMethod.CASH, amount_clp=_tendered(rng, round_cash(total)))]
+        return [
+            PaymentInput(method=PaymentMethod.CASH, amount_clp=_tendered(rng, round_cash(total)))
+        ]
     if roll < 0.94 or total < 3_000:
         method = rng.choices(
             (PaymentMethod.DEBIT, PaymentMethod.CREDIT, PaymentMethod.TRANSFER), (70, 20, 10)
@@ -328,7 +351,9 @@ def _payments(rng: random.Random, total: int, *, invoice: bool) -> list[PaymentI
     card = total // 2_000 * 1_000
     cash_due = round_cash(total - card)
     return [
-        PaymentInput(method=PaymentMethod.DEBIT, amount_clp=card, reference=_reference(rng, "debito")),
+        PaymentInput(
+            method=PaymentMethod.DEBIT, amount_clp=card, reference=_reference(rng, "debito")
+        ),
         PaymentInput(method=PaymentMethod.CASH, amount_clp=_tendered(rng, cash_due)),
     ]
 

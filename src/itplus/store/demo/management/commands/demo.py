@@ -29,41 +29,46 @@ class Command(BaseCommand):
         summary = demo_load(days=days, seed=seed)
         if summary is None:
             self.stdout.write(
-                _("La tienda ya tiene productos: los datos de demostración ya existen (o es una "
-                  "tienda real). No se cambió nada.")
+                _(
+                    "La tienda ya tiene productos: los datos de demostración ya existen (o es una "
+                    "tienda real). No se cambió nada."
+                )
             )
             return
         lines = [
-            _("%(store)s lista en %(seconds).1f s:") % {
-                "store": data.STORE["name"], "seconds": summary.seconds
-            },
-            _("  %(products)s productos en %(categories)s categorías") % {
-                "products": summary.products, "categories": summary.categories
-            },
-            _("  %(sales)s ventas por %(total)s en %(days)s días") % {
-                "sales": summary.sales, "total": format_clp(summary.sales_total_clp), "days": days
-            },
+            _("%(store)s lista en %(seconds).1f s:")
+            % {"store": data.STORE["name"], "seconds": summary.seconds},
+            _("  %(products)s productos en %(categories)s categorías")
+            % {"products": summary.products, "categories": summary.categories},
+            _("  %(sales)s ventas por %(total)s en %(days)s días")
+            % {"sales": summary.sales, "total": format_clp(summary.sales_total_clp), "days": days},
         ]
         if summary.first_sale:
             lines.append(
-                _("  desde %(first)s hasta %(last)s") % {
+                _("  desde %(first)s hasta %(last)s")
+                % {
                     "first": timezone.localtime(summary.first_sale).strftime("%d-%m-%Y %H:%M"),
                     "last": timezone.localtime(summary.last_sale).strftime("%d-%m-%Y %H:%M"),
                 }
             )
         lines.append("")
-        lines.append(_("Usuarios (contraseñas solo para la demostración; cámbielas en una tienda real):"))
+        lines.append(
+            _("Usuarios (contraseñas solo para la demostración; cámbielas en una tienda real):")
+        )
         for user in data.USERS:
             pin = _(", PIN %(pin)s") % {"pin": user.pin} if user.pin else ""
             lines.append(
-                _("  %(username)s / %(password)s — %(role)s%(pin)s") % {
-                    "username": user.username, "password": user.password,
-                    "role": user.role, "pin": pin,
+                _("  %(username)s / %(password)s — %(role)s%(pin)s")
+                % {
+                    "username": user.username,
+                    "password": user.password,
+                    "role": user.role,
+                    "pin": pin,
                 }
             )
         lines.append(_("Cajas (token de la API):"))
         for code, name, token in data.TERMINALS:
-            lines.append(_("  %(name)s (%(code)s): %(token)s") % {
-                "name": name, "code": code, "token": token
-            })
+            lines.append(
+                _("  %(name)s (%(code)s): %(token)s") % {"name": name, "code": code, "token": token}
+            )
         self.stdout.write("\n".join(lines))

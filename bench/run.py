@@ -1,0 +1,320 @@
+"""``make bench``: the till's hot paths on a 100,000-product store, SQLite and PostgreSQL.
+
+Measures product lookup by barcode, search-as-you-type and a 5-line cash sale through
+the API (full request stack), each as p50/p99 and as a ratio to a bare single-row
+insert + select on the same database in the same run. Runs on SQLite always and on
+PostgreSQL when 127.0.0.1:5432 answers (database ``itplus_bench``, dropped and
+recreated). Writes docs/benchmarks.md.
+
+Standalone: ``.venv/bin/python bench/run.py [--quick] [--no-postgres] [--no-http]``.
+Each database runs in its own process with its own temporary ITPLUS_HOME, removed at
+the end. Exit status 1 when a SQLite target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/itplus_bench")
+
+# p99 targets on SQLite, from the issue.
+TARGETS_MS = {"lookup": 5.0, "search": 30.0, "sale": 30.0}
+LABELS = {
+    "baseline": "Baseline: single-row insert + select (raw cursor)",
+    "lookup": "Lookup by barcode (`GET /api/v1/products/lookup`)",
+    "search": "Search as you type (`GET /api/v1/products/search`)",
+    "sale": "Sale, 5 lines, cash (`POST /api/v1/sales`)",
+    "http_lookup": "Lookup by barcode — real HTTP (waitress)",
+    "http_search": "Search as you type — real HTTP (waitress)",
+    "http_sale": "Sale, 5 lines, cash — real HTTP (waitress)",
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="10.000 productos, pocas vueltas; no escribe docs"
+    )
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    parser.add_argument("--json", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = (
+        {"products": 10_000, "lookups": 300, "searches": 150, "sales": 100}
+        if args.quick
+        else {"products": 100_000, "lookups": 2_000, "searches": 500, "sales": 500}
+    )
+    if args.backend:
+        return child(args, sizes)
+
+    started = time.perf_counter()
+    runs = [run_backend("sqlite", args)]
+    if args.no_postgres:
+        print("PostgreSQL: omitido (--no-postgres).")
+    elif postgres_answers():
+        runs.append(run_backend("postgresql", args))
+    else:
+        print("PostgreSQL: 127.0.0.1:5432 no responde; se mide solo SQLite.")
+    elapsed = time.perf_counter() - started
+
+    ok = report(runs)
+    if args.quick:
+        print("(--quick: docs/benchmarks.md no se modifica)")
+    else:
+        DOCS.write_text(markdown(runs, sizes, elapsed), encoding="utf-8")
+        print(f"Resultados en {DOCS.relative_to(ROOT)} ({elapsed:.0f} s en total).")
+    return 0 if ok else 1
+
+
+def child(args: argparse.Namespace, sizes: dict[str, int]) -> int:
+    sys.path.insert(0, str(BENCH_DIR))
+    import workload
+
+    result = workload.run(http=not args.no_http, **sizes)
+    Path(args.json).write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+def postgres_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    admin_url = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def run_backend(vendor: str, args: argparse.Namespace) -> dict:
+    print(f"== {vendor} ==", flush=True)
+    home = Path(tempfile.mkdtemp(prefix=f"itplus-bench-{vendor}-"))
+    (home / "static").mkdir()  # WhiteNoise warns when STATIC_ROOT is missing
+    env = {
+        **os.environ,
+        "ITPLUS_HOME": str(home),
+        "DJANGO_SETTINGS_MODULE": "itplus.store.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    db_name = PG_URL.rsplit("/", 1)[1]
+    try:
+        if vendor == "postgresql":
+            env["DATABASE_URL"] = PG_URL
+            _pg_admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            _pg_admin(f'CREATE DATABASE "{db_name}"')
+        out = home / "result.json"
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--backend",
+            vendor,
+            "--json",
+            str(out),
+        ]
+        command += [
+            flag for flag, on in (("--quick", args.quick), ("--no-http", args.no_http)) if on
+        ]
+        subprocess.run(command, env=env, check=True, cwd=ROOT)
+        return json.loads(out.read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+        if vendor == "postgresql":
+            _pg_admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def _verdict(run: dict, name: str, p99: float) -> str:
+    target = TARGETS_MS.get(name)
+    if target is None or run["vendor"] != "sqlite":
+        return ""
+    return "PASS" if p99 < target else "FAIL"
+
+
+def _rows(run: dict) -> list[dict]:
+    base = next(r for r in run["results"] if r["name"] == "baseline")
+    rows = []
+    for r in run["results"]:
+        rows.append(
+            {
+                **r,
+                "label": LABELS[r["name"]],
+                "x50": r["p50_ms"] / base["p50_ms"],
+                "x99": r["p99_ms"] / base["p99_ms"],
+                "target": f"< {TARGETS_MS[r['name']]:g} ms"
+                if r["name"] in TARGETS_MS and run["vendor"] == "sqlite"
+                else "",
+                "verdict": _verdict(run, r["name"], r["p99_ms"]),
+            }
+        )
+    return rows
+
+
+def report(runs: list[dict]) -> bool:
+    ok = True
+    for run in runs:
+        print(
+            f"\n{run['vendor']} {run['version']} — {run['products']:,} productos cargados en "
+            f"{run['load_seconds']:.1f} s".replace(",", ".")
+        )
+        print(
+            f"{'operación':<14}{'n':>6}{'media':>9}{'p50':>9}{'p99':>9}{'×base p50':>11}{'×base p99':>11}  objetivo p99"
+        )
+        for row in _rows(run):
+            print(
+                f"{row['name']:<14}{row['n']:>6}{row['mean_ms']:>9.2f}{row['p50_ms']:>9.2f}"
+                f"{row['p99_ms']:>9.2f}{row['x50']:>11.1f}{row['x99']:>11.1f}  "
+                f"{row['target']} {row['verdict']}"
+            )
+            ok &= row["verdict"] != "FAIL"
+        slow = ", ".join(f"«{q}» {ms:.1f} ms" for q, ms in run["slowest_searches"])
+        print(f"búsquedas más lentas: {slow}")
+        print(
+            "carga de la máquina (loadavg 1 min) al medir: {:.1f} → {:.1f}".format(*run["loadavg"])
+        )
+    return ok
+
+
+def _machine() -> dict[str, str]:
+    cpu = "desconocida"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        ram = "desconocida"
+    import django
+
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+    }
+
+
+def markdown(runs: list[dict], sizes: dict[str, int], elapsed: float) -> str:
+    m = _machine()
+    versions = {run["vendor"]: run["version"] for run in runs}
+    out = [
+        "# Benchmarks",
+        "",
+        "Generated by `make bench` (`bench/run.py`); do not edit by hand.",
+        "",
+        f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM ({m['os']})",
+        f"- Python {m['python']}, Django {m['django']}, SQLite {versions.get('sqlite', '—')}, "
+        f"PostgreSQL {versions.get('postgresql', 'not measured (no server on 127.0.0.1:5432)')}",
+        f"- Catalogue: {sizes['products']:,} active products, one EAN-13 each; iterations: "
+        f"{sizes['lookups']:,} lookups, {sizes['searches']} searches, {sizes['sales']} sales "
+        f"(HTTP rows: half as many). Whole run: {elapsed:.0f} s.",
+        "",
+        "Every operation goes through the full request stack: Django's test `Client` with a "
+        "logged-in cashier and the terminal's `Authorization: Bearer` token (URL routing, "
+        "middleware, session, django-ninja parsing and serialisation, the services, the "
+        "database). The `HTTP` rows add a real socket: waitress (4 threads) in the same "
+        "process, keep-alive. **×base** is the operation's time divided by the baseline's at "
+        "the same percentile: a bare single-row `INSERT` + `SELECT` by primary key in one "
+        "transaction, through a raw cursor on the same database, in the same run — so the "
+        "ratios travel between machines better than milliseconds do.",
+        "",
+        "Search-as-you-type replays what a cashier types, one keystroke per request "
+        "(`l`, `le`, `lec`, `lech`, `leche`, `leche c` … and barcode prefixes from 4 digits), "
+        "20 results per request, ranked with names starting with the query first.",
+        "",
+    ]
+    for run in runs:
+        name = "SQLite" if run["vendor"] == "sqlite" else "PostgreSQL"
+        out += [
+            f"## {name} {run['version']}",
+            "",
+            f"Bulk load of {run['products']:,} products with their barcodes: "
+            f"{run['load_seconds']:.1f} s.",
+            "",
+            "| Operation | n | mean ms | p50 ms | p99 ms | ×base p50 | ×base p99 | target p99 | |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for row in _rows(run):
+            out.append(
+                f"| {row['label']} | {row['n']:,} | {row['mean_ms']:.2f} | {row['p50_ms']:.2f} | "
+                f"{row['p99_ms']:.2f} | {row['x50']:.1f} | {row['x99']:.1f} | {row['target']} | "
+                f"{row['verdict']} |"
+            )
+        slow = ", ".join(f"`{q}` {ms:.1f} ms" for q, ms in run["slowest_searches"])
+        out += [
+            "",
+            f"Slowest search keystrokes (worst time seen): {slow}.",
+            "",
+            "Machine load while measuring (1-minute load average, start → end): "
+            "{:.1f} → {:.1f}.".format(*run["loadavg"]),
+            "",
+        ]
+    out += [
+        "## Reading the ratios",
+        "",
+        "SQLite runs inside the server process and, in WAL mode with `synchronous=NORMAL`, "
+        "does not flush to disk on every commit, so its baseline is tens of microseconds and "
+        "the ratios look large: they show the cost of Django, the API and the business rules "
+        "around a handful of queries. PostgreSQL's baseline is a durable commit "
+        "(`synchronous_commit=on`, an fsync) plus a round trip to another process, so there "
+        "the ratios are small. p99 on a shared 2-core machine is sensitive to other "
+        "processes; the load average above says how busy it was.",
+        "",
+        "## Search before and after",
+        "",
+        "The first `product_search` (one query: every word `LIKE '%word%'`, OR a join on "
+        "barcodes, `DISTINCT`, `ORDER BY name`) was measured on the same 100,000-product "
+        "SQLite catalogue, at the selector level, over 300 keystrokes of the replay above "
+        "(2026-11-25, load average 5): p50 79 ms, p99 553 ms, worst 809 ms (a code that "
+        "matches nothing). The current one asks in groups that stop at 20 rows — names "
+        "starting with the query and SKU/barcode prefixes as index range scans, then, only "
+        "when those leave room, the word-containment scan over the narrow `search_text` "
+        "index — and measured p50 2.9 ms, p99 21 ms, worst 24 ms on the same keystrokes.",
+        "",
+        "## Compared with Odoo",
+        "",
+        "The issue notes that Odoo's point of sale needs minutes to load a 100,000-product "
+        "catalogue into the browser and seconds to search one of a million, because its till "
+        "downloads the catalogue and searches it client-side. itplus keeps the catalogue in "
+        "the database and the till asks the server per scan and per keystroke: opening the "
+        "till costs nothing whatever the catalogue size, a scan is one indexed lookup, and a "
+        "keystroke is a few small queries (a full pass over the search index only when the "
+        "typed words are rare) — the numbers above, on a small 2-core machine, with the whole "
+        "Django stack in the way. Loading the 100,000 products themselves (the bulk load "
+        "above) takes seconds, not minutes. A million products would make the rare-word "
+        "pass about ten times longer (still well under Odoo's seconds); that is the point "
+        "to move word search to a token index.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
