@@ -310,6 +310,8 @@ def _line(rng: random.Random, item: _Item) -> tuple[LineInput, int]:
     product = item.product
     if product.unit != SaleUnit.KILO:
         quantity = rng.choices((1, 2, 3, 4, 6), (80, 13, 4, 2, 1))[0]
+        if product.is_exempt:
+            quantity = 1  # one Bip! top-up per ticket
         if rng.random() < 0.05:
             # Picked from the search box instead of scanned.
             line = LineInput(product_id=product.pk, quantity=Decimal(quantity))
