@@ -37,3 +37,35 @@ def database(sqlite_path: Path) -> dict[str, Any]:
         }
         config["CONN_MAX_AGE"] = 0
     return config
+
+
+# Defaults both sites share: a Chilean, Spanish-speaking Django site served by WhiteNoise.
+# A settings module takes them with ``from itplus.core.site_settings import ...``.
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "es-cl"
+LANGUAGES = [("es", "Español")]
+TIME_ZONE = "America/Santiago"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"itplus": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

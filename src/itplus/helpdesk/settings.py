@@ -17,10 +17,24 @@ Environment variables:
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from transbank.common.integration_api_keys import IntegrationApiKeys
 from transbank.common.integration_commerce_codes import IntegrationCommerceCodes
 
-from itplus.core.site_settings import database, secret_key
+from itplus.core.site_settings import (  # noqa: F401  (settings read by Django)
+    AUTH_PASSWORD_VALIDATORS,
+    DEFAULT_AUTO_FIELD,
+    LANGUAGE_CODE,
+    LANGUAGES,
+    LOGGING,
+    MIDDLEWARE,
+    TIME_ZONE,
+    USE_I18N,
+    USE_THOUSAND_SEPARATOR,
+    USE_TZ,
+    database,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 HELPDESK_HOME = Path(os.environ.get("HELPDESK_HOME", Path.cwd() / "var" / "helpdesk")).resolve()
@@ -48,18 +62,6 @@ INSTALLED_APPS = [
     "itplus.helpdesk.payments",
 ]
 
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-
 ROOT_URLCONF = "itplus.helpdesk.urls"
 WSGI_APPLICATION = "itplus.helpdesk.wsgi.application"
 
@@ -80,20 +82,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database(HELPDESK_HOME / "helpdesk.sqlite3")}
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
 LOGIN_URL = "/admin/login/"
 
-LANGUAGE_CODE = "es-cl"
-LANGUAGES = [("es", "Español")]
 LOCALE_PATHS = [BASE_DIR.parent / "locale"]
-TIME_ZONE = "America/Santiago"
-USE_I18N = True
-USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HELPDESK_HOME / "static"
@@ -142,13 +133,14 @@ WEBPAY_COMMERCE_CODE = os.environ.get(
 )
 WEBPAY_API_KEY = os.environ.get("HELPDESK_WEBPAY_API_KEY", IntegrationApiKeys.WEBPAY)
 WEBPAY_EMULATOR_URL = os.environ.get("HELPDESK_WEBPAY_EMULATOR_URL", "")
+if WEBPAY_ENVIRONMENT == "production" and (
+    WEBPAY_EMULATOR_URL
+    or not os.environ.get("HELPDESK_WEBPAY_COMMERCE_CODE")
+    or not os.environ.get("HELPDESK_WEBPAY_API_KEY")
+):
+    raise ImproperlyConfigured(
+        "Webpay en producción necesita HELPDESK_WEBPAY_COMMERCE_CODE y HELPDESK_WEBPAY_API_KEY, "
+        "y no admite HELPDESK_WEBPAY_EMULATOR_URL."
+    )
 # The SDK waits 600 s by default; a customer is waiting on the return page.
 WEBPAY_TIMEOUT_SECONDS = float(os.environ.get("HELPDESK_WEBPAY_TIMEOUT", "15"))
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"itplus": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}

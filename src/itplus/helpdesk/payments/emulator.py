@@ -130,6 +130,8 @@ class WebpayEmulator:
         self.server = ThreadingHTTPServer((host, port), _handler_for(self))
         self.server.daemon_threads = True
         bound_host, bound_port = self.server.server_address[:2]
+        if bound_host in ("0.0.0.0", "::"):
+            bound_host = "127.0.0.1"  # a browser cannot open the wildcard address
         self.url = (public_url or f"http://{bound_host}:{bound_port}").rstrip("/")
         self._thread: threading.Thread | None = None
 
