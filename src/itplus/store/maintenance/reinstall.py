@@ -35,7 +35,6 @@ from itplus.store.maintenance.restore import (
 # What a fresh install may already hold before the reinstall: the session secret (made
 # when the settings load), a backups folder (where the USB copy may be put), static files.
 ALLOWED_IN_EMPTY_HOME = frozenset({"secret.key", "backups", "static"})
-SQLITE_FILES = ("itplus.sqlite3", "itplus.sqlite3-wal", "itplus.sqlite3-shm")
 
 
 @dataclass
@@ -47,14 +46,18 @@ class ReinstallResult:
     seconds: float = 0.0
 
 
-def _leftovers(home: Path) -> list[str]:
+def _leftovers(home: Path, using: str) -> list[str]:
     if not home.exists():
         return []
+    database_files: set[str] = set()
+    if dbcopy.engine_of(using) == "sqlite":
+        name = dbcopy.sqlite_path(using).name
+        database_files = {name, f"{name}-wal", f"{name}-shm", f"{name}-journal"}
     return sorted(
         p.name
         for p in home.iterdir()
         if p.name not in ALLOWED_IN_EMPTY_HOME
-        and p.name not in SQLITE_FILES  # judged by database_is_empty instead
+        and p.name not in database_files  # judged by database_is_empty instead
         and not p.name.endswith(archive_format.SUFFIX)  # the backup copied here from a USB
         and not p.name.startswith(".itplus-verificacion-")
         and not (p.is_dir() and not any(p.iterdir()))
@@ -106,7 +109,7 @@ def store_reinstall(
         raise RestoreRefused(_("Rol desconocido: %(r)s (server o terminal)") % {"r": role})
     if archive is None:
         raise RestoreRefused(_("Indique el respaldo con --from ARCHIVO."))
-    if not force and (left := _leftovers(home)):
+    if not force and (left := _leftovers(home, using)):
         raise RestoreRefused(
             _(
                 "%(home)s ya tiene una instalación (%(files)s). Para volver a un respaldo en "
