@@ -11,8 +11,10 @@ from django.contrib.auth.models import User
 
 from itplus.core.barcodes import with_check_digit
 from itplus.store.accounts.services import staff_create
+from itplus.store.cash.services import cash_session_open
 from itplus.store.catalog.models import Category, Product
 from itplus.store.catalog.services import product_create
+from itplus.store.customers.models import Customer
 from itplus.store.sales.models import DocumentSeries, Sale
 from itplus.store.sales.services import LineInput, PaymentInput, SaleInput, sale_complete
 from itplus.store.terminals.models import Terminal
@@ -51,6 +53,26 @@ def make_product(
     )
 
 
+def next_rut() -> str:
+    """A valid RUT (módulo 11), clean form "12345678-5"."""
+    from stdnum.cl import rut
+
+    body = str(10_000_000 + next(_seq))
+    return f"{body}-{rut.calc_check_digit(body)}"
+
+
+def make_customer(*, name: str | None = None, credit_limit_clp: int = 0, **kwargs) -> Customer:
+    return Customer.objects.create(
+        rut=kwargs.pop("rut", None) or next_rut(),
+        name=name or f"Cliente {next(_seq)}",
+        giro=kwargs.pop("giro", "Comercio"),
+        address=kwargs.pop("address", "Av. Matta 100"),
+        comuna=kwargs.pop("comuna", "Santiago"),
+        credit_limit_clp=credit_limit_clp,
+        **kwargs,
+    )
+
+
 def make_user(*, role: str = "cajero", pin: str = "", username: str | None = None) -> User:
     return staff_create(
         username=username or f"{role}{next(_seq)}", password="clave-segura-1", role=role, pin=pin
@@ -63,14 +85,24 @@ def make_series(*, kind: str = "boleta", code: str | None = None) -> DocumentSer
     )
 
 
-def make_terminal(*, code: str | None = None, boleta_series: DocumentSeries | None = None) -> Terminal:
-    """A terminal with a boleta series; its token is on ``terminal.token`` for API calls."""
+def make_terminal(
+    *,
+    code: str | None = None,
+    boleta_series: DocumentSeries | None = None,
+    open_session: bool = True,
+    **series,
+) -> Terminal:
+    """A terminal with a boleta series and (unless told otherwise) an open cash session;
+    its token is on ``terminal.token`` for API calls."""
     terminal, token = terminal_create(
         code=code or f"caja-{next(_seq)}",
         name="Caja de prueba",
         boleta_series=boleta_series or make_series(),
+        **series,
     )
     terminal.token = token
+    if open_session:
+        cash_session_open(terminal=terminal, user=make_user(role="supervisor"), opening_float_clp=20_000)
     return terminal
 
 

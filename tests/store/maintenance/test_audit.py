@@ -24,6 +24,7 @@ from tests.factories import (
     make_user,
     sale_input,
 )
+from tests.store.maintenance.support import raw_delete
 
 SANTIAGO = zoneinfo.ZoneInfo("America/Santiago")
 
@@ -130,9 +131,7 @@ def test_line_edit_outside_the_payload_is_caught_by_the_totals(store):
 
 def test_document_deleted_from_the_middle_names_gap_and_neighbour(store):
     third = store["sales"][2]
-    Payment.objects.filter(sale=third).delete()
-    SaleLine.objects.filter(sale=third).delete()
-    Sale.objects.filter(pk=third.pk).delete()
+    raw_delete(Sale, [third.pk])  # with its lines, payments and stock movements
 
     report = run_audit()
 
@@ -147,9 +146,7 @@ def test_document_deleted_from_the_middle_names_gap_and_neighbour(store):
 
 def test_first_document_deleted_breaks_the_chain(store):
     first = store["sales"][0]
-    Payment.objects.filter(sale=first).delete()
-    SaleLine.objects.filter(sale=first).delete()
-    Sale.objects.filter(pk=first.pk).delete()
+    raw_delete(Sale, [first.pk])  # with its lines, payments and stock movements
 
     report = run_audit()
 
@@ -161,9 +158,7 @@ def test_first_document_deleted_breaks_the_chain(store):
 
 def test_last_document_deleted_is_caught_by_the_series_head(store):
     last = store["sales"][-1]
-    Payment.objects.filter(sale=last).delete()
-    SaleLine.objects.filter(sale=last).delete()
-    Sale.objects.filter(pk=last.pk).delete()
+    raw_delete(Sale, [last.pk])  # with its lines, payments and stock movements
 
     report = run_audit()
 
@@ -263,9 +258,7 @@ def test_walks_in_pages_with_bounded_queries(store, monkeypatch):
 def test_gap_across_a_page_boundary(store, monkeypatch):
     monkeypatch.setattr(audit, "PAGE_SIZE", 2)
     third = store["sales"][2]
-    Payment.objects.filter(sale=third).delete()
-    SaleLine.objects.filter(sale=third).delete()
-    Sale.objects.filter(pk=third.pk).delete()
+    raw_delete(Sale, [third.pk])  # with its lines, payments and stock movements
 
     report = run_audit()
 

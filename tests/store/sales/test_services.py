@@ -32,6 +32,7 @@ from tests.factories import (
     make_product,
     make_sale,
     make_series,
+    make_customer,
     make_terminal,
     make_user,
     sale_input,
@@ -276,9 +277,10 @@ def test_sale_creation_uses_a_bounded_number_of_queries(
     products = [make_product(price_clp=1000 + i) for i in range(5)]
     fresh_cashier = User.objects.get(pk=cashier.pk)  # as a request would load it
     data = sale_input(products)
-    # 1 idempotency check, 5 code lookups, 1 staff profile, 1 series lock, 4 writes,
-    # savepoint + release: independent of anything but the number of lines.
-    with django_assert_max_num_queries(14):
+    # 1 idempotency check, 5 code lookups, 1 staff profile, session and series locks,
+    # sale/lines/payments writes, the stock ledger (warehouse, ensure rows, lock, update,
+    # movements), savepoints: independent of anything but the number of lines.
+    with django_assert_max_num_queries(24):
         sale_complete(terminal=terminal, cashier=fresh_cashier, data=data)
 
 
@@ -303,7 +305,11 @@ def test_series_number_independently(terminal, cashier, product):
     first = make_sale(terminal=terminal, cashier=cashier, products=[product])
     elsewhere = make_sale(terminal=other, cashier=cashier, products=[product])
     invoice = make_sale(
-        terminal=terminal, cashier=cashier, products=[product], document_kind="factura"
+        terminal=terminal,
+        cashier=cashier,
+        products=[product],
+        document_kind="factura",
+        customer_id=make_customer().pk,
     )
     second = make_sale(terminal=terminal, cashier=cashier, products=[product])
 

@@ -52,6 +52,8 @@ class PaymentMethod(models.TextChoices):
     DEBIT = "debito", _("Débito")
     CREDIT = "credito", _("Crédito")
     TRANSFER = "transferencia", _("Transferencia")
+    # Store credit ("fiado"): charged to the customer's account; needs a customer.
+    STORE_CREDIT = "cuenta_corriente", _("Cuenta corriente (fiado)")
 
 
 class Sale(models.Model):
@@ -72,6 +74,15 @@ class Sale(models.Model):
     cashier = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales",
         verbose_name=_("cajero"),
+    )
+    cash_session = models.ForeignKey(
+        "cash.CashSession", on_delete=models.PROTECT, related_name="sales", null=True,
+        verbose_name=_("sesión de caja"),
+    )
+    # None = the anonymous final consumer (RUT 66.666.666-6) of a boleta.
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="sales", null=True,
+        blank=True, verbose_name=_("cliente"),
     )
     # Amounts in whole pesos. gross = sum of lines before any discount.
     gross_clp = models.BigIntegerField(_("bruto"))

@@ -19,8 +19,14 @@ from itplus.core.money import prorate, round_cash, round_clp, split_document, sp
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
 from itplus.store.accounts.services import staff_role
 from itplus.store.catalog.models import Product
+from itplus.store.cash.selectors import cash_session_current
+from itplus.store.cash.services import SessionClosed
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
+from itplus.store.customers.models import AccountEntry, Customer
+from itplus.store.customers.services import customer_account_post
+from itplus.store.inventory.models import MovementKind
+from itplus.store.inventory.services import StockChange, stock_apply
 from itplus.store.sales.models import (
     DocumentKind,
     DocumentSeries,
@@ -88,6 +94,7 @@ class SaleInput:
     ticket_discount_clp: int = 0
     ticket_discount_approval_id: int | None = None
     document_kind: str = DocumentKind.BOLETA
+    customer_id: int | None = None
     extra: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
@@ -323,6 +330,21 @@ def sale_chain_payload(sale: Sale, lines: list[SaleLine]) -> dict:
     }
 
 
+def _customer_for(data: SaleInput) -> Customer | None:
+    """The identified customer, or None for the anonymous final consumer. A factura
+    needs an identified customer (its RUT, giro and address go on the document)."""
+    customer = None
+    if data.customer_id is not None:
+        customer = Customer.objects.filter(pk=data.customer_id, is_active=True).first()
+        if customer is None:
+            raise SaleRejected(_("El cliente no existe o está inactivo."))
+        if customer.is_final_consumer:
+            customer = None
+    if data.document_kind == DocumentKind.FACTURA and customer is None:
+        raise SaleRejected(_("Una factura necesita un cliente identificado con RUT."))
+    return customer
+
+
 def _series_for(terminal: Terminal, kind: str) -> DocumentSeries:
     series_id = terminal.factura_series_id if kind == DocumentKind.FACTURA else terminal.boleta_series_id
     qs = DocumentSeries.objects.filter(is_active=True)
@@ -428,6 +450,18 @@ def _sale_write(
     )
     payments, rounding, change = _settle_payments(total, data.payments)
 
+    customer = _customer_for(data)
+    if customer is None and any(p.method == PaymentMethod.STORE_CREDIT for p in payments):
+        raise PaymentRejected(_("Para fiar hay que identificar al cliente."))
+
+    # Lock order, the same in every writer: cash session → series → stock rows (by
+    # product id) → customer. The session lock keeps a closing from racing this sale.
+    session = cash_session_current(terminal=terminal, lock=True)
+    if session is None:
+        raise SessionClosed(
+            _("La caja %(terminal)s no está abierta: abra la caja antes de vender.")
+            % {"terminal": terminal.name}
+        )
     series = _series_for(terminal, data.document_kind)
     sale = Sale(
         client_uuid=data.client_uuid,
@@ -437,6 +471,8 @@ def _sale_write(
         issued_at=issued_at,
         terminal=terminal,
         cashier=cashier,
+        cash_session=session,
+        customer=customer,
         gross_clp=sum(line.gross_clp for line in selling),
         discount_clp=sum(line.discount_clp for line in selling) + ticket_discount,
         ticket_discount_clp=ticket_discount,
@@ -487,6 +523,28 @@ def _sale_write(
     for payment in payments:
         payment.sale = sale
     Payment.objects.bulk_create(payments)
+    stock_apply(
+        changes=[
+            StockChange(product=row.product, quantity=-row.quantity, sale_line_id=row.pk)
+            for row in line_rows
+            if not row.is_voided
+        ],
+        kind=MovementKind.SALE,
+        user=cashier,
+        reference=f"{series.code}-{sale.number}",
+        at=issued_at,
+    )
+    on_credit = sum(p.amount_clp for p in payments if p.method == PaymentMethod.STORE_CREDIT)
+    if on_credit:
+        customer_account_post(
+            customer=customer,
+            amount_clp=on_credit,
+            kind=AccountEntry.Kind.CHARGE,
+            user=cashier,
+            sale=sale,
+            reason=str(sale),
+            at=issued_at,
+        )
     series.next_number += 1
     series.last_hash = sale.chain_hash
     series.save(update_fields=["next_number", "last_hash"])

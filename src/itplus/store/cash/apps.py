@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CashConfig(AppConfig):
+    name = "itplus.store.cash"
+    verbose_name = _("Caja")
+    default_auto_field = "django.db.models.BigAutoField"

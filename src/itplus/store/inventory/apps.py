@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InventoryConfig(AppConfig):
+    name = "itplus.store.inventory"
+    verbose_name = _("Inventario")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Suppliers, purchase orders, goods receipts and supplier invoices."""
