@@ -12,19 +12,29 @@ class CashSession(models.Model):
         CLOSED = "cerrada", _("Cerrada")
 
     terminal = models.ForeignKey(
-        "terminals.Terminal", on_delete=models.PROTECT, related_name="cash_sessions",
+        "terminals.Terminal",
+        on_delete=models.PROTECT,
+        related_name="cash_sessions",
         verbose_name=_("terminal"),
     )
-    status = models.CharField(_("estado"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("abierta por"),
     )
     opened_at = models.DateTimeField(_("apertura"))
     opening_float_clp = models.BigIntegerField(_("fondo inicial"), default=0)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
-        blank=True, verbose_name=_("cerrada por"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("cerrada por"),
     )
     closed_at = models.DateTimeField(_("cierre"), null=True, blank=True)
 
@@ -34,7 +44,8 @@ class CashSession(models.Model):
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["terminal"], condition=Q(status="abierta"),
+                fields=["terminal"],
+                condition=Q(status="abierta"),
                 name="one_open_cash_session_per_terminal",
             ),
             models.CheckConstraint(

@@ -56,7 +56,9 @@ class AccountEntry(models.Model):
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
     amount_clp = models.BigIntegerField(_("monto"))
     balance_after_clp = models.BigIntegerField(_("saldo"))
-    sale = models.ForeignKey("sales.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    sale = models.ForeignKey(
+        "sales.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("detalle"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("fecha"))
@@ -68,3 +70,6 @@ class AccountEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount_clp=0), name="account_entry_not_zero")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_clp} — {self.customer}"

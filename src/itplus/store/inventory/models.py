@@ -40,8 +40,13 @@ class Stock(models.Model):
         verbose_name = _("existencia")
         verbose_name_plural = _("existencias")
         constraints = [
-            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_unique_per_warehouse")
+            models.UniqueConstraint(
+                fields=["product", "warehouse"], name="stock_unique_per_warehouse"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product}: {self.quantity} ({self.warehouse})"
 
 
 class MovementKind(models.TextChoices):
@@ -61,7 +66,10 @@ class StockMovement(models.Model):
     quantity = quantity_field(_("cantidad"))
     resulting_quantity = quantity_field(_("existencia resultante"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("usuario")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("usuario"),
     )
     reason = models.CharField(_("motivo"), max_length=200, blank=True)
     reference = models.CharField(_("referencia"), max_length=60, blank=True)
@@ -78,3 +86,6 @@ class StockMovement(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="stock_movement_not_zero")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity} {self.product}"

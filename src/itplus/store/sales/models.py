@@ -159,6 +159,9 @@ class SaleLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description} × {self.quantity}"
+
 
 class Payment(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="payments")
@@ -176,6 +179,9 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount_clp__gt=0), name="payment_amount_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount_clp}"
+
 
 class ParkedTicket(models.Model):
     """A ticket put on hold at the till (customer forgot something) to resume later."""
@@ -188,3 +194,6 @@ class ParkedTicket(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.label or f"Ticket en espera {self.pk}"

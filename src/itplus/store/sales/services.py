@@ -18,9 +18,9 @@ from itplus.core.integrity import canonical_json, chain_hash
 from itplus.core.money import prorate, round_cash, round_clp, split_document, split_taxes, tax_key
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
 from itplus.store.accounts.services import staff_role
-from itplus.store.catalog.models import Product
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import SessionClosed
+from itplus.store.catalog.models import Product
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
