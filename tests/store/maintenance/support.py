@@ -116,6 +116,32 @@ def wipe_home() -> None:
             path.unlink()
 
 
+def raw_delete(model, pks: list) -> None:
+    """Delete rows with plain SQL, first every row that references them (whatever later
+    features add: stock movements…), as a program editing the database would."""
+    if not pks:
+        return
+    for rel in model._meta.get_fields(include_hidden=True):  # related_name="+" included
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            continue
+        child = rel.related_model
+        raw_delete(
+            child,
+            list(
+                child._base_manager.filter(**{f"{rel.field.name}__in": pks}).values_list(
+                    "pk", flat=True
+                )
+            ),
+        )
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN "
+            f"({', '.join(['%s'] * len(pks))})",
+            pks,
+        )
+
+
 def flip(path: Path, offset: int) -> None:
     """XOR one byte with 0xFF (a negative offset counts from the end)."""
     data = bytearray(path.read_bytes())

@@ -58,7 +58,8 @@ def test_create_writes_one_complete_archive_with_a_signed_manifest(tmp_path):
     assert manifest["install_id"] == keys.install_id(home())
     assert manifest["database"]["engine"] == connection.vendor
     assert manifest["role"] == "server"
-    assert manifest["migrations"]["sales"] == ["0001_initial", "0002_initial"]
+    assert manifest["migrations"] == dbcopy.applied_migrations(using="default")
+    assert "0001_initial" in manifest["migrations"]["sales"]
     assert manifest["tables"]["sales_sale"]["rows"] == len(store["sales"]) == Sale.objects.count()
     assert manifest["tables"]["sales_saleline"]["rows"] == SaleLine.objects.count()
     assert "django_session" not in manifest["tables"]

@@ -32,6 +32,7 @@ from tests.store.maintenance.support import (
     home,
     itplus_env,
     manifest_of,
+    raw_delete,
     read_members,
     repack,
     replace_member,
@@ -275,10 +276,7 @@ def test_sale_total_edited_in_the_live_database_is_named_by_the_audit(store, tmp
 
 def test_document_deleted_from_the_middle_of_a_series(store, tmp_path):
     sale = Sale.objects.filter(series__code="b1").order_by("number")[1]
-    with connection.cursor() as cursor:
-        for table in ("sales_payment", "sales_saleline"):
-            cursor.execute(f"DELETE FROM {table} WHERE sale_id = %s", [sale.pk])
-        cursor.execute("DELETE FROM sales_sale WHERE id = %s", [sale.pk])
+    raw_delete(Sale, [sale.pk])
     path = backup_create(to=tmp_path).path
 
     result = backup_verify(path=path)
