@@ -78,7 +78,8 @@ def throwaway_postgres(bindir: Path):
 def pytest_run(label: str, database_url: str | None, args: list[str]) -> dict:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
-    env.pop("ITPLUS_HOME", None)  # tests make their own throwaway home
+    for variable in ("ITPLUS_HOME", "HELPDESK_HOME", "HELPDESK_WEBPAY_EMULATOR_URL"):
+        env.pop(variable, None)  # tests make their own throwaway homes
     if database_url:
         env["DATABASE_URL"] = database_url
     report = Path(tempfile.mkstemp(prefix=f"itplus-{label}-", suffix=".xml")[1])
@@ -110,12 +111,18 @@ def suites(args: list[str]) -> list[tuple[str, list[str]]]:
     runs in its own pytest process."""
     runs = [("store", ["--ignore=tests/helpdesk", *args])]
     if (ROOT / "tests" / "helpdesk_settings.py").exists():
-        runs.append(("help desk", ["tests/helpdesk", "--ds=tests.helpdesk_settings", *args]))
+        helpdesk = ["tests/helpdesk", "tests/core/test_chile.py", "--ds=tests.helpdesk_settings"]
+        runs.append(("help desk", [*helpdesk, *args]))
     return runs
 
 
 def run_all(database: str, url: str | None, args: list[str]) -> list[dict]:
-    return [pytest_run(f"{site} · {database}", url, site_args) for site, site_args in suites(args)]
+    results = []
+    for site, site_args in suites(args):
+        # Each site has its own database (on PostgreSQL: its own database name).
+        site_url = url.rsplit("/", 1)[0] + "/itplus_hd" if url and site == "help desk" else url
+        results.append(pytest_run(f"{site} · {database}", site_url, site_args))
+    return results
 
 
 def main() -> int:

@@ -9,7 +9,6 @@ import re
 import pytest
 import requests
 from django.apps import apps
-from django.db import connection
 
 from itplus.helpdesk.payments.emulator import DECIDE_PATH, WebpayEmulator
 
@@ -74,15 +73,3 @@ def customer_pays(redirect, choice: str = "approve") -> dict[str, str]:
         html.unescape(name): html.unescape(value)
         for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', back.text)
     }
-
-
-def pytest_collection_modifyitems(config, items):
-    """postgres_only tests need real row locks; on SQLite they are skipped with a reason."""
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks under real concurrency)")
-    for item in items:
-        if "postgres_only" in item.keywords and not any(
-            m.name == "skip" for m in item.iter_markers()
-        ):
-            item.add_marker(skip)
