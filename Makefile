@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export ITPLUS_HOME ?= $(CURDIR)/var
+export HELPDESK_HOME ?= $(CURDIR)/var/helpdesk
 
 .PHONY: run test bench lint install clean
 
@@ -15,16 +16,23 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## make run: install, migrate the embedded SQLite store, load demo data, serve on :8000
+## make run: install, migrate the embedded SQLite store, load demo data, serve the store
+## on :8000 and the help desk on :8001 (with its local Webpay emulator on 127.0.0.1:8002)
 run: $(VENV)/.installed
 	$(BIN)/itplus migrate --noinput
 	$(BIN)/itplus demo
+	$(BIN)/itplus-helpdesk migrate --noinput
+	$(BIN)/itplus-helpdesk demo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/itplus-helpdesk webpay_emulator --host 127.0.0.1 --port 8002 & \
+	HELPDESK_WEBPAY_EMULATOR_URL=http://127.0.0.1:8002 $(BIN)/itplus-helpdesk serve --host 0.0.0.0 --port 8001 & \
 	$(BIN)/itplus serve --host 0.0.0.0 --port 8000
 
 ## make test: lint, migrations check, the suite on SQLite and on PostgreSQL
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
 	ITPLUS_HOME=$$(mktemp -d) $(BIN)/itplus makemigrations --check --dry-run
+	HELPDESK_HOME=$$(mktemp -d) $(BIN)/itplus-helpdesk makemigrations --check --dry-run
 	$(BIN)/python tools/run_tests.py
 
 bench: $(VENV)/.installed

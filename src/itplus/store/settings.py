@@ -8,10 +8,22 @@ Reads two environment variables:
 """
 
 import os
-import secrets
 from pathlib import Path
 
-import dj_database_url
+from itplus.core.site_settings import (  # noqa: F401  (shared defaults of both sites)
+    AUTH_PASSWORD_VALIDATORS,
+    DEFAULT_AUTO_FIELD,
+    LANGUAGE_CODE,
+    LANGUAGES,
+    LOGGING,
+    MIDDLEWARE,
+    TIME_ZONE,
+    USE_I18N,
+    USE_THOUSAND_SEPARATOR,
+    USE_TZ,
+    database,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 ITPLUS_HOME = Path(os.environ.get("ITPLUS_HOME", Path.cwd() / "var")).resolve()
@@ -22,17 +34,7 @@ MEDIA_ROOT = ITPLUS_HOME / "media"
 MEDIA_URL = "/media/"
 
 
-def _secret_key() -> str:
-    """One random key per install, kept in ITPLUS_HOME so sessions survive restarts."""
-    if key := os.environ.get("ITPLUS_SECRET_KEY"):
-        return key
-    path = ITPLUS_HOME / "secret.key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
-    return path.read_text(encoding="ascii").strip()
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = secret_key(ITPLUS_HOME, "ITPLUS_SECRET_KEY")
 DEBUG = os.environ.get("ITPLUS_DEBUG", "") == "1"
 # Terminals reach the server by its LAN address, which we cannot know in advance.
 ALLOWED_HOSTS = os.environ.get("ITPLUS_ALLOWED_HOSTS", "*").split(",")
@@ -59,17 +61,6 @@ INSTALLED_APPS = [
     "itplus.store.maintenance",
 ]
 
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
 
 ROOT_URLCONF = "itplus.store.urls"
 WSGI_APPLICATION = "itplus.store.wsgi.application"
@@ -89,39 +80,13 @@ TEMPLATES = [
     },
 ]
 
-_sqlite_path = ITPLUS_HOME / "itplus.sqlite3"
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{_sqlite_path.as_posix()}", conn_max_age=60
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the till read while another terminal writes; IMMEDIATE takes the write
-    # lock at BEGIN so two sales never deadlock upgrading a read lock.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        ),
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASES = {"default": database(ITPLUS_HOME / "itplus.sqlite3")}
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 
-LANGUAGE_CODE = "es-cl"
-LANGUAGES = [("es", "Español")]
 LOCALE_PATHS = [BASE_DIR.parent / "locale"]
-TIME_ZONE = "America/Santiago"
-USE_I18N = True
-USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = ITPLUS_HOME / "static"
@@ -132,11 +97,3 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = 60 * 60 * 14  # one long shift
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"itplus": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}

@@ -1,7 +1,5 @@
 """`itplus serve`: the production WSGI server (waitress — pure Python, runs on Windows)."""
 
-import logging
-
 from django.core.management.base import BaseCommand
 
 
@@ -22,14 +20,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, threads: int, no_backups: bool, **options):
-        from waitress import serve
-
+        from itplus.core.wsgi_serve import serve_wsgi
         from itplus.store.maintenance.scheduling import BackupScheduler
         from itplus.store.wsgi import application
 
-        logging.getLogger("waitress").setLevel(logging.INFO)
         if not no_backups:
             # Daily backup at the [backup] hour of itplus.toml, in this process.
             BackupScheduler().start()
-        self.stdout.write(f"itplus: tienda en http://{host}:{port}/ (Ctrl+C para detener)")
-        serve(application, host=host, port=port, threads=threads, ident="itplus")
+        serve_wsgi(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            banner=f"itplus: tienda en http://{host}:{port}/ (Ctrl+C para detener)\n",
+            stdout=self.stdout,
+        )
