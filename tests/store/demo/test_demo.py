@@ -11,9 +11,11 @@ from stdnum.cl import rut
 
 from itplus.core.barcodes import is_valid_gs1
 from itplus.store.accounts.services import find_approver, staff_role
+from itplus.store.cash.models import CashSession
 from itplus.store.catalog.models import Barcode, Product
 from itplus.store.config import load_config
 from itplus.store.demo.data import CATEGORIES, demo_ean13
+from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.sales.models import Payment, Sale, SaleLine
 from itplus.store.terminals.services import terminal_authenticate
 
@@ -103,6 +105,20 @@ def test_sales_add_up(demo):
     # Scale labels (price prefix 20) and weighed lines are part of the mix.
     assert SaleLine.objects.filter(scanned_code__startswith="20", product__unit="kg").exists()
     assert SaleLine.objects.filter(product__unit="kg").exclude(quantity=1).exists()
+
+
+def test_sales_belong_to_open_sessions_move_stock_and_name_invoice_customers(demo):
+    assert not Sale.objects.filter(cash_session__isnull=True).exists()
+    assert CashSession.objects.filter(status="abierta").count() == 2
+    for session in CashSession.objects.all():
+        first = session.sales.order_by("issued_at").first()
+        assert first is None or session.opened_at <= first.issued_at
+    assert not Sale.objects.filter(series__code="F1", customer__isnull=True).exists()
+    sold_lines = SaleLine.objects.filter(is_voided=False).count()
+    assert StockMovement.objects.filter(kind="venta").count() == sold_lines
+    # The opening count covers what the history sells: no product ends below zero.
+    assert StockMovement.objects.filter(kind="conteo").exists()
+    assert not Stock.objects.filter(quantity__lt=0).exists()
 
 
 def test_numbers_are_gapless_and_chronological(demo):

@@ -41,6 +41,32 @@ TERMINALS = [
 ]
 
 
+# Businesses that ask for a factura (RUT stored clean, as the customers app keeps it).
+CUSTOMERS = [
+    (
+        "77123456-9",
+        "Restaurante El Rincón de Ñuñoa SpA",
+        "Restaurantes",
+        "Av. Grecia 1820",
+        "Ñuñoa",
+    ),
+    (
+        "76987321-K",
+        "Jardín Infantil Los Aromos Ltda.",
+        "Educación parvularia",
+        "Los Aromos 455",
+        "Ñuñoa",
+    ),
+    (
+        "65043812-4",
+        "Junta de Vecinos Villa Los Jardines",
+        "Organización comunitaria",
+        "Pasaje Uno 12",
+        "Ñuñoa",
+    ),
+]
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str

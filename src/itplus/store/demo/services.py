@@ -26,10 +26,15 @@ from django.utils import timezone
 from itplus.core.barcodes import with_check_digit
 from itplus.core.money import round_cash, round_clp
 from itplus.store.accounts.services import staff_create
+from itplus.store.cash.models import CashSession
+from itplus.store.cash.services import cash_session_open
 from itplus.store.catalog.models import Category, Product, SaleUnit
 from itplus.store.catalog.services import product_create
 from itplus.store.config import load_config, save_config
+from itplus.store.customers.models import Customer
 from itplus.store.demo import data
+from itplus.store.inventory.models import MovementKind, Stock
+from itplus.store.inventory.services import StockChange, default_warehouse, stock_apply
 from itplus.store.sales.models import DocumentKind, DocumentSeries, PaymentMethod, Sale
 from itplus.store.sales.services import LineInput, PaymentInput, SaleInput, sale_complete
 from itplus.store.terminals.models import Terminal
@@ -89,7 +94,8 @@ def demo_load(
 
     Guarantees: all or nothing (one transaction; the config file is written only after
     it commits); deterministic for a given ``seed`` and ``now``; every sale goes through
-    ``sale_complete`` in chronological order, ending before ``now``.
+    ``sale_complete`` in chronological order, ending before ``now``, in an open cash
+    session; stock starts with a physical count and is restocked every Monday.
     """
     if Product.objects.exists():
         return None
@@ -101,7 +107,18 @@ def demo_load(
         terminals = _terminals(series)
         users = _users()
         items = _catalog()
-        _history(rng=rng, days=days, now=now, terminals=terminals, users=users, items=items)
+        customers = _customers()
+        first_day = timezone.localtime(now, SANTIAGO).date() - timedelta(days=max(days - 1, 0))
+        _open_sessions(terminals=terminals, opened_by=users["supervisor"], day=first_day)
+        _history(
+            rng=rng,
+            days=days,
+            now=now,
+            terminals=terminals,
+            users=users,
+            items=items,
+            customers=customers,
+        )
     _store_config()
     totals = Sale.objects.aggregate(total=Sum("total_clp"))
     first = Sale.objects.order_by("issued_at").first()
@@ -166,6 +183,52 @@ def _users() -> dict[str, User]:
     return result
 
 
+def _customers() -> list[Customer]:
+    # No customer service exists yet for plain creation; the model holds no workflow.
+    return [
+        Customer.objects.get_or_create(
+            rut=rut, defaults={"name": name, "giro": giro, "address": address, "comuna": comuna}
+        )[0]
+        for rut, name, giro, address, comuna in data.CUSTOMERS
+    ]
+
+
+def _open_sessions(*, terminals: dict[str, Terminal], opened_by: User, day: date) -> None:
+    """One open cash session per terminal for the whole history.
+
+    ``cash_session_open`` stamps the present; the session is backdated to the first
+    morning, as ``sale_complete``'s ``issued_at`` backdates the sales it holds.
+    """
+    opened_at = datetime(day.year, day.month, day.day, 8, 15, tzinfo=SANTIAGO)
+    for terminal in terminals.values():
+        if CashSession.objects.filter(terminal=terminal, status=CashSession.Status.OPEN).exists():
+            continue
+        session = cash_session_open(terminal=terminal, user=opened_by, opening_float_clp=50_000)
+        CashSession.objects.filter(pk=session.pk).update(opened_at=opened_at)
+
+
+def _restock(
+    *, items: list[_Item], par: dict[int, Decimal], user: User, at: datetime, kind: str
+) -> None:
+    """Bring every product up to its par level: the first count, then weekly deliveries."""
+    on_hand = dict(
+        Stock.objects.filter(warehouse=default_warehouse()).values_list("product_id", "quantity")
+    )
+    changes = []
+    for item in items:
+        missing = par[item.product.pk] - on_hand.get(item.product.pk, Decimal(0))
+        if missing > 0:
+            changes.append(StockChange(product=item.product, quantity=missing))
+    stock_apply(
+        changes=changes,
+        kind=kind,
+        user=user,
+        reason="Inventario inicial" if kind == MovementKind.COUNT else "Reposición semanal",
+        reference="DEMO",
+        at=at,
+    )
+
+
 def _catalog() -> list[tuple[data.DemoCategory, list[_Item]]]:
     result = []
     for spec in data.CATEGORIES:
@@ -204,11 +267,21 @@ def _history(
     terminals: dict[str, Terminal],
     users: dict[str, User],
     items: list[tuple[data.DemoCategory, list[_Item]]],
+    customers: list[Customer],
 ) -> None:
     today = timezone.localtime(now, SANTIAGO).date()
     picker = _Picker(rng, items)
+    par = picker.par_levels()
     for offset in range(days - 1, -1, -1):
         day = today - timedelta(days=offset)
+        if offset == days - 1 or day.weekday() == 0:
+            _restock(
+                items=picker.items,
+                par=par,
+                user=users["admin"],
+                at=datetime(day.year, day.month, day.day, 8, 0, tzinfo=SANTIAGO),
+                kind=MovementKind.COUNT if offset == days - 1 else MovementKind.RECEIPT,
+            )
         for issued_at in _ticket_times(rng, day):
             caja2 = issued_at.hour >= 12 and rng.random() < 0.45
             if caja2:
@@ -216,7 +289,7 @@ def _history(
             else:
                 terminal = terminals["caja-1"]
                 cashier = users["cajero"] if issued_at.hour < 15 else users["cajero2"]
-            sale_data = _ticket(rng, picker, may_void=cashier is users["supervisor"])
+            sale_data = _ticket(rng, picker, customers, may_void=cashier is users["supervisor"])
             if issued_at >= now - timedelta(minutes=1):
                 continue  # today's tickets stop at the present; the till takes over
             sale_complete(terminal=terminal, cashier=cashier, data=sale_data, issued_at=issued_at)
@@ -260,6 +333,15 @@ class _Picker:
             for index in range(len(group))
         ]
 
+    def par_levels(self) -> dict[int, Decimal]:
+        """Stock to hold per product: about ten days of its expected sales, at least 6."""
+        lines_per_day = sum(TICKETS_BY_WEEKDAY) / 7 * 4.2
+        total = sum(self.weights)
+        return {
+            item.product.pk: Decimal(max(6, round(10 * lines_per_day * weight / total * 1.4)))
+            for item, weight in zip(self.items, self.weights, strict=True)
+        }
+
     def basket(self, size: int) -> list[_Item]:
         chosen: dict[int, _Item] = {}
         while len(chosen) < size:
@@ -268,7 +350,9 @@ class _Picker:
         return list(chosen.values())
 
 
-def _ticket(rng: random.Random, picker: _Picker, *, may_void: bool) -> SaleInput:
+def _ticket(
+    rng: random.Random, picker: _Picker, customers: list[Customer], *, may_void: bool
+) -> SaleInput:
     size = rng.choices(list(LINES_PER_TICKET), list(LINES_PER_TICKET.values()))[0]
     lines: list[LineInput] = []
     grosses: list[int] = []
@@ -302,6 +386,8 @@ def _ticket(rng: random.Random, picker: _Picker, *, may_void: bool) -> SaleInput
         payments=_payments(rng, total, invoice=kind == DocumentKind.FACTURA),
         ticket_discount_clp=ticket_discount,
         document_kind=kind,
+        # A factura names its customer (RUT, giro, address); a boleta is anonymous.
+        customer_id=rng.choice(customers).pk if kind == DocumentKind.FACTURA else None,
     )
 
 
