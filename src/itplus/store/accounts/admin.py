@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itplus.store.accounts.models import Approval, StaffProfile
 from itplus.store.accounts.services import staff_set_role, validate_pin
+from itplus.store.backoffice.csv_export import CsvExportMixin
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -100,7 +101,8 @@ class StaffUserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(admin.ModelAdmin):
+class ApprovalAdmin(CsvExportMixin, admin.ModelAdmin):
+    csv_fields = ("created_at", "action", "approved_by", "requested_by", "terminal", "max_percent", "detail", "used_at")
     """Read-only: approvals are evidence of who authorised what, for whom and when."""
 
     list_display = [

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from itplus.core.money import format_clp
 from itplus.core.text import fold
+from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.catalog.models import Barcode, Category, Product
 from itplus.store.catalog.services import (
     PRODUCT_FIELDS,
@@ -42,7 +43,9 @@ class BarcodeInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CsvExportMixin, admin.ModelAdmin):
+    csv_fields = ("sku", "name", "category", "unit", "price_clp", "cost_clp", "is_exempt", "ila_tax", "scale_code", "is_active")
+    change_list_template = "admin/catalog/product/change_list.html"
     list_display = [
         "name",
         "sku",

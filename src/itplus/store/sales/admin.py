@@ -8,6 +8,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp
+from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.sales.models import DocumentSeries, Payment, Sale, SaleLine
 
 
@@ -85,7 +86,8 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Sale)
-class SaleAdmin(admin.ModelAdmin):
+class SaleAdmin(CsvExportMixin, admin.ModelAdmin):
+    csv_fields = ("series__code", "number", "issued_at", "status", "terminal", "cashier", "customer__rut", "gross_clp", "discount_clp", "total_clp", "net_clp", "iva_clp", "ila_clp", "exempt_clp", "cash_rounding_clp")
     list_display = ["number", "series_name", "issued_at", "terminal", "cashier", "total", "state"]
     list_display_links = ["number"]
     list_filter = [
