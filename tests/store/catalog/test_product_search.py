@@ -22,6 +22,18 @@ def test_names_starting_with_the_query_come_first():
     assert names("LECHE ent") == ["Leche Entera 1 L"]
 
 
+def test_names_starting_with_the_first_word_come_before_other_matches():
+    make_product(name="Empanada Queso Gourmet")
+    make_product(name="Queso Mantecoso Gourmet")
+    make_product(name="Queso Gourmet Laminado")
+
+    assert names("queso gou") == [
+        "Queso Gourmet Laminado",  # starts with the whole query
+        "Queso Mantecoso Gourmet",  # starts with the first word
+        "Empanada Queso Gourmet",  # contains the words
+    ]
+
+
 def test_words_contained_anywhere_still_match():
     make_product(name="Plátano Ecuador (kg)")
 

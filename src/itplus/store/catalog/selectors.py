@@ -90,10 +90,11 @@ _SUCCESSOR = dict(zip(_ALNUM, _ALNUM[1:], strict=False)) | {
 def product_search(*, query: str, limit: int = 20) -> QuerySet[Product]:
     """Active products whose name (accents ignored) contains every typed word, or whose
     SKU or barcode starts with the query. Names starting with the query come first, then
-    code matches, then the other names, each group in alphabetical order.
+    code matches, then names starting with the first word, then the other names, each
+    group in alphabetical order.
 
     Built for search-as-you-type on 100,000 products: each group is its own small query
-    that stops at ``limit`` rows, the first two on index ranges; only when they leave
+    that stops at ``limit`` rows, all but the last on index ranges; only when they leave
     room does the containment scan run, over the narrow ``search_text`` index.
     """
     words = fold(query).split()
@@ -122,6 +123,15 @@ def product_search(*, query: str, limit: int = 20) -> QuerySet[Product]:
     name_match = Q()
     for word in words:
         name_match &= Q(search_text__contains=word)
+    if len(words) > 1:
+        # "queso g": names starting with the first word that contain the others. An index
+        # range over the first word's products, which often fills the page and spares
+        # the full scan below.
+        groups.append(
+            active.filter(_prefix_range("search_text", words[0]), name_match)
+            .order_by("search_text")
+            .values_list("pk", flat=True)
+        )
     groups.append(active.filter(name_match).order_by("search_text").values_list("pk", flat=True))
 
     found: list[int] = []
