@@ -117,8 +117,7 @@ def test_line_total_edited_names_the_document(store):
     assert {p.check for p in report.problems} == {"totales", "cadena"}
 
 
-def test_line_edit_outside_the_payload_is_caught_by_the_totals(store):
-    # the discount split is not hashed; the totals check still catches it
+def test_line_discount_edit_breaks_the_chain(store):
     line = SaleLine.objects.get(sale=store["sales"][2], position=1)
     SaleLine.objects.filter(pk=line.pk).update(
         discount_clp=F("discount_clp") + 10, gross_clp=F("gross_clp") + 10
@@ -126,7 +125,7 @@ def test_line_edit_outside_the_payload_is_caught_by_the_totals(store):
 
     report = run_audit()
 
-    assert [(p.check, p.document) for p in report.problems] == [("totales", "Boleta B1 N° 3")] * 2
+    assert ("cadena", "Boleta B1 N° 3") in {(p.check, p.document) for p in report.problems}
 
 
 def test_document_deleted_from_the_middle_names_gap_and_neighbour(store):
@@ -213,8 +212,13 @@ def test_payment_edited(store):
 
     report = run_audit()
 
-    assert [(p.check, p.document) for p in report.problems] == [("pagos", "Boleta B1 N° 4")]
-    assert "no coinciden con el total cobrado" in report.problems[0].message
+    # payments are in the chain too, so both the sum and the link flag it
+    assert {(p.check, p.document) for p in report.problems} == {
+        ("pagos", "Boleta B1 N° 4"),
+        ("cadena", "Boleta B1 N° 4"),
+    }
+    (sums,) = problems_of(report, "pagos")
+    assert "no coinciden con el total cobrado" in sums.message
 
 
 def test_cash_rounding_out_of_range(store):
@@ -298,3 +302,27 @@ def test_command_exit_codes_and_json(store, capsys):
     assert data["ok"] is False
     assert {p["document"] for p in data["problems"]} == {"Boleta B1 N° 2"}
     assert data["checked"]["documentos"] == 5
+
+
+def test_payment_method_swapped_after_the_fact_breaks_the_chain(store):
+    """Cash turned into debit (same amount) passes the payment sums but not the chain."""
+    sale = store["sales"][1]
+    payment = sale.payments.get(method="efectivo")
+    type(payment).objects.filter(pk=payment.pk).update(method="debito")
+
+    report = run_audit()
+
+    assert ("cadena", f"Boleta B1 N° {sale.number}") in [
+        (p.check, p.document) for p in report.problems
+    ]
+
+
+def test_sale_reassigned_to_another_cashier_breaks_the_chain(store):
+    sale = store["sales"][0]
+    Sale.objects.filter(pk=sale.pk).update(cashier=make_user())
+
+    report = run_audit()
+
+    assert ("cadena", f"Boleta B1 N° {sale.number}") in [
+        (p.check, p.document) for p in report.problems
+    ]

@@ -29,10 +29,10 @@ from itplus.store.sales.services import (
     sale_complete,
 )
 from tests.factories import (
+    make_customer,
     make_product,
     make_sale,
     make_series,
-    make_customer,
     make_terminal,
     make_user,
     sale_input,
@@ -87,7 +87,8 @@ def assert_chain_verifies(series: DocumentSeries) -> None:
     for sale in sales:
         assert sale.previous_hash == previous
         lines = list(sale.lines.order_by("position"))
-        assert chain_hash(previous, sale_chain_payload(sale, lines)) == sale.chain_hash
+        payments = sale.payments.values_list("method", "amount_clp")
+        assert chain_hash(previous, sale_chain_payload(sale, lines, payments)) == sale.chain_hash
         previous = sale.chain_hash
     series.refresh_from_db()
     assert series.last_hash == previous

@@ -127,6 +127,9 @@ SALE_FIELDS = (
     "id",
     "number",
     "issued_at",
+    "terminal_id",
+    "cashier_id",
+    "customer_id",
     "gross_clp",
     "discount_clp",
     "ticket_discount_clp",
@@ -305,7 +308,10 @@ def check_sales(ctx: AuditContext) -> Iterator[AuditProblem]:
                             "cadena", record.label, message, previous=previous_label
                         )
                     elif (
-                        chain_hash(sale.previous_hash, sale_chain_payload(sale, record.lines))
+                        chain_hash(
+                            sale.previous_hash,
+                            sale_chain_payload(sale, record.lines, record.payments),
+                        )
                         != sale.chain_hash
                     ):
                         chain_broken = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -303,13 +304,26 @@ def _settle_payments(total_clp: int, payments: list[PaymentInput]) -> tuple[list
     return rows, cash_due - cash_exact, change
 
 
-def sale_chain_payload(sale: Sale, lines: list[SaleLine]) -> dict:
-    """What the hash chain covers: number, date, totals, taxes, and every line."""
+def sale_chain_payload(
+    sale: Sale, lines: list[SaleLine], payments: Iterable[tuple[str, int]]
+) -> dict:
+    """What the hash chain covers: number, date, who sold it where and to whom, totals,
+    discounts, taxes, every line and every payment (method and amount) — so swapping a
+    cash payment for a debit one, or re-assigning a sale to another cashier, breaks it.
+
+    ``payments`` are (method, amount_clp) pairs, in any order.
+    """
     return {
         "series": sale.series.code,
         "number": sale.number,
         # In UTC: the same instant reads back from either database with the same text.
         "issued_at": sale.issued_at.astimezone(UTC).isoformat(),
+        "terminal": sale.terminal_id,
+        "cashier": sale.cashier_id,
+        "customer": sale.customer_id,
+        "gross": sale.gross_clp,
+        "discount": sale.discount_clp,
+        "ticket_discount": sale.ticket_discount_clp,
         "total": sale.total_clp,
         "net": sale.net_clp,
         "iva": sale.iva_clp,
@@ -322,11 +336,14 @@ def sale_chain_payload(sale: Sale, lines: list[SaleLine]) -> dict:
                 ln.product_id,
                 str(ln.quantity),
                 ln.unit_price_clp,
+                ln.discount_clp,
+                ln.ticket_discount_clp,
                 ln.total_clp,
                 ln.is_voided,
             ]
             for ln in lines
         ],
+        "payments": sorted([method, amount] for method, amount in payments),
     }
 
 
@@ -515,7 +532,10 @@ def _sale_write(
                 approval=line.approval,
             )
         )
-    sale.chain_hash = chain_hash(sale.previous_hash, sale_chain_payload(sale, line_rows))
+    sale.chain_hash = chain_hash(
+        sale.previous_hash,
+        sale_chain_payload(sale, line_rows, [(p.method, p.amount_clp) for p in payments]),
+    )
     sale.save()
     for row in line_rows:
         row.sale = sale
