@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from itplus.core.errors import BusinessError
-from itplus.store.accounts.models import Approval, Role, StaffProfile
+from itplus.store.accounts.models import Approval, PinFailure, Role, StaffProfile
 from itplus.store.accounts.services import (
     ApprovalDenied,
     approval_grant,
     find_approver,
     staff_role,
 )
-from tests.factories import make_user
+from tests.factories import make_terminal, make_user
 
 
 @pytest.mark.parametrize(
@@ -100,3 +103,64 @@ def test_impossible_approvals_are_refused_in_spanish(supervisor, cashier, kwargs
         approval_grant(pin="4321", requested_by=cashier, **kwargs)
     assert message in error.value.message
     assert Approval.objects.count() == 0
+
+
+def test_five_wrong_pins_lock_approvals_at_that_terminal(supervisor, cashier, terminal):
+    for _attempt in range(5):
+        with pytest.raises(ApprovalDenied, match="PIN de supervisor incorrecto"):
+            approval_grant(
+                pin="0000",
+                action="descuento",
+                requested_by=cashier,
+                terminal=terminal,
+                max_percent=10,
+            )
+
+    # even the right PIN is refused now, with a message saying why
+    with pytest.raises(ApprovalDenied, match="Demasiados PIN incorrectos"):
+        approval_grant(
+            pin="4321", action="descuento", requested_by=cashier, terminal=terminal, max_percent=10
+        )
+    assert not Approval.objects.exists()
+
+    # another terminal is not affected
+    other = make_terminal()
+    assert approval_grant(
+        pin="4321", action="descuento", requested_by=cashier, terminal=other, max_percent=10
+    )
+
+
+def test_old_failures_do_not_count(supervisor, cashier, terminal):
+    for _attempt in range(5):
+        with pytest.raises(ApprovalDenied):
+            approval_grant(
+                pin="0000",
+                action="descuento",
+                requested_by=cashier,
+                terminal=terminal,
+                max_percent=10,
+            )
+    PinFailure.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+
+    assert approval_grant(
+        pin="4321", action="descuento", requested_by=cashier, terminal=terminal, max_percent=10
+    )
+
+
+def test_pin_guessing_over_the_api_is_locked(api_client, supervisor):
+    codes = [
+        api_client.post(
+            "/api/v1/approvals",
+            {"pin": f"{n:04d}", "action": "descuento", "max_percent": 10},
+            content_type="application/json",
+        ).status_code
+        for n in range(6)
+    ]
+    assert codes == [403] * 6
+    last = api_client.post(
+        "/api/v1/approvals",
+        {"pin": "4321", "action": "descuento", "max_percent": 10},
+        content_type="application/json",
+    )
+    assert last.status_code == 403
+    assert last.json()["code"] == "pin_bloqueado"

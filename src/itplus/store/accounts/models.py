@@ -86,3 +86,24 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} — {self.approved_by} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PinFailure(models.Model):
+    """A wrong supervisor PIN typed at a terminal. Too many in a short time lock PIN
+    approvals there for a while, so a cashier cannot try all 10,000 four-digit PINs."""
+
+    terminal = models.ForeignKey(
+        "terminals.Terminal", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("PIN incorrecto")
+        verbose_name_plural = _("PIN incorrectos")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} @ {self.terminal} {self.created_at:%Y-%m-%d %H:%M}"

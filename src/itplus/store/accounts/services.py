@@ -13,14 +13,16 @@ next time a role is assigned). Roles:
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itplus.core.errors import BusinessError
-from itplus.store.accounts.models import Approval, ApprovalAction, Role, StaffProfile
+from itplus.store.accounts.models import Approval, ApprovalAction, PinFailure, Role, StaffProfile
 
 
 class ApprovalDenied(BusinessError):
@@ -145,7 +147,24 @@ def find_approver(*, pin: str) -> StaffProfile | None:
     return None
 
 
-@transaction.atomic
+# Five wrong PINs within ten minutes (per terminal, or per user without a terminal)
+# lock PIN approvals there until the window has passed.
+MAX_PIN_FAILURES = 5
+PIN_FAILURE_WINDOW = timedelta(minutes=10)
+
+
+def _recent_pin_failures(*, terminal, requested_by: User | None) -> int:
+    since = timezone.now() - PIN_FAILURE_WINDOW
+    failures = PinFailure.objects.filter(created_at__gte=since)
+    if terminal is not None:
+        failures = failures.filter(terminal=terminal)
+    elif requested_by is not None:
+        failures = failures.filter(requested_by=requested_by, terminal__isnull=True)
+    else:
+        return 0
+    return failures.count()
+
+
 def approval_grant(
     *,
     pin: str,
@@ -163,8 +182,20 @@ def approval_grant(
         # Checked here: the column is a small positive integer, and a bad value would
         # otherwise reach the database as an error instead of a message.
         raise BusinessError(_("El porcentaje aprobado debe estar entre 1 y 100."))
+    if _recent_pin_failures(terminal=terminal, requested_by=requested_by) >= MAX_PIN_FAILURES:
+        raise ApprovalDenied(
+            _(
+                "Demasiados PIN incorrectos en esta caja: espere %(minutes)s minutos o pida "
+                "al supervisor que venga a la caja."
+            )
+            % {"minutes": int(PIN_FAILURE_WINDOW.total_seconds() // 60)},
+            code="pin_bloqueado",
+        )
     approver = find_approver(pin=pin)
     if approver is None:
+        # Recorded in its own statement, outside any transaction of this call, so the
+        # refusal does not roll the record back.
+        PinFailure.objects.create(terminal=terminal, requested_by=requested_by)
         raise ApprovalDenied(_("PIN de supervisor incorrecto."))
     return Approval.objects.create(
         action=action,
