@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 
 from itplus.core.errors import BusinessError
 from itplus.core.integrity import canonical_json, chain_hash
-from itplus.core.money import prorate, round_cash, round_clp, split_document, split_taxes, tax_key
+from itplus.core.money import (
+    format_clp,
+    prorate,
+    round_cash,
+    round_clp,
+    split_document,
+    split_taxes,
+    tax_key,
+)
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
 from itplus.store.accounts.services import staff_role
 from itplus.store.cash.selectors import cash_session_current
@@ -134,7 +142,9 @@ def _use_approval(*, approval_id: int | None, action: str, needed_percent: int) 
     """Check an approval covers the action; it is consumed inside the sale's transaction."""
     if approval_id is None:
         raise ApprovalRequired(
-            _("Este descuento (%(percent)s%%) supera su límite: requiere la clave de un supervisor.")
+            _(
+                "Este descuento (%(percent)s%%) supera su límite: requiere la clave de un supervisor."
+            )
             % {"percent": needed_percent}
             if action == ApprovalAction.DISCOUNT
             else _("Anular una línea requiere la clave de un supervisor.")
@@ -243,7 +253,9 @@ def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
     )
 
 
-def _settle_payments(total_clp: int, payments: list[PaymentInput]) -> tuple[list[Payment], int, int]:
+def _settle_payments(
+    total_clp: int, payments: list[PaymentInput]
+) -> tuple[list[Payment], int, int]:
     """Apply payments to the total. Electronic parts are exact; the cash part is rounded
     per Ley 20.956. Returns (payments, cash rounding, change)."""
     if not payments and round_cash(total_clp) != 0:
@@ -255,7 +267,9 @@ def _settle_payments(total_clp: int, payments: list[PaymentInput]) -> tuple[list
     rows: list[Payment] = []
     for p in payments:
         if p.method not in PaymentMethod.values:
-            raise PaymentRejected(_("Medio de pago desconocido: %(method)s.") % {"method": p.method})
+            raise PaymentRejected(
+                _("Medio de pago desconocido: %(method)s.") % {"method": p.method}
+            )
         amount = int(p.amount_clp)
         if amount <= 0:
             raise PaymentRejected(_("Cada pago debe ser mayor que cero."))
@@ -281,15 +295,13 @@ def _settle_payments(total_clp: int, payments: list[PaymentInput]) -> tuple[list
         # is not asked for any), and cash handed over anyway goes back as change.
         return rows, -cash_exact, tendered_cash
     if tendered_cash == 0:
-        raise PaymentRejected(
-            _("Falta pagar %(amount)s.") % {"amount": f"${cash_exact:,}".replace(",", ".")}
-        )
+        raise PaymentRejected(_("Falta pagar %(amount)s.") % {"amount": format_clp(cash_exact)})
     if tendered_cash < cash_due:
         raise PaymentRejected(
             _("El efectivo entregado (%(given)s) no alcanza: faltan %(missing)s.")
             % {
-                "given": f"${tendered_cash:,}".replace(",", "."),
-                "missing": f"${cash_due - tendered_cash:,}".replace(",", "."),
+                "given": format_clp(tendered_cash),
+                "missing": format_clp(cash_due - tendered_cash),
             }
         )
     change = tendered_cash - cash_due
@@ -363,7 +375,9 @@ def _customer_for(data: SaleInput) -> Customer | None:
 
 
 def _series_for(terminal: Terminal, kind: str) -> DocumentSeries:
-    series_id = terminal.factura_series_id if kind == DocumentKind.FACTURA else terminal.boleta_series_id
+    series_id = (
+        terminal.factura_series_id if kind == DocumentKind.FACTURA else terminal.boleta_series_id
+    )
     qs = DocumentSeries.objects.filter(is_active=True)
     qs = qs.filter(pk=series_id) if series_id else qs.filter(kind=kind).order_by("code")
     # Row lock: numbers are taken one at a time, so they are gapless and never repeat.
