@@ -50,6 +50,7 @@ class ApprovalAction(models.TextChoices):
     VOID_SALE = "anular_venta", _("Anulación de venta")
     REPRINT = "reimpresion", _("Reimpresión")
     PAIR_TERMINAL = "vincular_terminal", _("Vinculación de terminal")
+    OPEN_CASH = "abrir_caja", _("Apertura de caja")
 
 
 class Approval(models.Model):
