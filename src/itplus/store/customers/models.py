@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from itplus.core.chile import InvalidRut, rut_format
+
 # The SII's RUT for the anonymous final consumer, used on boletas without a customer.
 FINAL_CONSUMER_RUT = "66666666-6"
 
@@ -13,6 +15,8 @@ class Customer(models.Model):
     # Stored clean ("12345678-5"); shown formatted ("12.345.678-5").
     rut = models.CharField(_("RUT"), max_length=12, unique=True)
     name = models.CharField(_("nombre o razón social"), max_length=120, db_index=True)
+    # The name folded (lower case, no accents) for search: "munoz" finds "Muñoz".
+    search_text = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
     giro = models.CharField(_("giro"), max_length=120, blank=True)
     address = models.CharField(_("dirección"), max_length=160, blank=True)
     comuna = models.CharField(_("comuna"), max_length=60, blank=True)
@@ -42,6 +46,19 @@ class Customer(models.Model):
     def is_final_consumer(self) -> bool:
         return self.rut == FINAL_CONSUMER_RUT
 
+    @property
+    def rut_display(self) -> str:
+        """"12.345.678-5", as the SII prints it."""
+        try:
+            return rut_format(self.rut)
+        except InvalidRut:  # a row written around the services: show it as stored
+            return self.rut
+
+    @property
+    def available_credit_clp(self) -> int:
+        """What may still be charged to the account (a balance in favour adds to it)."""
+        return max(self.credit_limit_clp - self.balance_clp, 0)
+
 
 class AccountEntry(models.Model):
     """One movement of a customer's store-credit account: + charges (a sale on credit),
@@ -56,6 +73,16 @@ class AccountEntry(models.Model):
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
     amount_clp = models.BigIntegerField(_("monto"))
     balance_after_clp = models.BigIntegerField(_("saldo"))
+    # How a payment was made (efectivo, débito, transferencia…); blank for charges.
+    method = models.CharField(_("medio de pago"), max_length=20, blank=True)
+    terminal = models.ForeignKey(
+        "terminals.Terminal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("caja"),
+    )
     sale = models.ForeignKey(
         "sales.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -67,9 +94,23 @@ class AccountEntry(models.Model):
         verbose_name = _("movimiento de cuenta corriente")
         verbose_name_plural = _("movimientos de cuenta corriente")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "created_at", "id"])]
         constraints = [
-            models.CheckConstraint(condition=~Q(amount_clp=0), name="account_entry_not_zero")
+            models.CheckConstraint(condition=~Q(amount_clp=0), name="account_entry_not_zero"),
+            # Charges add to the debt; payments and credits reduce it.
+            models.CheckConstraint(
+                condition=(Q(kind="cargo", amount_clp__gt=0) | Q(~Q(kind="cargo"), amount_clp__lt=0)),
+                name="account_entry_sign_by_kind",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount_clp} — {self.customer}"
+
+    @property
+    def charge_clp(self) -> int:
+        return self.amount_clp if self.amount_clp > 0 else 0
+
+    @property
+    def payment_clp(self) -> int:
+        return -self.amount_clp if self.amount_clp < 0 else 0

@@ -51,6 +51,7 @@ class SaleIn(Schema):
     ticket_discount_clp: int = 0
     ticket_discount_approval_id: int | None = None
     document_kind: str = "boleta"
+    customer_id: int | None = None  # None: the anonymous final consumer
 
 
 class SaleLineOut(Schema):
@@ -128,6 +129,7 @@ def create_sale(request: HttpRequest, payload: SaleIn):
         ticket_discount_clp=payload.ticket_discount_clp,
         ticket_discount_approval_id=payload.ticket_discount_approval_id,
         document_kind=payload.document_kind,
+        customer_id=payload.customer_id,
     )
     sale, created = sale_complete(terminal=request.terminal, cashier=cashier, data=data)
     if created:

@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from itplus.store.customers.services import PAYMENT_METHODS
+
+
+class StatementFilterForm(forms.Form):
+    desde = forms.DateField(label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hasta = forms.DateField(label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PaymentForm(forms.Form):
+    amount_clp = forms.IntegerField(label=_("Monto del abono"), min_value=1)
+    method = forms.ChoiceField(label=_("Medio de pago"), choices=list(PAYMENT_METHODS.items()))
+    credit_balance = forms.BooleanField(
+        label=_("Dejar el excedente como saldo a favor"), required=False
+    )
+    reason = forms.CharField(label=_("Detalle"), max_length=200, required=False)
