@@ -29,6 +29,17 @@ def rut_validate(value: str) -> str:
     compact = rut_clean(value)
     if not compact:
         raise InvalidRut(str(_("Ingrese el RUT, por ejemplo 12.345.678-5.")))
+    if (value or "").strip().endswith("-"):
+        # "12.345.678-": compact() would take the last digit for the check digit.
+        raise InvalidRut(
+            str(
+                _(
+                    "Falta el dígito verificador del RUT «%(value)s»: es el número o la K "
+                    "después del guion, por ejemplo 12.345.678-5."
+                )
+            )
+            % {"value": value.strip()}
+        )
     try:
         if compact[-1] not in "0123456789K":
             raise stdnum_errors.InvalidFormat()
