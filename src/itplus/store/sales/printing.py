@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import textwrap
 import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -243,3 +245,82 @@ def receipt_print_on_commit(*, sale_id: int, copy: bool = False) -> None:
         logger.exception("Could not read the printer configuration")
         return
     transaction.on_commit(lambda: _print_in_background(sale_id, copy), robust=True)
+
+
+# --- Plain reports (cash X/Z reports): lines of text on the same printer ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrintLine:
+    """One line of a plain report: ``left`` and, right-aligned, ``right``; ``center``
+    centres ``left``; ``rule`` draws a dashed line."""
+
+    left: str = ""
+    right: str = ""
+    bold: bool = False
+    center: bool = False
+    big: bool = False
+    rule: bool = False
+
+
+def lines_escpos(printer: Escpos, lines: Iterable[PrintLine], *, width: int = 48) -> None:
+    """Write report lines to ``printer`` with the receipt's code page and columns, then cut."""
+    printer.hw("INIT")
+    printer.charcode(CODE_PAGE)
+    for item in lines:
+        printer.set(
+            align="center" if item.center else "left",
+            bold=item.bold,
+            double_height=item.big,
+            normal_textsize=not item.big,
+        )
+        if item.rule:
+            printer.textln("-" * width)
+        elif item.center:
+            for part in textwrap.wrap(_text(item.left), width) or [""]:
+                printer.textln(part)
+        elif item.right:
+            printer.textln(_row(item.left, item.right, width))
+        else:
+            for part in textwrap.wrap(_text(item.left), width) or [""]:
+                printer.textln(part)
+    printer.set(align="left", bold=False, normal_textsize=True)
+    printer.cut()
+
+
+def lines_bytes(lines: Iterable[PrintLine]) -> bytes:
+    """The report as the ESC/POS bytes a printer receives (configured width)."""
+    printer = Dummy()
+    lines_escpos(printer, lines, width=int(_printer_config().get("width_chars", 48)))
+    return printer.output
+
+
+def lines_print_on_commit(*, make_lines: Callable[[], list[PrintLine]], what: str) -> None:
+    """After commit, render the report here and send it from a background thread, like
+    ``receipt_print_on_commit``: nothing when no network printer; never raises."""
+    try:
+        if _printer_config().get("kind") != "network":
+            return
+    except Exception:
+        logger.exception("Could not read the printer configuration")
+        return
+
+    def send() -> None:
+        try:
+            config = _printer_config()
+            data = lines_bytes(make_lines())
+            host, port = str(config["host"]), int(config["port"])
+        except Exception:
+            logger.exception("Could not prepare %s for printing", what)
+            return
+
+        def work() -> None:
+            try:
+                with _PRINTER_LOCK:
+                    _send(data, host=host, port=port)
+            except Exception:
+                logger.exception("Could not print %s on %s:%s", what, host, port)
+
+        threading.Thread(target=work, name=THREAD_NAME, daemon=True).start()
+
+    transaction.on_commit(send, robust=True)

@@ -1,0 +1,14 @@
+"""Cash tests: the automatic backup after a close is recorded, not run (one backup per
+test would copy the test database in a background thread while the test goes on)."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def backups_after_close(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    monkeypatch.setattr(
+        "itplus.store.cash.services.backup_after_session_close",
+        lambda: calls.append("respaldo"),
+    )
+    return calls

@@ -1,0 +1,291 @@
+"""Cash services: opening, movements, closing — and every refusal changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from itplus.store.accounts.models import Approval, ApprovalAction
+from itplus.store.accounts.services import approval_grant
+from itplus.store.cash.models import CashMovement, CashSession, ZCounter, ZReport
+from itplus.store.cash.services import (
+    CashApprovalRequired,
+    CashInputError,
+    CashSessionError,
+    SessionClosed,
+    cash_count_parse,
+    cash_movement_record,
+    cash_session_close,
+    cash_session_open,
+    cash_session_open_authorized,
+)
+from itplus.store.sales.models import Sale
+from itplus.store.sales.services import sale_complete
+from tests.factories import make_product, make_sale, make_terminal, sale_input
+
+pytestmark = pytest.mark.django_db
+
+OUT = CashMovement.Kind.OUT
+IN = CashMovement.Kind.IN
+
+
+def snapshot() -> tuple:
+    """Row counts and the Z counter: what a refused call must leave untouched."""
+    counter = ZCounter.objects.filter(code="z").values_list("next_number", "last_hash").first()
+    return (
+        CashSession.objects.count(),
+        CashSession.objects.filter(status="abierta").count(),
+        CashMovement.objects.count(),
+        ZReport.objects.count(),
+        Approval.objects.filter(used_at__isnull=False).count(),
+        counter,
+    )
+
+
+@pytest.fixture
+def session(terminal) -> CashSession:
+    return CashSession.objects.get(terminal=terminal, status="abierta")
+
+
+# --- opening -------------------------------------------------------------------------
+
+
+def test_supervisor_opens_without_pin(supervisor):
+    terminal = make_terminal(open_session=False)
+    session = cash_session_open_authorized(
+        terminal=terminal, user=supervisor, opening_float_clp=30_000
+    )
+    assert session.is_open and session.opening_float_clp == 30_000
+    assert session.opened_by == supervisor and session.opening_approval is None
+
+
+def test_cashier_opens_with_a_supervisor_pin_approval_used_once(cashier, supervisor):
+    terminal = make_terminal(open_session=False)
+    approval = approval_grant(
+        pin="4321", action=ApprovalAction.OPEN_CASH, requested_by=cashier, terminal=terminal
+    )
+    session = cash_session_open_authorized(
+        terminal=terminal, user=cashier, opening_float_clp=10_000, approval_id=approval.pk
+    )
+    approval.refresh_from_db()
+    assert session.opening_approval == approval and approval.used_at is not None
+    # the same approval cannot open another terminal
+    other = make_terminal(open_session=False)
+    before = snapshot()
+    with pytest.raises(CashApprovalRequired, match="no es válida o ya fue usada"):
+        cash_session_open_authorized(
+            terminal=other, user=cashier, opening_float_clp=0, approval_id=approval.pk
+        )
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("approval_action", "message"),
+    [
+        (None, "requiere la autorización de un supervisor"),
+        (ApprovalAction.DISCOUNT, "no es válida"),
+    ],
+)
+def test_cashier_cannot_open_without_the_right_approval(
+    cashier, supervisor, approval_action, message
+):
+    terminal = make_terminal(open_session=False)
+    approval_id = None
+    if approval_action:
+        approval_id = approval_grant(pin="4321", action=approval_action, requested_by=cashier).pk
+    before = snapshot()
+    with pytest.raises(CashApprovalRequired, match=message):
+        cash_session_open_authorized(
+            terminal=terminal, user=cashier, opening_float_clp=0, approval_id=approval_id
+        )
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        (-1, "no puede ser negativo"),
+        ("mil", "número entero"),
+        (10.5, "número entero"),
+        (10**13, "no es válido"),
+    ],
+)
+def test_bad_float_is_refused(supervisor, amount, message):
+    terminal = make_terminal(open_session=False)
+    before = snapshot()
+    with pytest.raises(CashInputError, match=message):
+        cash_session_open_authorized(terminal=terminal, user=supervisor, opening_float_clp=amount)
+    assert snapshot() == before
+
+
+def test_second_open_session_is_refused(terminal, supervisor):
+    before = snapshot()
+    with pytest.raises(CashSessionError, match="ya tiene una sesión abierta"):
+        cash_session_open(terminal=terminal, user=supervisor, opening_float_clp=0)
+    assert snapshot() == before
+
+
+def test_no_sale_without_an_open_session(cashier, product):
+    terminal = make_terminal(open_session=False)
+    with pytest.raises(SessionClosed, match="no está abierta: abra la caja"):
+        sale_complete(terminal=terminal, cashier=cashier, data=sale_input([product]))
+    assert Sale.objects.count() == 0
+
+
+# --- movements -----------------------------------------------------------------------
+
+
+def test_movements_are_recorded_with_reason_and_user(session, cashier):
+    entry = cash_movement_record(
+        session=session, kind=IN, amount_clp=5000, reason="  Sencillo  ", user=cashier
+    )
+    out = cash_movement_record(
+        session=session, kind=OUT, amount_clp="25000", reason="Pago a proveedor", user=cashier
+    )
+    assert (entry.reason, entry.signed_amount_clp, entry.user) == ("Sencillo", 5000, cashier)
+    assert out.signed_amount_clp == -25000  # float 20.000 + 5.000 in: exactly all of it
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "reason", "message"),
+    [
+        (OUT, 0, "Pago", "mayor que cero"),
+        (OUT, -500, "Pago", "mayor que cero"),
+        (IN, "diez", "Sencillo", "número entero"),
+        (IN, 1.5, "Sencillo", "número entero"),
+        (OUT, 1000, "", "Indique el motivo"),
+        (OUT, 1000, "   ", "Indique el motivo"),
+        (OUT, 1000, "x" * 201, "hasta 200"),
+        ("retiro", 1000, "Pago", "desconocido"),
+        (OUT, 20_001, "Pago a proveedor", "supera el efectivo"),
+    ],
+)
+def test_bad_movements_are_refused_and_change_nothing(
+    session, cashier, kind, amount, reason, message
+):
+    before = snapshot()
+    with pytest.raises(CashSessionError, match=message):
+        cash_movement_record(
+            session=session, kind=kind, amount_clp=amount, reason=reason, user=cashier
+        )
+    assert snapshot() == before
+
+
+def test_egreso_limit_follows_cash_sales_and_movements(session, terminal, cashier):
+    make_sale(
+        terminal=terminal, cashier=cashier, products=[make_product(price_clp=1234)]
+    )  # cash 1.230
+    cash_movement_record(
+        session=session, kind=OUT, amount_clp=21_000, reason="Depósito", user=cashier
+    )
+    with pytest.raises(CashSessionError, match=r"supera el efectivo.*\$230"):
+        cash_movement_record(
+            session=session, kind=OUT, amount_clp=231, reason="Depósito", user=cashier
+        )
+    cash_movement_record(session=session, kind=OUT, amount_clp=230, reason="Depósito", user=cashier)
+
+
+def test_movement_on_a_closed_session_is_refused(session, supervisor):
+    cash_session_close(session=session, user=supervisor, counts={"10000": 2})
+    before = snapshot()
+    with pytest.raises(SessionClosed, match="ya está cerrada"):
+        cash_movement_record(
+            session=session, kind=IN, amount_clp=100, reason="Sencillo", user=supervisor
+        )
+    assert snapshot() == before
+
+
+# --- closing -------------------------------------------------------------------------
+
+
+def test_close_records_the_count_and_the_difference(
+    session, supervisor, django_capture_on_commit_callbacks, backups_after_close
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        z = cash_session_close(
+            session=session,
+            user=supervisor,
+            counts={"10000": 1, "5000": 1, "1000": 4, "500": 1, "10": 3},
+        )
+    session.refresh_from_db()
+    assert session.status == "cerrada" and session.closed_by == supervisor and session.closed_at
+    assert z.expected_cash_clp == 20_000
+    assert z.counted_cash_clp == 19_530 and z.difference_clp == -470  # faltante
+    assert (
+        z.counts["10000"] == 1
+        and z.counts["20000"] == 0
+        and set(z.counts) == {"20000", "10000", "5000", "2000", "1000", "500", "100", "50", "10"}
+    )
+    assert backups_after_close == ["respaldo"]  # the automatic backup, after commit
+
+
+def test_z_numbers_are_gapless_and_chained(supervisor):
+    zs = []
+    for _ in range(3):
+        terminal = make_terminal()
+        zs.append(
+            cash_session_close(
+                session=CashSession.objects.get(terminal=terminal), user=supervisor, counts={}
+            )
+        )
+    assert [z.number for z in zs] == [1, 2, 3]
+    assert zs[1].previous_hash == zs[0].chain_hash and zs[2].previous_hash == zs[1].chain_hash
+    counter = ZCounter.objects.get(code="z")
+    assert counter.next_number == 4 and counter.last_hash == zs[2].chain_hash
+
+
+def test_closing_twice_is_refused(session, supervisor):
+    z = cash_session_close(session=session, user=supervisor, counts={"20000": 1})
+    before = snapshot()
+    with pytest.raises(SessionClosed, match=f"ya está cerrada \\(informe Z N° {z.number}\\)"):
+        cash_session_close(session=session, user=supervisor, counts={"20000": 1})
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        ({"1000": -1}, "no puede ser negativa"),
+        ({"1000": "dos"}, "número entero"),
+        ({"1000": 1.5}, "número entero"),
+        ({"1000": True}, "número entero"),
+        ({"3000": 1}, "Denominación desconocida"),
+        ({"billete": 1}, "Denominación desconocida"),
+        ({"5": 2}, "ya no circulan"),
+        ({"1": 1}, "ya no circulan"),
+        ({"100": 10**7}, "demasiado grande"),
+        (["1000", 2], "por denominación"),
+    ],
+)
+def test_bad_counts_are_refused_and_change_nothing(session, supervisor, counts, message):
+    before = snapshot()
+    with pytest.raises(CashInputError, match=message):
+        cash_session_close(session=session, user=supervisor, counts=counts)
+    assert snapshot() == before
+    session.refresh_from_db()
+    assert session.is_open
+
+
+def test_count_parse_accepts_retired_coins_as_zero_and_blanks():
+    parsed = cash_count_parse({"$20.000": "2", "500": "", "5": 0, "1": "0", 100: 7})
+    assert parsed[20000] == 2 and parsed[500] == 0 and parsed[100] == 7
+    assert 5 not in parsed and 1 not in parsed
+
+
+def test_sale_after_close_is_refused(session, terminal, supervisor, cashier, product):
+    cash_session_close(session=session, user=supervisor, counts={})
+    with pytest.raises(SessionClosed):
+        make_sale(terminal=terminal, cashier=cashier, products=[product])
+
+
+def test_a_new_session_after_close_starts_empty(session, terminal, supervisor, cashier, product):
+    make_sale(terminal=terminal, cashier=cashier, products=[product])
+    cash_session_close(session=session, user=supervisor, counts={})
+    new = cash_session_open(terminal=terminal, user=supervisor, opening_float_clp=15_000)
+    make_sale(terminal=terminal, cashier=cashier, products=[product])
+    z = cash_session_close(
+        session=new,
+        user=supervisor,
+        counts={"10000": 1, "5000": 1, "1000": 1, "100": 1, "50": 1, "10": 4},
+    )
+    assert z.ticket_count == 1 and z.number == 2
+    assert z.expected_cash_clp == 15_000 + 1190 and z.difference_clp == 0
