@@ -51,6 +51,10 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("sales", "view_documentseries"),
         ("accounts", "view_approval"),
         ("terminals", "view_terminal"),
+        ("customers", "view_customer"),
+        ("customers", "add_customer"),
+        ("customers", "change_customer"),
+        ("customers", "view_accountentry"),
     ),
     Role.ADMIN: (),
 }
