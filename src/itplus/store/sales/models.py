@@ -197,3 +197,150 @@ class ParkedTicket(models.Model):
 
     def __str__(self) -> str:
         return self.label or f"Ticket en espera {self.pk}"
+
+
+# --- Returns: credit notes (notas de crédito) and their refunds --------------------------
+
+
+class CreditNote(models.Model):
+    """A nota de crédito: a return of (some of) a sale, or its same-day void.
+
+    Numbered gapless in a nota_credito series with its own hash chain, like sales. The
+    original sale is never changed (a void only sets its status, which is not chained).
+    """
+
+    class Kind(models.TextChoices):
+        RETURN = "devolucion", _("Devolución")
+        VOID = "anulacion", _("Anulación")
+
+    # Client-generated UUID: sending the same return twice creates it once.
+    client_uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    request_fingerprint = models.CharField(max_length=64, editable=False)
+    series = models.ForeignKey(
+        DocumentSeries, on_delete=models.PROTECT, related_name="credit_notes",
+        verbose_name=_("serie"),
+    )
+    number = models.BigIntegerField(_("número"))
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
+    issued_at = models.DateTimeField(_("fecha"), db_index=True)
+    sale = models.ForeignKey(
+        Sale, on_delete=models.PROTECT, related_name="credit_notes",
+        verbose_name=_("documento original"),
+    )
+    terminal = models.ForeignKey(
+        "terminals.Terminal", on_delete=models.PROTECT, related_name="+", verbose_name=_("caja")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("emitida por"),
+    )
+    # The session of the drawer the refund came out of (None: no session was open and
+    # nothing was refunded in cash).
+    cash_session = models.ForeignKey(
+        "cash.CashSession", on_delete=models.PROTECT, related_name="credit_notes", null=True,
+        blank=True, verbose_name=_("sesión de caja"),
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="credit_notes", null=True,
+        blank=True, verbose_name=_("cliente"),
+    )
+    approval = models.ForeignKey(
+        "accounts.Approval", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("aprobación"),
+    )
+    reason = models.CharField(_("motivo"), max_length=200)
+    # Tax-included amount credited: the sum of the lines.
+    total_clp = models.BigIntegerField(_("total"))
+    net_clp = models.BigIntegerField(_("neto"))
+    iva_clp = models.BigIntegerField(_("IVA"))
+    ila_clp = models.BigIntegerField(_("ILA"), default=0)
+    exempt_clp = models.BigIntegerField(_("exento"), default=0)
+    # Ley 20.956 on the cash refund: refunds = total + rounding (see sales.returns).
+    cash_rounding_clp = models.BigIntegerField(_("redondeo efectivo"), default=0)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("nota de crédito")
+        verbose_name_plural = _("notas de crédito")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "number"], name="credit_note_number_unique_in_series"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_clp__gte=0), name="credit_note_total_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_clp=F("net_clp") + F("iva_clp") + F("ila_clp") + F("exempt_clp")),
+                name="credit_note_taxes_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series.name} N° {self.number}"
+
+    @property
+    def amount_refunded_clp(self) -> int:
+        """What went back to the customer: the total plus the cash rounding."""
+        return self.total_clp + self.cash_rounding_clp
+
+
+class CreditNoteLine(models.Model):
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    sale_line = models.ForeignKey(
+        SaleLine, on_delete=models.PROTECT, related_name="credit_lines",
+        verbose_name=_("línea original"),
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=120)
+    quantity = quantity_field(_("cantidad"))
+    # Tax-included amount credited for this line (its share of the original line total,
+    # discounts included).
+    total_clp = models.BigIntegerField(_("total"))
+    net_clp = models.BigIntegerField(_("neto"))
+    iva_clp = models.BigIntegerField(_("IVA"))
+    ila_clp = models.BigIntegerField(_("ILA"), default=0)
+    exempt_clp = models.BigIntegerField(_("exento"), default=0)
+    # False: the item is damaged and does not go back on the shelf (its return is
+    # recorded in the ledger and written off by an adjustment).
+    restock = models.BooleanField(_("vuelve a stock"), default=True)
+
+    class Meta:
+        verbose_name = _("línea de nota de crédito")
+        verbose_name_plural = _("líneas de nota de crédito")
+        ordering = ["credit_note", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_note", "position"], name="credit_note_line_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="credit_note_line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_clp__gte=0), name="credit_note_line_total_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description} × {self.quantity}"
+
+
+class Refund(models.Model):
+    """Money given back by a credit note, by method (cash out of the drawer, card
+    reversal, transfer, or a credit to the customer's account)."""
+
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.PROTECT, related_name="refunds")
+    method = models.CharField(_("medio"), max_length=20, choices=PaymentMethod.choices)
+    amount_clp = models.BigIntegerField(_("monto"))
+
+    class Meta:
+        verbose_name = _("reembolso")
+        verbose_name_plural = _("reembolsos")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_clp__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount_clp}"
