@@ -22,7 +22,9 @@ def new_customer(*, name: str = "Juana Pérez", credit_limit_clp: int = 0, **fie
     )
 
 
-def fiado_input(product, customer: Customer, *, quantity: str = "1", amount_clp: int | None = None) -> SaleInput:
+def fiado_input(
+    product, customer: Customer, *, quantity: str = "1", amount_clp: int | None = None
+) -> SaleInput:
     """A sale of ``quantity`` × product entirely on the customer's account."""
     total = amount_clp if amount_clp is not None else int(product.price_clp * Decimal(quantity))
     return SaleInput(

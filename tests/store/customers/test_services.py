@@ -30,7 +30,9 @@ pytestmark = pytest.mark.django_db
 
 def _k_rut() -> str:
     """A real RUT whose check digit is K, computed with python-stdnum (10.000.013-K)."""
-    body = next(str(n) for n in range(10_000_000, 10_001_000) if stdnum_rut.calc_check_digit(str(n)) == "K")
+    body = next(
+        str(n) for n in range(10_000_000, 10_001_000) if stdnum_rut.calc_check_digit(str(n)) == "K"
+    )
     return f"{body}-K"
 
 
@@ -123,7 +125,9 @@ def test_the_final_consumer_exists_from_the_migration_and_cannot_be_created_or_e
             customer=consumer, credit_limit_clp=10_000, user=make_user(role="supervisor")
         )
     with pytest.raises(PaymentRefused, match="no tiene cuenta corriente"):
-        customer_payment_record(customer=consumer, amount_clp=1000, method="efectivo", user=make_user())
+        customer_payment_record(
+            customer=consumer, amount_clp=1000, method="efectivo", user=make_user()
+        )
 
     assert state() == before
 
@@ -170,9 +174,15 @@ def test_update_changes_data_and_revalidates_the_rut():
     customer = new_customer(name="Juana Pérez")
     other = new_customer(name="Pedro Soto")
 
-    customer_update(customer=customer, name="Juana Pérez Rojas", comuna="providencia", rut="76.086.428-5")
+    customer_update(
+        customer=customer, name="Juana Pérez Rojas", comuna="providencia", rut="76.086.428-5"
+    )
     customer.refresh_from_db()
-    assert (customer.name, customer.comuna, customer.rut) == ("Juana Pérez Rojas", "Providencia", "76086428-5")
+    assert (customer.name, customer.comuna, customer.rut) == (
+        "Juana Pérez Rojas",
+        "Providencia",
+        "76086428-5",
+    )
     before = state()
 
     with pytest.raises(CustomerError, match="Ya existe un cliente con RUT 76.086.428-5"):
@@ -198,8 +208,12 @@ def test_only_a_supervisor_or_admin_sets_the_credit_limit():
         customer_create(rut="12.345.678-5", name="X", credit_limit_clp=10_000)
     assert state() == before
 
-    customer_credit_limit_set(customer=customer, credit_limit_clp=50_000, user=make_user(role="supervisor"))
-    customer_credit_limit_set(customer=customer, credit_limit_clp=60_000, user=make_user(role="administrador"))
+    customer_credit_limit_set(
+        customer=customer, credit_limit_clp=50_000, user=make_user(role="supervisor")
+    )
+    customer_credit_limit_set(
+        customer=customer, credit_limit_clp=60_000, user=make_user(role="administrador")
+    )
     customer.refresh_from_db()
     assert customer.credit_limit_clp == 60_000
 
@@ -209,7 +223,9 @@ def test_a_negative_or_non_integer_limit_is_refused(limit):
     customer = new_customer(credit_limit_clp=10_000)
     before = state()
     with pytest.raises(CustomerError):
-        customer_credit_limit_set(customer=customer, credit_limit_clp=limit, user=make_user(role="supervisor"))
+        customer_credit_limit_set(
+            customer=customer, credit_limit_clp=limit, user=make_user(role="supervisor")
+        )
     assert state() == before
 
 
@@ -220,20 +236,29 @@ def test_a_sale_on_credit_is_charged_and_one_over_the_limit_is_refused(terminal,
     product = make_product(price_clp=4_000)
     customer = new_customer(credit_limit_clp=10_000)
 
-    sale = sell_on_credit(terminal=terminal, cashier=cashier, product=product, customer=customer, quantity="2")
+    sale = sell_on_credit(
+        terminal=terminal, cashier=cashier, product=product, customer=customer, quantity="2"
+    )
 
     customer.refresh_from_db()
     assert customer.balance_clp == 8_000
     assert customer.available_credit_clp == 2_000
     entry = AccountEntry.objects.get()
-    assert (entry.kind, entry.amount_clp, entry.balance_after_clp, entry.sale) == ("cargo", 8_000, 8_000, sale)
+    assert (entry.kind, entry.amount_clp, entry.balance_after_clp, entry.sale) == (
+        "cargo",
+        8_000,
+        8_000,
+        sale,
+    )
     before = state()
     sales_before = type(sale).objects.count()
 
     with pytest.raises(CreditLimitExceeded) as error:
         sell_on_credit(terminal=terminal, cashier=cashier, product=product, customer=customer)
 
-    assert error.value.message == f"{customer.name} no tiene cupo: disponible $2.000, se piden $4.000."
+    assert (
+        error.value.message == f"{customer.name} no tiene cupo: disponible $2.000, se piden $4.000."
+    )
     assert state() == before
     assert type(sale).objects.count() == sales_before
 
@@ -243,12 +268,19 @@ def test_a_lower_limit_stops_credit_but_keeps_the_debt(terminal, cashier):
     customer = new_customer(credit_limit_clp=10_000)
     sell_on_credit(terminal=terminal, cashier=cashier, product=product, customer=customer)
 
-    customer_credit_limit_set(customer=customer, credit_limit_clp=1_000, user=make_user(role="supervisor"))
+    customer_credit_limit_set(
+        customer=customer, credit_limit_clp=1_000, user=make_user(role="supervisor")
+    )
 
     customer.refresh_from_db()
     assert (customer.balance_clp, customer.available_credit_clp) == (5_000, 0)
     with pytest.raises(CreditLimitExceeded, match="disponible \\$0"):
-        sell_on_credit(terminal=terminal, cashier=cashier, product=make_product(price_clp=100), customer=customer)
+        sell_on_credit(
+            terminal=terminal,
+            cashier=cashier,
+            product=make_product(price_clp=100),
+            customer=customer,
+        )
 
 
 # ---------------------------------------------------------------- payments
@@ -258,23 +290,36 @@ def test_a_lower_limit_stops_credit_but_keeps_the_debt(terminal, cashier):
 def debtor(terminal, cashier):
     """A customer who owes $7.000 from two sales on credit."""
     customer = new_customer(name="Rosa Tapia", credit_limit_clp=20_000)
-    sell_on_credit(terminal=terminal, cashier=cashier, product=make_product(price_clp=3_000), customer=customer)
-    sell_on_credit(terminal=terminal, cashier=cashier, product=make_product(price_clp=4_000), customer=customer)
+    sell_on_credit(
+        terminal=terminal, cashier=cashier, product=make_product(price_clp=3_000), customer=customer
+    )
+    sell_on_credit(
+        terminal=terminal, cashier=cashier, product=make_product(price_clp=4_000), customer=customer
+    )
     customer.refresh_from_db()
     assert customer.balance_clp == 7_000
     return customer
 
 
 def test_payments_reduce_the_balance(debtor, cashier, terminal):
-    entry = customer_payment_record(customer=debtor, amount_clp=2_500, method="efectivo", user=cashier, terminal=terminal)
+    entry = customer_payment_record(
+        customer=debtor, amount_clp=2_500, method="efectivo", user=cashier, terminal=terminal
+    )
 
-    assert (entry.kind, entry.amount_clp, entry.balance_after_clp, entry.method) == ("abono", -2_500, 4_500, "efectivo")
+    assert (entry.kind, entry.amount_clp, entry.balance_after_clp, entry.method) == (
+        "abono",
+        -2_500,
+        4_500,
+        "efectivo",
+    )
     assert entry.terminal == terminal
     assert debtor.balance_clp == 4_500
     customer_payment_record(customer=debtor, amount_clp=4_500, method="transferencia", user=cashier)
     debtor.refresh_from_db()
     assert debtor.balance_clp == 0
-    assert sum(AccountEntry.objects.filter(customer=debtor).values_list("amount_clp", flat=True)) == 0
+    assert (
+        sum(AccountEntry.objects.filter(customer=debtor).values_list("amount_clp", flat=True)) == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -306,20 +351,30 @@ def test_a_payment_without_debt_is_refused_unless_saldo_a_favor(cashier):
     customer = new_customer(name="Luis Araya", credit_limit_clp=5_000)
     before = state()
     with pytest.raises(PaymentRefused, match="Luis Araya no tiene deuda"):
-        customer_payment_record(customer=customer, amount_clp=1_000, method="efectivo", user=cashier)
+        customer_payment_record(
+            customer=customer, amount_clp=1_000, method="efectivo", user=cashier
+        )
     assert state() == before
 
 
-def test_an_explicit_saldo_a_favor_goes_negative_and_is_used_by_the_next_sale(debtor, cashier, terminal):
+def test_an_explicit_saldo_a_favor_goes_negative_and_is_used_by_the_next_sale(
+    debtor, cashier, terminal
+):
     entry = customer_payment_record(
-        customer=debtor, amount_clp=10_000, method="efectivo", user=cashier, allow_credit_balance=True
+        customer=debtor,
+        amount_clp=10_000,
+        method="efectivo",
+        user=cashier,
+        allow_credit_balance=True,
     )
 
     assert entry.balance_after_clp == -3_000
     assert "incluye $3.000 de saldo a favor" in entry.reason
     debtor.refresh_from_db()
     assert debtor.available_credit_clp == 23_000  # limit 20.000 + 3.000 in favour
-    sell_on_credit(terminal=terminal, cashier=cashier, product=make_product(price_clp=3_000), customer=debtor)
+    sell_on_credit(
+        terminal=terminal, cashier=cashier, product=make_product(price_clp=3_000), customer=debtor
+    )
     debtor.refresh_from_db()
     assert debtor.balance_clp == 0
 
@@ -341,7 +396,9 @@ def test_the_final_consumer_is_the_default_and_cannot_buy_on_credit(terminal, ca
     with pytest.raises(PaymentRejected, match="Para fiar hay que identificar al cliente."):
         from tests.store.customers.factories import fiado_input
 
-        sale_complete(terminal=terminal, cashier=cashier, data=fiado_input(product, final_consumer()))
+        sale_complete(
+            terminal=terminal, cashier=cashier, data=fiado_input(product, final_consumer())
+        )
     assert state() == before
 
 
@@ -357,13 +414,21 @@ def test_a_factura_without_a_customer_is_refused_in_spanish(terminal, cashier, p
     for customer_id in (None, final_consumer().pk):
         with pytest.raises(SaleRejected) as error:
             make_sale(
-                terminal=terminal, cashier=cashier, products=[product], document_kind="factura", customer_id=customer_id
+                terminal=terminal,
+                cashier=cashier,
+                products=[product],
+                document_kind="factura",
+                customer_id=customer_id,
             )
         assert error.value.message == "Una factura necesita un cliente identificado con RUT."
     assert Sale.objects.count() == count
 
     customer = new_customer(giro="Minimarket", address="Av. Matta 100", comuna="Santiago")
     invoice = make_sale(
-        terminal=terminal, cashier=cashier, products=[product], document_kind="factura", customer_id=customer.pk
+        terminal=terminal,
+        cashier=cashier,
+        products=[product],
+        document_kind="factura",
+        customer_id=customer.pk,
     )
     assert invoice.customer == customer

@@ -210,7 +210,9 @@ class CustomerAdmin(CsvExportMixin, admin.ModelAdmin):
                     customer=saved, credit_limit_clp=data["credit_limit_clp"], user=request.user
                 )
         else:
-            fields = {k: data[k] for k in ("rut", "name", "giro", "address", "comuna", "email", "phone")}
+            fields = {
+                k: data[k] for k in ("rut", "name", "giro", "address", "comuna", "email", "phone")
+            }
             saved = customer_create(
                 user=request.user, credit_limit_clp=data.get("credit_limit_clp") or 0, **fields
             )
@@ -235,7 +237,16 @@ class AccountEntryAdmin(CsvExportMixin, admin.ModelAdmin):
         "user",
         "reason",
     )
-    list_display = ["created_at", "customer", "kind", "amount", "balance_after", "method", "sale", "user"]
+    list_display = [
+        "created_at",
+        "customer",
+        "kind",
+        "amount",
+        "balance_after",
+        "method",
+        "sale",
+        "user",
+    ]
     list_filter = ["kind", "method", "created_at", "terminal"]
     list_select_related = ["customer", "sale__series", "user"]
     search_fields = ["customer__name", "customer__rut", "reason"]

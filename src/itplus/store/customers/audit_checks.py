@@ -115,5 +115,6 @@ def customer_ruts(ctx: AuditContext) -> Iterator[AuditProblem]:
             ok = False
         if not ok:
             yield AuditProblem(
-                "rut", _("El cliente %(id)s tiene un RUT no válido: «%(rut)s».") % {"id": pk, "rut": rut}
+                "rut",
+                _("El cliente %(id)s tiene un RUT no válido: «%(rut)s».") % {"id": pk, "rut": rut},
             )

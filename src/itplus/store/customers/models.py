@@ -48,7 +48,7 @@ class Customer(models.Model):
 
     @property
     def rut_display(self) -> str:
-        """"12.345.678-5", as the SII prints it."""
+        """ "12.345.678-5", as the SII prints it."""
         try:
             return rut_format(self.rut)
         except InvalidRut:  # a row written around the services: show it as stored
@@ -99,7 +99,9 @@ class AccountEntry(models.Model):
             models.CheckConstraint(condition=~Q(amount_clp=0), name="account_entry_not_zero"),
             # Charges add to the debt; payments and credits reduce it.
             models.CheckConstraint(
-                condition=(Q(kind="cargo", amount_clp__gt=0) | Q(~Q(kind="cargo"), amount_clp__lt=0)),
+                condition=(
+                    Q(kind="cargo", amount_clp__gt=0) | Q(~Q(kind="cargo"), amount_clp__lt=0)
+                ),
                 name="account_entry_sign_by_kind",
             ),
         ]

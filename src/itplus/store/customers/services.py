@@ -146,9 +146,7 @@ def customer_check_rut_free(*, rut: str, exclude_pk: int | None = None) -> None:
 
 def require_supervisor(user: User | None, what: str) -> None:
     if user is None or staff_role(user) not in (Role.SUPERVISOR, Role.ADMIN):
-        raise NotAllowed(
-            _("Solo un supervisor o administrador puede %(what)s.") % {"what": what}
-        )
+        raise NotAllowed(_("Solo un supervisor o administrador puede %(what)s.") % {"what": what})
 
 
 def _validate_limit(credit_limit_clp) -> int:

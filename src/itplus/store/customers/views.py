@@ -105,4 +105,6 @@ def payment_view(request: HttpRequest, customer_id: int) -> HttpResponse:
             if not htmx:
                 return redirect("customers:statement", customer_id=customer.pk)
             return _render(request, customer, partial=True)
-    return _render(request, customer, payment_form=form, status=400 if not htmx else 200, partial=htmx)
+    return _render(
+        request, customer, payment_form=form, status=400 if not htmx else 200, partial=htmx
+    )
