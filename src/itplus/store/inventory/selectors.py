@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     Q,
@@ -167,6 +168,9 @@ def count_sheet_lines(
                 "product__stock", condition=Q(product__stock__warehouse_id=sheet.warehouse_id)
             ),
             current=Coalesce(F("here__quantity"), Value(Decimal(0)), output_field=QTY),
+        )
+        .annotate(
+            difference_now=ExpressionWrapper(F("counted_quantity") - F("current"), output_field=QTY)
         )
         .order_by("product__name", "id")
     )

@@ -551,6 +551,43 @@ def count_sheet_view(request: HttpRequest, sheet_id: int) -> HttpResponse:
     sheet = get_object_or_404(
         CountSheet.objects.select_related("warehouse", "category"), pk=sheet_id
     )
+    if request.GET.get("formato") == "csv":
+        return _csv_response(
+            f"toma-{sheet.pk}",
+            [
+                _("SKU"),
+                _("Producto"),
+                _("Esperado al inicio"),
+                _("Stock actual")
+                if sheet.status == CountSheet.Status.OPEN
+                else _("Stock al contabilizar"),
+                _("Contado"),
+                _("Diferencia"),
+            ],
+            (
+                [
+                    line.product.sku,
+                    line.product.name,
+                    _qty(line.expected_quantity),
+                    _qty(
+                        line.current
+                        if sheet.status == CountSheet.Status.OPEN
+                        else line.stock_at_posting
+                    ),
+                    _qty(line.counted_quantity),
+                    _qty(
+                        line.difference_now
+                        if sheet.status == CountSheet.Status.OPEN
+                        else line.difference
+                    ),
+                ]
+                for line in count_sheet_lines(
+                    sheet=sheet,
+                    search=request.GET.get("q", "")[:100],
+                    only=request.GET.get("solo", ""),
+                ).iterator(chunk_size=2000)
+            ),
+        )
     template = "inventory/count_sheet.html"
     context = _sheet_context(request, sheet)
     return render(request, f"{template}#lines" if _is_htmx(request) else template, context)
