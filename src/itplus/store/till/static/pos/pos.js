@@ -4,6 +4,7 @@
 import { ApiError, NetworkError, createApi } from "./api.js";
 import { MSG } from "./messages.js";
 import * as T from "./ticket.js";
+import { createCustomerPicker } from "./customer.js";
 
 const root = document.getElementById("till");
 const cfg = {
@@ -14,6 +15,7 @@ const cfg = {
   pairUrl: root.dataset.pairUrl,
 };
 const api = createApi(cfg.token);
+const customer = createCustomerPicker({ token: cfg.token, terminal: cfg.terminal, showMessage });
 const STORAGE_KEY = `itplus.ticket.${cfg.terminal}`;
 const KEEP_OPEN = Symbol("keep-open");
 
@@ -694,7 +696,7 @@ function salePayload(payments) {
     payments: payments.map((p) => ({ method: p.method, amount_clp: p.amount, reference: "" })),
     ticket_discount_clp: t.ticketDiscount,
     ticket_discount_approval_id: ticket.ticketDiscount?.approvalId ?? null,
-    document_kind: "boleta",
+    ...customer.saleFields(), // document_kind and customer_id
   };
 }
 
@@ -704,6 +706,7 @@ async function sendSale(payload) {
   try {
     const { data } = await api.createSale(payload);
     ticket = newTicket();
+    customer.reset();
     commit();
     clearMessage();
     showReceipt(data);
@@ -729,6 +732,7 @@ async function pay() {
   if (!totals.lines) return showMessage(ticket.lines.length ? MSG.nothingToCharge : MSG.emptyTicket);
   const total = totals.total;
   const dialog = el.pay;
+  customer.decoratePay(dialog); // "Fiado" with the customer's available credit
   const rowsBox = slot(dialog, "rows");
   const summary = slot(dialog, "summary");
   const rows = [{ method: "efectivo", amount: "" }];
@@ -802,6 +806,7 @@ async function pay() {
   };
 
   const addMethod = (method) => {
+    if (!customer.acceptMethod(method, (text) => dialogError(dialog, text))) return;
     const { payments } = update();
     const paid = payments.filter((p) => p.method !== "efectivo").reduce((s, p) => s + p.amount, 0);
     const remaining = Math.max(total - paid, 0);
@@ -813,7 +818,7 @@ async function pay() {
     }
     draw();
   };
-  const keys = { e: "efectivo", d: "debito", c: "credito", t: "transferencia" };
+  const keys = { e: "efectivo", d: "debito", c: "credito", t: "transferencia", f: "cuenta_corriente" };
   const methodButtons = dialog.querySelectorAll("[data-method]");
   const onMethodClick = (event) => addMethod(event.currentTarget.dataset.method);
   methodButtons.forEach((b) => b.addEventListener("click", onMethodClick));

@@ -1,0 +1,314 @@
+// The till's customer: boleta or factura, who the ticket is for, and store credit ("fiado").
+// Nobody picked means the anonymous final consumer (66.666.666-6). A factura needs a
+// customer, so switching to factura opens the picker. "Fiado" is offered in the payment
+// dialog only for an identified customer, with the credit still available; the server
+// checks the limit again under a row lock. The choice lives in localStorage (per
+// terminal) next to the ticket and is cleared when the sale is recorded.
+import { ApiError, NetworkError } from "./api.js";
+import { MSG } from "./messages.js";
+
+const STORE_CREDIT = "cuenta_corriente";
+
+const TEXT = {
+  finalConsumer: "Consumidor final",
+  finalRut: "66.666.666-6",
+  facturaNeedsCustomer: "Una factura necesita un cliente con RUT: elija o cree uno.",
+  fiadoNeedsCustomer: "Para fiar, identifique al cliente (F3).",
+  noCredit: (name) => `${name} no tiene cupo de crédito.`,
+  available: (amount) => `Cupo disponible: ${amount}`,
+  debt: (amount) => `Deuda: ${amount}`,
+  noResults: "Sin resultados. Insert crea un cliente nuevo.",
+  typeMore: "Escriba el RUT o el nombre.",
+  created: (name) => `Cliente creado: ${name}.`,
+  picked: (name) => `Cliente: ${name}.`,
+};
+
+const money = (amount) => `${amount < 0 ? "-" : ""}$${String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ".")}`;
+
+export function createCustomerPicker({ token, terminal, showMessage }) {
+  const bar = document.getElementById("customer-bar");
+  const dialog = document.getElementById("dlg-customer");
+  const key = `itplus.customer.${terminal}`;
+  const slot = (root, name) => root.querySelector(`[data-slot="${name}"]`);
+  const fiadoLabel = bar.dataset.fiadoLabel || "Fiado";
+  MSG.methods[STORE_CREDIT] ??= fiadoLabel;
+
+  let state = load();
+
+  function load() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(key));
+      if (saved && (saved.kind === "boleta" || saved.kind === "factura")) return saved;
+    } catch {
+      /* replaced below */
+    }
+    return { kind: "boleta", customer: null };
+  }
+
+  function save() {
+    localStorage.setItem(key, JSON.stringify(state));
+    render();
+  }
+
+  async function request(method, path, body) {
+    let response;
+    try {
+      response = await fetch(`/api/v1${path}`, {
+        method,
+        credentials: "same-origin",
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: "application/json",
+          ...(body ? { "Content-Type": "application/json" } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch {
+      throw new NetworkError(MSG.network);
+    }
+    const data = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, data?.detail || MSG.serverError(response.status), data?.code);
+    return data;
+  }
+
+  function render() {
+    bar.querySelectorAll("[data-doc-kind]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.docKind === state.kind)));
+    const c = state.customer;
+    slot(bar, "customer-name").textContent = c ? c.name : bar.dataset.finalName || TEXT.finalConsumer;
+    slot(bar, "customer-rut").textContent = c ? c.rut_display : TEXT.finalRut;
+    const credit = slot(bar, "customer-credit");
+    credit.hidden = !c || (!c.credit_limit_clp && !c.balance_clp);
+    if (c) credit.textContent = `${TEXT.available(money(c.available_credit_clp))} · ${TEXT.debt(money(c.balance_clp))}`;
+  }
+
+  function setCustomer(customer) {
+    state.customer = customer;
+    save();
+  }
+
+  async function setKind(kind) {
+    if (kind === "factura" && !state.customer) {
+      const picked = await pick({ reason: TEXT.facturaNeedsCustomer });
+      if (!picked) return;
+    }
+    state.kind = kind;
+    save();
+  }
+
+  // ------------------------------------------------------------ picker dialog
+
+  function pick({ reason = "" } = {}) {
+    if (dialog.open) return Promise.resolve(null);
+    const form = dialog.querySelector("form");
+    const input = dialog.querySelector("#customer-q");
+    const list = slot(dialog, "list");
+    const error = slot(dialog, "error");
+    const fresh = slot(dialog, "new");
+    let items = [];
+    let index = -1;
+    let timer = null;
+    let seq = 0;
+    const fail = (text) => {
+      error.textContent = text || "";
+      error.hidden = !text;
+    };
+    const draw = () => {
+      if (!items.length) {
+        const li = document.createElement("li");
+        li.className = "none";
+        li.textContent = input.value.trim() ? TEXT.noResults : TEXT.typeMore;
+        list.replaceChildren(li);
+        return;
+      }
+      list.replaceChildren(
+        ...items.map((c, i) => {
+          const li = document.createElement("li");
+          li.role = "option";
+          li.dataset.index = i;
+          li.setAttribute("aria-selected", String(i === index));
+          const name = document.createElement("span");
+          name.textContent = c.name;
+          const rut = document.createElement("small");
+          rut.textContent = c.rut_display;
+          const credit = document.createElement("small");
+          credit.textContent = c.credit_limit_clp ? TEXT.available(money(c.available_credit_clp)) : "";
+          li.append(name, rut, credit);
+          li.addEventListener("click", () => {
+            index = i;
+            form.requestSubmit();
+          });
+          return li;
+        }),
+      );
+    };
+    const search = async () => {
+      const q = input.value.trim();
+      const mine = ++seq;
+      if (q.length < 2) {
+        items = [];
+        index = -1;
+        return draw();
+      }
+      try {
+        const found = await request("GET", `/customers/search?q=${encodeURIComponent(q)}`);
+        if (mine !== seq) return;
+        items = found;
+        index = found.length ? 0 : -1;
+        draw();
+      } catch (e) {
+        fail(e.message);
+      }
+    };
+    const showNew = () => {
+      fresh.hidden = false;
+      const typed = input.value.trim();
+      const rutField = fresh.querySelector('[name="rut"]');
+      if (/^\d/.test(typed)) rutField.value = typed;
+      else if (typed) fresh.querySelector('[name="name"]').value = typed;
+      (rutField.value ? fresh.querySelector('[name="name"]') : rutField).focus();
+    };
+
+    fail(reason);
+    input.value = "";
+    fresh.hidden = true;
+    fresh.querySelectorAll("input").forEach((i) => (i.value = ""));
+    items = [];
+    draw();
+
+    return new Promise((resolve) => {
+      const finish = (value) => {
+        clearTimeout(timer);
+        form.removeEventListener("submit", submit);
+        dialog.removeEventListener("close", cancel);
+        dialog.removeEventListener("click", click);
+        dialog.removeEventListener("keydown", keydown);
+        input.removeEventListener("input", typed);
+        if (dialog.open) dialog.close();
+        resolve(value);
+        setTimeout(() => document.getElementById("code")?.focus(), 0);
+      };
+      const submit = async (event) => {
+        event.preventDefault();
+        if (!fresh.hidden) {
+          const body = Object.fromEntries([...fresh.querySelectorAll("input")].map((i) => [i.name, i.value.trim()]));
+          try {
+            const created = await request("POST", "/customers", body);
+            setCustomer(created);
+            showMessage(TEXT.created(created.name), "ok");
+            return finish(created);
+          } catch (e) {
+            return fail(e.message);
+          }
+        }
+        if (index < 0 || !items[index]) return fail(input.value.trim() ? TEXT.noResults : TEXT.typeMore);
+        setCustomer(items[index]);
+        showMessage(TEXT.picked(items[index].name), "info");
+        finish(items[index]);
+      };
+      const cancel = () => finish(null);
+      const click = (event) => {
+        if (event.target.closest("[data-close]")) return finish(null);
+        const action = event.target.closest("[data-customer-action]")?.dataset.customerAction;
+        if (action === "final") {
+          clearToFinal();
+          finish(null);
+        } else if (action === "new") showNew();
+      };
+      const keydown = (event) => {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          if (!items.length || !fresh.hidden) return;
+          event.preventDefault();
+          index = (index + (event.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+          draw();
+        } else if (event.key === "Insert") {
+          event.preventDefault();
+          showNew();
+        } else if (event.key === "F3") {
+          event.preventDefault();
+          clearToFinal();
+          finish(null);
+        }
+      };
+      const typed = () => {
+        clearTimeout(timer);
+        timer = setTimeout(search, 200);
+      };
+      form.addEventListener("submit", submit);
+      dialog.addEventListener("close", cancel);
+      dialog.addEventListener("click", click);
+      dialog.addEventListener("keydown", keydown);
+      input.addEventListener("input", typed);
+      dialog.showModal();
+      input.focus();
+    });
+  }
+
+  function clearToFinal() {
+    state = { kind: "boleta", customer: null }; // a factura needs a customer
+    save();
+  }
+
+  async function refresh() {
+    if (!state.customer) return;
+    try {
+      setCustomer(await request("GET", `/customers/${state.customer.id}`));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) clearToFinal();
+    }
+  }
+
+  // ------------------------------------------------------------ wiring
+
+  bar.addEventListener("click", (event) => {
+    const kind = event.target.closest("[data-doc-kind]")?.dataset.docKind;
+    if (kind) return setKind(kind);
+    if (event.target.closest('[data-customer-action="pick"]')) pick();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "F3" && !event.defaultPrevented && !document.querySelector("dialog[open]")) {
+      event.preventDefault();
+      pick();
+    }
+  });
+  render();
+
+  return {
+    /** Fields of the sale request: document kind and customer (none = final consumer). */
+    saleFields: () => ({ document_kind: state.kind, customer_id: state.customer?.id ?? null }),
+    /** After a recorded sale: back to a boleta for the final consumer. */
+    reset: clearToFinal,
+    /** Payment dialog opened: add the "Fiado" method (only with a customer) and its credit. */
+    decoratePay(payDialog) {
+      const methods = payDialog.querySelector(".pay-methods");
+      let button = methods.querySelector(`[data-method="${STORE_CREDIT}"]`);
+      if (!button) {
+        button = document.createElement("button");
+        button.type = "button";
+        button.dataset.method = STORE_CREDIT;
+        const kbd = document.createElement("kbd");
+        kbd.textContent = "F";
+        button.append(kbd, fiadoLabel);
+        const note = document.createElement("span");
+        note.className = "muted";
+        note.dataset.slot = "fiado-credit";
+        methods.append(button, note);
+      }
+      const note = methods.querySelector('[data-slot="fiado-credit"]');
+      const update = () => {
+        const c = state.customer;
+        button.disabled = !c;
+        note.textContent = c ? TEXT.available(money(c.available_credit_clp)) : "";
+      };
+      update();
+      refresh().then(update);
+    },
+    /** Whether ``method`` may be added now; explains why not through ``fail``. */
+    acceptMethod(method, fail) {
+      if (method !== STORE_CREDIT) return true;
+      const c = state.customer;
+      if (!c) return fail(TEXT.fiadoNeedsCustomer), false;
+      if (c.available_credit_clp <= 0) return fail(TEXT.noCredit(c.name)), false;
+      return true;
+    },
+  };
+}
