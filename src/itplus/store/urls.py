@@ -17,6 +17,7 @@ urlpatterns = [
     path("gestion/catalogo/", include("itplus.store.catalog.urls")),
     path("gestion/clientes/", include("itplus.store.customers.urls")),
     path("gestion/inventario/", include("itplus.store.inventory.urls")),
+    path("gestion/compras/", include("itplus.store.purchases.urls")),
     path("gestion/mantencion/", include("itplus.store.maintenance.urls")),
     path("", include("itplus.store.till.urls")),
 ]

@@ -17,7 +17,7 @@ from django.db.models import Sum
 
 from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.purchases.models import GoodsReceipt, OrderStatus, ProductCost, PurchaseOrder
-from itplus.store.purchases.services import OverReceipt, OrderNotReceivable
+from itplus.store.purchases.services import OrderNotReceivable, OverReceipt
 from tests.factories import make_product, make_user
 from tests.store.purchases.factories import make_order, make_supplier, receive
 

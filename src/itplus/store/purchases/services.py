@@ -154,7 +154,13 @@ def _cost(value, *, product: Product) -> int:
     return value
 
 
-def _resolve(code: str) -> Product:
+def _resolve(code: str, product_id: int | None = None) -> Product:
+    if product_id is not None:
+        # A line the page already knows (an order line): the product itself, even if
+        # it was deactivated after it was ordered.
+        product = Product.objects.filter(pk=product_id).first()
+        if product is not None:
+            return product
     resolved = product_resolve_code(code=code or "")
     if resolved is None:
         raise PurchaseError(
@@ -172,6 +178,7 @@ class OrderLineInput:
     code: str
     quantity: Decimal | str
     unit_cost_clp: int | str
+    product_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +189,7 @@ class ReceiptLineInput:
     code: str
     quantity: Decimal | str
     unit_cost_clp: int | str | None = None
+    product_id: int | None = None  # instead of the code, when the page knows it
 
 
 # ---------------------------------------------------------------------- suppliers
@@ -287,7 +295,7 @@ def _order_lines_build(lines: Sequence[OrderLineInput]) -> list[PurchaseOrderLin
     built: list[PurchaseOrderLine] = []
     seen: dict[int, str] = {}
     for position, line in enumerate(lines, start=1):
-        product = _resolve(line.code)
+        product = _resolve(line.code, line.product_id)
         if product.pk in seen:
             raise PurchaseError(
                 _("«%(product)s» aparece dos veces en la orden: use una sola línea.")
@@ -463,7 +471,7 @@ def _receipt_items(
         raise PurchaseError(_("La recepción necesita al menos una línea."))
     items: dict[int, _ReceiptItem] = {}
     for line in lines:
-        product = _resolve(line.code)
+        product = _resolve(line.code, line.product_id)
         quantity = _quantity(line.quantity, product=product)
         order_line = order_lines.get(product.pk)
         if order is not None and order_line is None and not allow_unordered:
