@@ -11,14 +11,12 @@ from itplus.store.customers.models import Customer
 from itplus.store.sales.models import PaymentMethod, Sale
 from tests.factories import make_product, make_series, make_terminal, make_user
 from tests.store.customers.factories import new_customer
-from tests.store.till.test_till_browser import (  # noqa: F401  (fixtures)
-    SUPERVISOR_PIN,
-    browser,
-    ean,
-    login_and_pair,
-    page,
-    scan,
-)
+from tests.store.till import test_till_browser as till
+from tests.store.till.test_till_browser import SUPERVISOR_PIN, ean, login_and_pair, scan
+
+# The till's Chromium launch settings and page, shared with its own browser tests.
+browser = till.browser
+page = till.page
 
 pytestmark = [pytest.mark.browser]
 
