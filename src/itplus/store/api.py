@@ -20,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", sales_router)
+api.add_router("/v1/", "itplus.store.cash.api.router")
 api.add_router("/v1/", "itplus.store.customers.api.router")
 
 FIELD_NAMES = {

@@ -13,7 +13,12 @@ from itplus.core.money import format_clp
 from itplus.store.cash.models import ZReport
 from itplus.store.cash.reports import CashReport, cash_report_from_z
 from itplus.store.config import get_config
-from itplus.store.sales.printing import PrintLine, lines_bytes, lines_print_on_commit
+from itplus.store.sales.printing import (
+    PrintLine,
+    lines_bytes,
+    lines_print,
+    lines_print_on_commit,
+)
 from itplus.store.sales.receipts import format_signed_clp
 
 
@@ -133,6 +138,11 @@ def z_lines(*, z_id: int) -> list[PrintLine]:
 
 def z_bytes(*, z_id: int) -> bytes:
     return lines_bytes(z_lines(z_id=z_id))
+
+
+def z_print(*, z_id: int) -> bool:
+    """Print the Z now (False when no network printer is configured)."""
+    return lines_print(z_lines(z_id=z_id))
 
 
 def z_print_on_commit(*, z_id: int) -> None:

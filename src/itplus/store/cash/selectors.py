@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from itplus.store.cash.models import CashSession
+from django.db.models import QuerySet
+
+from itplus.store.cash.models import CashMovement, CashSession, ZReport
 from itplus.store.terminals.models import Terminal
 
 
@@ -13,3 +15,29 @@ def cash_session_current(*, terminal: Terminal, lock: bool = False) -> CashSessi
     if lock:
         qs = qs.select_for_update()
     return qs.first()
+
+
+def cash_session_detail(*, session_id: int) -> CashSession | None:
+    return (
+        CashSession.objects.select_related("terminal", "opened_by", "closed_by", "z_report")
+        .filter(pk=session_id)
+        .first()
+    )
+
+
+def cash_session_movements(*, session: CashSession) -> QuerySet[CashMovement]:
+    return (
+        CashMovement.objects.filter(session=session)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+def z_report_last(*, terminal: Terminal) -> ZReport | None:
+    """The terminal's most recent Z (shown by the till after closing)."""
+    return (
+        ZReport.objects.filter(session__terminal=terminal)
+        .select_related("session")
+        .order_by("-number")
+        .first()
+    )

@@ -295,6 +295,16 @@ def lines_bytes(lines: Iterable[PrintLine]) -> bytes:
     return printer.output
 
 
+def lines_print(lines: Iterable[PrintLine]) -> bool:
+    """Print report lines on the configured network printer now, in this thread.
+    False when no printer is configured; raises ``OSError`` when it cannot be reached."""
+    config = _printer_config()
+    if config.get("kind") != "network":
+        return False
+    _send(lines_bytes(lines), host=str(config["host"]), port=int(config["port"]))
+    return True
+
+
 def lines_print_on_commit(*, make_lines: Callable[[], list[PrintLine]], what: str) -> None:
     """After commit, render the report here and send it from a background thread, like
     ``receipt_print_on_commit``: nothing when no network printer; never raises."""
