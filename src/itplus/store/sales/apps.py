@@ -6,3 +6,7 @@ class SalesConfig(AppConfig):
     name = "itplus.store.sales"
     verbose_name = _("Ventas")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the credit-note checks with `itplus audit`.
+        from itplus.store.sales import audit_checks  # noqa: F401
