@@ -331,3 +331,17 @@ def test_audit_passes_and_catches_a_tampered_order_line(supplier, admin_user):
     problems = [p for p in run_audit().problems if p.check == "compras"]
     assert [p.document for p in problems] == [f"OC-{order.pk}"]
     assert "recepciones suman 3" in problems[0].message
+
+
+def test_supervisor_receives_goods_and_sees_the_link(client, supplier, admin_user):
+    supervisor = make_user(role="supervisor")
+    client.force_login(supervisor)
+    milk = make_product()
+    order = make_order(supplier=supplier, user=admin_user, lines=[(milk, 5, 700)])
+    line = order.lines.get()
+    assert 'id="link-compras"' in client.get("/admin/").content.decode()
+    response = client.post(
+        f"{BASE}/ordenes/{order.pk}/recibir/", {f"qty_{line.pk}": "5", f"cost_{line.pk}": "700"}
+    )
+    assert response.status_code == 302
+    assert GoodsReceipt.objects.get().received_by == supervisor
