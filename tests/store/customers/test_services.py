@@ -432,3 +432,47 @@ def test_a_factura_without_a_customer_is_refused_in_spanish(terminal, cashier, p
         customer_id=customer.pk,
     )
     assert invoice.customer == customer
+
+
+def test_a_cash_payment_at_a_till_enters_its_drawer(debtor, cashier, terminal):
+    from itplus.store.cash.models import CashMovement
+    from itplus.store.cash.selectors import cash_session_current
+
+    entry = customer_payment_record(
+        customer=debtor, amount_clp=3_000, method="efectivo", user=cashier, terminal=terminal
+    )
+
+    movement = entry.cash_movement
+    assert (movement.kind, movement.amount_clp) == ("ingreso", 3_000)
+    assert movement.session == cash_session_current(terminal=terminal)
+    assert movement.reason == "Abono cuenta corriente: Rosa Tapia"
+    # by debit at the till, or received in the back office: no drawer involved
+    customer_payment_record(
+        customer=debtor, amount_clp=1_000, method="debito", user=cashier, terminal=terminal
+    )
+    customer_payment_record(customer=debtor, amount_clp=1_000, method="efectivo", user=cashier)
+    assert CashMovement.objects.count() == 1
+
+
+def test_a_cash_payment_at_a_closed_till_is_refused(debtor, cashier):
+    from itplus.store.cash.models import CashMovement
+    from tests.factories import make_terminal
+
+    closed = make_terminal(open_session=False)
+    before = state()
+    with pytest.raises(PaymentRefused, match="no está abierta"):
+        customer_payment_record(
+            customer=debtor, amount_clp=1_000, method="efectivo", user=cashier, terminal=closed
+        )
+    assert state() == before
+    assert CashMovement.objects.count() == 0
+
+
+def test_a_refused_payment_leaves_no_cash_movement(debtor, cashier, terminal):
+    from itplus.store.cash.models import CashMovement
+
+    with pytest.raises(PaymentRefused, match="supera la deuda"):
+        customer_payment_record(
+            customer=debtor, amount_clp=9_000, method="efectivo", user=cashier, terminal=terminal
+        )
+    assert CashMovement.objects.count() == 0

@@ -83,6 +83,15 @@ class AccountEntry(models.Model):
         related_name="+",
         verbose_name=_("caja"),
     )
+    # A cash payment at a till enters the drawer: the cash movement it made.
+    cash_movement = models.OneToOneField(
+        "cash.CashMovement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account_entry",
+        verbose_name=_("movimiento de caja"),
+    )
     sale = models.ForeignKey(
         "sales.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

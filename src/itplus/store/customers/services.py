@@ -35,6 +35,9 @@ from itplus.core.money import format_clp
 from itplus.core.text import fold
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.services import staff_role
+from itplus.store.cash.models import CashMovement
+from itplus.store.cash.selectors import cash_session_current
+from itplus.store.cash.services import cash_movement_record
 from itplus.store.customers.models import FINAL_CONSUMER_RUT, AccountEntry, Customer
 
 
@@ -244,6 +247,7 @@ def customer_account_post(
     reason: str = "",
     method: str = "",
     terminal=None,
+    cash_movement=None,
     at: datetime | None = None,
 ) -> AccountEntry:
     """Post an entry to a customer's account (+ charge, − payment/credit).
@@ -284,6 +288,7 @@ def customer_account_post(
         reason=reason[:200],
         method=method,
         terminal=terminal,
+        cash_movement=cash_movement,
         created_at=at or timezone.now(),
     )
 
@@ -306,11 +311,10 @@ def customer_payment_record(
     (the cashier asked the customer). The customer row is locked while checking, so two
     payments at once cannot both pay the same debt. Refusals change nothing.
 
-    TODO(cash): a cash payment received at a terminal should also enter that drawer as a
-    cash movement ("ingreso") in the terminal's open session. store/cash has no movement
-    service yet; when ``cash_movement_record`` (or similar) exists, call it here for
-    ``method == "efectivo" and terminal is not None``, before locking the customer (lock
-    order: cash session → customer), so the Z report expects the money.
+    A cash payment received at a terminal also enters that terminal's drawer as a cash
+    movement (ingreso) of its open session, linked to the entry, so the Z report expects
+    the money; with no open session it is refused. Without a terminal (the back office)
+    no drawer is touched.
     """
     if isinstance(amount_clp, bool) or not isinstance(amount_clp, int) or amount_clp <= 0:
         raise PaymentRefused(_("El abono debe ser un monto mayor que cero."))
@@ -318,6 +322,22 @@ def customer_payment_record(
         raise PaymentRefused(
             _("Medio de pago no válido para un abono: use %(methods)s.")
             % {"methods": ", ".join(str(label) for label in PAYMENT_METHODS.values())}
+        )
+    cash_movement = None
+    if method == CASH and terminal is not None:
+        # Lock order: cash session → customer.
+        session = cash_session_current(terminal=terminal, lock=True)
+        if session is None:
+            raise PaymentRefused(
+                _("La caja %(terminal)s no está abierta: abra la caja para recibir efectivo.")
+                % {"terminal": terminal.name}
+            )
+        cash_movement = cash_movement_record(
+            session=session,
+            kind=CashMovement.Kind.IN,
+            amount_clp=amount_clp,
+            reason=_("Abono cuenta corriente: %(name)s") % {"name": customer.name[:150]},
+            user=user,
         )
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.is_final_consumer:
@@ -359,6 +379,7 @@ def customer_payment_record(
         reason=detail,
         method=method,
         terminal=terminal,
+        cash_movement=cash_movement,
     )
     customer.balance_clp = locked.balance_clp
     return entry
