@@ -717,19 +717,32 @@ def test_voided_or_fully_returned_sales_cannot_be_voided_or_returned_again(
     assert Approval.objects.filter(used_at__isnull=False).count() == used_before
 
 
-def test_voiding_a_partly_returned_sale_credits_the_rest(
+def test_a_partly_returned_sale_cannot_be_voided(terminal, cashier, supervisor, product, nc_series):
+    sale = sell(terminal, cashier, [line(product, "3")], [cash(5000)])
+    make_return(terminal=terminal, user=cashier, sale=sale, lines={1: 1})
+    before = snapshot(product)
+
+    with pytest.raises(VoidRejected, match="ya tiene devoluciones"):
+        sale_void(sale_id=sale.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk)
+
+    assert snapshot(product)[:-1] == before[:-1]
+
+
+def test_a_sale_is_voided_only_at_its_own_terminal_and_open_session(
     terminal, cashier, supervisor, product, nc_series
 ):
-    sale = sell(terminal, cashier, [line(product, "3")], [cash(5000)])
-    first = make_return(terminal=terminal, user=cashier, sale=sale, lines={1: 1})
+    sale = sell(terminal, cashier, [line(product)], [cash(2000)])
+    other = make_terminal()
+    closed = make_terminal(open_session=False)
+    before = snapshot(product)
 
-    note, _created = sale_void(
-        sale_id=sale.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk
-    )
+    with pytest.raises(VoidRejected, match="otra caja o de una sesión de caja ya cerrada"):
+        sale_void(sale_id=sale.pk, terminal=other, user=cashier, approval_id=void_approval().pk)
+    with pytest.raises(SessionClosed, match="no está abierta"):
+        sale_void(sale_id=sale.pk, terminal=closed, user=cashier, approval_id=void_approval().pk)
 
-    assert note.lines.get().quantity == 2
-    assert first.total_clp + note.total_clp == sale.total_clp
-    assert stock(product) == 0
+    assert snapshot(product)[:-1] == before[:-1]
+    assert Approval.objects.filter(used_at__isnull=False).count() == 0
 
 
 def test_void_of_an_unknown_sale_is_refused(terminal, cashier, supervisor, nc_series):
@@ -765,18 +778,20 @@ def test_credit_note_totals_for_session(terminal, cashier, supervisor, nc_series
     cash_sale = sell(terminal, cashier, [line(item, "3")], [cash(2000)])
     make_return(terminal=terminal, user=cashier, sale=card, lines={1: 1})
     make_return(terminal=terminal, user=cashier, sale=cash_sale, lines={1: 1})
-    sale_void(sale_id=cash_sale.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk)
+    make_return(terminal=terminal, user=cashier, sale=cash_sale, lines={1: 2})
+    voided = sell(terminal, cashier, [line(item)], [cash(500)])  # 415 paid 410 in cash
+    sale_void(sale_id=voided.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk)
     session = CashSession.objects.get(terminal=terminal, status="abierta")
 
     totals = credit_note_totals_for_session(session=session)
 
-    assert totals["count"] == 3 and (totals["first_number"], totals["last_number"]) == (1, 3)
-    assert totals["total_clp"] == 415 + 1245
+    assert totals["count"] == 4 and (totals["first_number"], totals["last_number"]) == (1, 4)
+    assert totals["total_clp"] == 415 + 1245 + 415
     assert totals["by_method"]["debito"] == 415
-    assert totals["cash_out_clp"] == totals["by_method"]["efectivo"] == 1240
-    assert totals["cash_rounding_clp"] == -5
+    assert totals["cash_out_clp"] == totals["by_method"]["efectivo"] == 1240 + 410
+    assert totals["cash_rounding_clp"] == -5 + 0 - 5
     assert sum(totals["by_method"].values()) == totals["total_clp"] + totals["cash_rounding_clp"]
-    assert (totals["voids"], totals["voids_total_clp"]) == (1, 830)
+    assert (totals["voids"], totals["voids_total_clp"]) == (1, 415)
     assert totals["net_clp"] + totals["iva_clp"] == totals["total_clp"]
     empty = credit_note_totals_for_session(session=make_terminal().cash_sessions.get())
     assert empty["count"] == 0 and empty["first_number"] is None

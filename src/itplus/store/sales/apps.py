@@ -8,5 +8,6 @@ class SalesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the credit-note checks with `itplus audit`.
-        from itplus.store.sales import audit_checks  # noqa: F401
+        # Registers the credit-note checks with `itplus audit`, and the returns of a
+        # session with its X/Z cash report.
+        from itplus.store.sales import audit_checks, returns_selectors  # noqa: F401

@@ -246,12 +246,13 @@ def sale_void(
     """Void (anular) a sale of the same day (America/Santiago calendar day).
 
     Needs a supervisor's ``anular_venta`` approval (by PIN, used once — a supervisor
-    voiding their own way still records one). Issues a credit note "Anulación" for
-    everything not yet returned, refunds it by the original methods, brings the goods
-    back into stock and marks the sale ``anulada``; nothing is deleted and the sale's
-    hash chain stays valid (its status is not chained). A sale of another day, already
-    voided or fully returned is refused. ``client_uuid`` makes a retry return the same
-    note (``created`` False).
+    voiding their own way still records one). Issues a credit note "Anulación" for the
+    whole sale, refunds it by the original methods, brings the goods back into stock and
+    marks the sale ``anulada``; nothing is deleted and the sale's hash chain stays valid
+    (its status is not chained). Refused: a sale of another day, of another terminal or
+    of a session already closed (the Z is final; a return is the way then), a sale with
+    returns, or one already voided. ``client_uuid`` makes a retry return the same note
+    (``created`` False).
     """
     fingerprint = hashlib.sha256(
         canonical_json({"void": sale_id, "approval": approval_id, "reason": reason})
@@ -377,16 +378,37 @@ def _void_write(
             _("%(doc)s es del %(date)s: solo se anula una venta el mismo día. Haga una devolución.")
             % {"doc": label, "date": sold_on.strftime("%d-%m-%Y")}
         )
+    if session is None:
+        raise SessionClosed(
+            _("La caja %(terminal)s no está abierta: una venta se anula con su caja abierta.")
+            % {"terminal": terminal.name}
+        )
+    # The cash report counts a voided sale as money that never came in; the void must
+    # therefore happen in the sale's own session, before its Z, and on a sale without
+    # returns (their refunds are already counted as money out).
+    if sale.cash_session_id != session.pk:
+        raise VoidRejected(
+            _(
+                "%(doc)s es de otra caja o de una sesión de caja ya cerrada: solo se anula "
+                "en la misma caja antes del cierre. Haga una devolución."
+            )
+            % {"doc": label}
+        )
     states = sale_return_state(sale=sale)
+    if not any(s.remaining_quantity > 0 for s in states):
+        raise VoidRejected(
+            _("%(doc)s ya fue devuelta completa: no hay nada que anular.") % {"doc": label}
+        )
+    if any(s.returned_quantity > 0 for s in states):
+        raise VoidRejected(
+            _("%(doc)s ya tiene devoluciones: no se puede anular, devuelva el resto.")
+            % {"doc": label}
+        )
     picks = [
         _Pick(state=s, quantity=s.remaining_quantity, restock=True)
         for s in states
         if s.remaining_quantity > 0
     ]
-    if not picks:
-        raise VoidRejected(
-            _("%(doc)s ya fue devuelta completa: no hay nada que anular.") % {"doc": label}
-        )
     approval.used_at = timezone.now()
     approval.save(update_fields=["used_at"])
     detail = " ".join((reason or "").split())

@@ -1,5 +1,5 @@
 """Reads for returns: find the original document, what is left to return of it, and the
-credit notes of a cash session (for the Z report)."""
+credit notes of a cash session (plugged into the cash X/Z report as a contributor)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Sum
+from django.utils.translation import gettext as _
 
+from itplus.store.cash.reports import Contribution, register_report_contributor
 from itplus.store.sales.models import (
     CreditNote,
     CreditNoteLine,
@@ -114,8 +116,8 @@ def sale_fully_returned(*, sale: Sale) -> bool:
     return not any(s.remaining_quantity > 0 for s in sale_return_state(sale=sale))
 
 
-def credit_note_totals_for_session(*, session) -> dict:
-    """What the credit notes of a cash session add to its Z report.
+def credit_note_totals_for_session(*, session, using: str = "default", kind: str = "") -> dict:
+    """What the credit notes of a cash session add up to (all of them, or one ``kind``).
 
     ``count``/``total_clp``: notes and their total (tax-included); ``voids``/
     ``voids_total_clp``: the same for voids only; ``by_method``: refunds per method
@@ -125,7 +127,12 @@ def credit_note_totals_for_session(*, session) -> dict:
     notes); ``net_clp``, ``iva_clp``, ``ila_clp``, ``exempt_clp``: their tax split.
     Refunds add up to ``total_clp + cash_rounding_clp``. Three queries.
     """
-    notes = CreditNote.objects.filter(cash_session=session)
+    session_id = getattr(session, "pk", session)
+    notes = CreditNote.objects.using(using).filter(cash_session_id=session_id)
+    refunds = Refund.objects.using(using).filter(credit_note__cash_session_id=session_id)
+    if kind:
+        notes = notes.filter(kind=kind)
+        refunds = refunds.filter(credit_note__kind=kind)
     totals = notes.aggregate(
         count=Count("id"),
         total_clp=Sum("total_clp"),
@@ -142,8 +149,7 @@ def credit_note_totals_for_session(*, session) -> dict:
     )
     by_method = {method: 0 for method in PaymentMethod.values}
     for method, amount in (
-        Refund.objects.filter(credit_note__cash_session=session)
-        .values("method")
+        refunds.values("method")
         .annotate(amount=Sum("amount_clp"))
         .order_by()
         .values_list("method", "amount")
@@ -163,6 +169,30 @@ def credit_note_totals_for_session(*, session) -> dict:
         cash_out_clp=by_method[PaymentMethod.CASH],
     )
     return result
+
+
+@register_report_contributor
+def credit_notes_report_contribution(*, session_id: int, using: str) -> Contribution | None:
+    """The session's returns on its X/Z report: count, total, refunds by method, and the
+    cash refunded (which lowers the expected cash).
+
+    Voids are left out on purpose: the report already counts a voided sale as money
+    that never came in (a void happens in the sale's own open session, on a sale without
+    returns — see ``sales.returns.sale_void``), so its refund must not count again.
+    """
+    totals = credit_note_totals_for_session(
+        session=session_id, using=using, kind=CreditNote.Kind.RETURN
+    )
+    if not totals["count"]:
+        return None
+    return Contribution(
+        key="notas_credito",
+        label=_("Devoluciones (notas de crédito)"),
+        count=totals["count"],
+        total_clp=totals["total_clp"],
+        cash_out_clp=totals["cash_out_clp"],
+        by_method={method: amount for method, amount in totals["by_method"].items() if amount},
+    )
 
 
 def credit_notes_for_sale(*, sale: Sale):
