@@ -5,6 +5,7 @@ import { ApiError, NetworkError, createApi } from "./api.js";
 import { MSG } from "./messages.js";
 import * as T from "./ticket.js";
 import { createCustomerPicker } from "./customer.js";
+import { createCashMenu } from "./cash.js";
 
 const root = document.getElementById("till");
 const cfg = {
@@ -16,6 +17,7 @@ const cfg = {
 };
 const api = createApi(cfg.token);
 const customer = createCustomerPicker({ token: cfg.token, terminal: cfg.terminal, showMessage });
+const cash = createCashMenu({ token: cfg.token, role: cfg.role, showMessage, askApproval, focusCode });
 const STORAGE_KEY = `itplus.ticket.${cfg.terminal}`;
 const KEEP_OPEN = Symbol("keep-open");
 
@@ -722,6 +724,10 @@ async function sendSale(payload) {
       save();
     }
     showError(error);
+    if (error instanceof ApiError && error.code === "caja_cerrada") {
+      el.pay.close(); // the session is closed: back to the ticket, with "Abrir caja" offered
+      cash.refresh();
+    }
     return false;
   }
 }
@@ -937,6 +943,7 @@ const actions = {
   resume,
   void: voidLine,
   pay,
+  cash: () => cash.open(),
   escape: () => {
     if (!el.results.hidden) closeResults();
     else if (el.code.value) el.code.value = "";
@@ -952,7 +959,7 @@ root.addEventListener("click", (event) => {
   }
 });
 
-const KEYS = { F2: "search", F4: "quantity", F6: "line-discount", F7: "ticket-discount", F8: "park", F9: "resume", F12: "pay" };
+const KEYS = { F2: "search", F4: "quantity", F6: "line-discount", F7: "ticket-discount", F8: "park", F9: "resume", F10: "cash", F12: "pay" };
 
 document.addEventListener("keydown", (event) => {
   if (document.querySelector("dialog[open]")) return;
