@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp
 from itplus.store.backoffice.csv_export import CsvExportMixin
-from itplus.store.sales.models import DocumentSeries, Payment, Sale, SaleLine
+from itplus.store.sales.models import (
+    CreditNote,
+    CreditNoteLine,
+    DocumentSeries,
+    Payment,
+    Refund,
+    Sale,
+    SaleLine,
+)
 
 
 def clp_column(field: str, description, ordering: str | None = None):
@@ -180,3 +190,165 @@ class DocumentSeriesAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Returns: credit notes (read only; issued from the "Devoluciones" page or the till) ---
+
+class CreditNoteLineInline(ReadOnlyInline):
+    model = CreditNoteLine
+    verbose_name = _("línea")
+    verbose_name_plural = _("líneas")
+    fields = ["position", "original_position", "description", "quantity", "total", "restock"]
+    readonly_fields = fields
+
+    @admin.display(description=_("línea original"))
+    def original_position(self, line: CreditNoteLine) -> int:
+        return line.sale_line.position
+
+    total = clp_column("total_clp", _("total"))
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ["method", "amount"]
+    readonly_fields = fields
+
+    amount = clp_column("amount_clp", _("monto"))
+
+
+class SaleCreditNoteInline(ReadOnlyInline):
+    """The credit notes of a sale, on the sale's page."""
+
+    model = CreditNote
+    fk_name = "sale"
+    fields = ["note_link", "kind", "issued_at", "reason", "refunded"]
+    readonly_fields = fields
+    verbose_name = _("nota de crédito")
+    verbose_name_plural = _("notas de crédito")
+
+    @admin.display(description=_("documento"))
+    def note_link(self, note: CreditNote) -> str:
+        url = reverse("admin:sales_creditnote_change", args=[note.pk])
+        return format_html('<a href="{}">{}</a>', url, note)
+
+    refunded = clp_column("amount_refunded_clp", _("devuelto"))
+
+
+SaleAdmin.inlines = [*SaleAdmin.inlines, SaleCreditNoteInline]
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(CsvExportMixin, admin.ModelAdmin):
+    change_list_template = "admin/sales/creditnote/change_list.html"
+    csv_fields = (
+        "series__code",
+        "number",
+        "kind",
+        "issued_at",
+        "sale__series__code",
+        "sale__number",
+        "terminal",
+        "user",
+        "customer__rut",
+        "reason",
+        "total_clp",
+        "net_clp",
+        "iva_clp",
+        "ila_clp",
+        "exempt_clp",
+        "cash_rounding_clp",
+    )
+    list_display = [
+        "number",
+        "series_name",
+        "issued_at",
+        "kind",
+        "original",
+        "terminal",
+        "user",
+        "total",
+        "refunded",
+    ]
+    list_display_links = ["number"]
+    list_filter = [
+        "issued_at",
+        "kind",
+        ("series", _titled(_("serie"))),
+        "terminal",
+        "user",
+        ("refunds__method", _titled(_("medio de devolución"), admin.AllValuesFieldListFilter)),
+    ]
+    list_select_related = ["series", "terminal", "user", "sale__series"]
+    search_fields = ["=number", "=sale__number", "reason", "customer__rut", "customer__name"]
+    search_help_text = _("Número de la nota o de la venta original, motivo, RUT o nombre del cliente.")
+    date_hierarchy = "issued_at"
+    inlines = [CreditNoteLineInline, RefundInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "series_name",
+                    "number",
+                    "kind",
+                    "issued_at",
+                    "original",
+                    "reason",
+                    "terminal",
+                    "user",
+                    "cash_session",
+                    "customer",
+                    "approval",
+                    "print_link",
+                ]
+            },
+        ),
+        (
+            _("Montos"),
+            {"fields": ["total", "net", "iva", "ila", "exempt", "cash_rounding", "refunded"]},
+        ),
+        (_("Integridad"), {"fields": ["client_uuid", "chain_hash"], "classes": ["collapse"]}),
+    ]
+    readonly_fields = flatten_fieldsets(fieldsets)
+
+    def get_queryset(self, request):
+        # A note has one or more refunds: the refund-method filter must not repeat it.
+        return super().get_queryset(request).distinct()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("serie"), ordering="series__code")
+    def series_name(self, note: CreditNote) -> str:
+        return note.series.name
+
+    @admin.display(description=_("documento original"), ordering="sale__number")
+    def original(self, note: CreditNote) -> str:
+        url = reverse("admin:sales_sale_change", args=[note.sale_id])
+        label = f"{note.sale.series.get_kind_display()} {note.sale.series.code} N° {note.sale.number}"
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("imprimir"))
+    def print_link(self, note: CreditNote) -> str:
+        url = reverse("returns:print", args=[note.pk])
+        return format_html('<a href="{}" target="_blank">{}</a>', url, _("Nota de crédito 80 mm"))
+
+    total = clp_column("total_clp", _("total"), ordering="total_clp")
+
+    net = clp_column("net_clp", _("neto"))
+
+    iva = clp_column("iva_clp", _("IVA"))
+
+    ila = clp_column("ila_clp", _("ILA"))
+
+    exempt = clp_column("exempt_clp", _("exento"))
+
+    cash_rounding = clp_column("cash_rounding_clp", _("redondeo efectivo"))
+
+    refunded = clp_column("amount_refunded_clp", _("devuelto"))

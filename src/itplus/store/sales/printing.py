@@ -94,6 +94,8 @@ def receipt_escpos(
         centered(_("*** COPIA ***"))
     if receipt.is_voided:
         centered(_("*** ANULADA ***"))
+    for note in receipt.notes:
+        centered(note)
     printer.set(align="left", bold=False)
     line(rule)
     line(_("Fecha: %(date)s") % {"date": receipt.issued_at_label})
@@ -146,7 +148,7 @@ def receipt_escpos(
     if receipt.cash_rounding_clp:
         row(_("Redondeo"), format_signed_clp(receipt.cash_rounding_clp))
         printer.set(bold=True)
-        row(_("Total pagado"), format_clp(receipt.amount_charged_clp))
+        row(receipt.paid_label or _("Total pagado"), format_clp(receipt.amount_charged_clp))
         printer.set(bold=False)
     if receipt.change_clp:
         printer.set(bold=True)

@@ -87,6 +87,10 @@ class Receipt:
     footer: str
     is_copy: bool
     is_voided: bool
+    # Credit notes: lines under the title (the original document, the reason) and the
+    # label of "total + rounding" (what was given back rather than paid).
+    notes: tuple[str, ...] = ()
+    paid_label: str = ""
 
     @property
     def number_label(self) -> str:

@@ -1,0 +1,134 @@
+"""The till's returns API: POST /api/v1/returns (idempotent), POST /sales/{id}/void,
+GET /sales/{id}/returnable; Spanish {"detail", "code"} errors that change nothing."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from itplus.store.sales.models import CreditNote, Sale
+from itplus.store.sales.services import LineInput
+from tests.factories import make_sale
+from tests.store.sales.factories import make_credit_note_series
+
+RETURNS_URL = "/api/v1/returns"
+
+
+@pytest.fixture
+def sold(terminal, cashier, product):
+    make_credit_note_series()
+    return make_sale(
+        terminal=terminal,
+        cashier=cashier,
+        products=[],
+        lines=[LineInput(code=product.barcodes.first().code, quantity=Decimal(2))],
+    )
+
+
+def post(client, url, body):
+    return client.post(url, data=body, content_type="application/json")
+
+
+def return_body(sale, **kwargs) -> dict:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "sale_id": sale.pk,
+        "lines": [{"position": 1, "quantity": "1"}],
+        "reason": "No le gustó",
+        **kwargs,
+    }
+
+
+def test_post_return_creates_a_credit_note_once(api_client, sold):
+    body = return_body(sold)
+
+    first = post(api_client, RETURNS_URL, body)
+    again = post(api_client, RETURNS_URL, body)
+
+    assert first.status_code == 201, first.content
+    data = first.json()
+    assert (data["number"], data["kind"], data["total_clp"]) == (1, "devolucion", 1190)
+    assert data["refunds"] == [{"method": "efectivo", "amount_clp": 1190}]
+    assert data["lines"][0]["original_position"] == 1
+    assert data["original"].endswith("N° 1")
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert again.json()["id"] == data["id"] and CreditNote.objects.count() == 1
+    assert api_client.get(data["receipt_url"]).status_code == 200
+
+
+def test_return_by_series_and_number(api_client, sold):
+    body = return_body(sold, sale_id=None, series=sold.series.code, number=sold.number)
+
+    response = post(api_client, RETURNS_URL, body)
+
+    assert response.status_code == 201, response.content
+
+
+def test_another_stores_document_is_404_in_spanish(api_client, sold):
+    body = return_body(sold, sale_id=None, series="B9", number=4711)
+
+    response = post(api_client, RETURNS_URL, body)
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "El documento B9 N° 4711 no existe en esta tienda.",
+        "code": "documento_inexistente",
+    }
+    assert CreditNote.objects.count() == 0
+
+
+def test_bad_quantities_are_refused_in_spanish(api_client, sold):
+    for quantity, message in (("-1", "mayor que cero"), ("3", "se vendieron 2")):
+        body = return_body(sold, lines=[{"position": 1, "quantity": quantity}])
+
+        response = post(api_client, RETURNS_URL, body)
+
+        assert response.status_code == 422
+        assert message in response.json()["detail"]
+    assert post(api_client, RETURNS_URL, {"lines": "x"}).status_code == 422
+    assert CreditNote.objects.count() == 0
+
+
+def test_returnable_shows_what_is_left(api_client, sold):
+    post(api_client, RETURNS_URL, return_body(sold))
+
+    data = api_client.get(f"/api/v1/sales/{sold.pk}/returnable").json()
+
+    [line] = data["lines"]
+    assert (line["quantity_sold"], line["quantity_returned"], line["quantity_left"]) == (
+        "2.000",
+        "1.000",
+        "1.000",
+    )
+    assert line["credited_clp"] == 1190
+    missing = api_client.get("/api/v1/sales/424242/returnable")
+    assert missing.status_code == 404 and "no existe en esta tienda" in missing.json()["detail"]
+
+
+def test_void_needs_an_approval_then_voids(api_client, sold, supervisor):
+    url = f"/api/v1/sales/{sold.pk}/void"
+
+    refused = post(api_client, url, {})
+    assert refused.status_code == 403 and refused.json()["code"] == "requiere_aprobacion"
+    wrong_pin = post(api_client, "/api/v1/approvals", {"pin": "0000", "action": "anular_venta"})
+    assert wrong_pin.status_code == 403
+
+    approval = post(api_client, "/api/v1/approvals", {"pin": "4321", "action": "anular_venta"})
+    response = post(api_client, url, {"approval_id": approval.json()["id"]})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["kind"] == "anulacion" and response.json()["total_clp"] == 2380
+    assert Sale.objects.get(pk=sold.pk).status == "anulada"
+    again = post(api_client, url, {"approval_id": approval.json()["id"]})
+    assert again.status_code == 403  # the approval was used
+    assert CreditNote.objects.count() == 1
+
+
+def test_returns_need_a_logged_in_cashier(client, terminal, sold):
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {terminal.token}"
+
+    response = post(client, RETURNS_URL, return_body(sold))
+
+    assert response.status_code == 401 and CreditNote.objects.count() == 0
