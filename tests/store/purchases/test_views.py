@@ -218,6 +218,8 @@ def test_direct_receipt_page(admin_client, supplier):
 def test_invoice_page(admin_client, supplier, admin_user):
     eggs = make_product()
     receipt = receive(supplier=supplier, user=admin_user, lines=[(eggs, 10, 1_000)])
+    page = admin_client.get(f"{BASE}/facturas/nueva/").content.decode()
+    assert f'hx-get="{BASE}/facturas/recepciones/"' in page
     choices = admin_client.get(
         f"{BASE}/facturas/recepciones/", {"supplier": supplier.pk}
     ).content.decode()
@@ -345,3 +347,14 @@ def test_supervisor_receives_goods_and_sees_the_link(client, supplier, admin_use
     )
     assert response.status_code == 302
     assert GoodsReceipt.objects.get().received_by == supervisor
+
+
+def test_admin_add_leads_to_the_pages(admin_client):
+    assert admin_client.get("/admin/purchases/purchaseorder/add/").url == f"{BASE}/ordenes/nueva/"
+    assert (
+        admin_client.get("/admin/purchases/goodsreceipt/add/").url == f"{BASE}/recepciones/nueva/"
+    )
+    assert (
+        admin_client.get("/admin/purchases/supplierinvoice/add/").url == f"{BASE}/facturas/nueva/"
+    )
+    assert admin_client.get("/admin/purchases/productcost/add/").status_code == 403

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -49,12 +49,22 @@ class NoDeleteAdmin(CsvExportMixin, admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(NoDeleteAdmin):
+class DocumentAdmin(NoDeleteAdmin):
+    """Documents are created on their page under /gestion/compras/ (``add_page``; the
+    admin's "add" leads there) and never edited here."""
+
+    add_page = ""
+
     def has_add_permission(self, request):
-        return False
+        return bool(self.add_page) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect(self.add_page)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -138,7 +148,8 @@ class OrderLineInline(ReadOnlyInline):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(NoDeleteAdmin):
+class PurchaseOrderAdmin(DocumentAdmin):
+    add_page = "purchases:order_create"
     csv_fields = (
         "id",
         "supplier",
@@ -182,12 +193,6 @@ class PurchaseOrderAdmin(NoDeleteAdmin):
             '<a href="{}">{}</a>', reverse("purchases:order_detail", args=[obj.pk]), _("Abrir")
         )
 
-    def has_change_permission(self, request, obj=None):
-        return False if obj is not None else super().has_change_permission(request, obj)
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return redirect("purchases:order_create")
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return redirect("purchases:order_detail", order_id=object_id)
 
@@ -210,7 +215,8 @@ class ReceiptLineInline(ReadOnlyInline):
 
 
 @admin.register(GoodsReceipt)
-class GoodsReceiptAdmin(ReadOnlyAdmin):
+class GoodsReceiptAdmin(DocumentAdmin):
+    add_page = "purchases:receipt_create"
     csv_fields = (
         "id",
         "reference",
@@ -273,15 +279,10 @@ class GoodsReceiptAdmin(ReadOnlyAdmin):
         results, _dups = super().get_search_results(request, queryset, term)
         return results, True
 
-    def has_add_permission(self, request):
-        return super(ReadOnlyAdmin, self).has_add_permission(request)
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return redirect("purchases:receipt_create")
-
 
 @admin.register(SupplierInvoice)
-class SupplierInvoiceAdmin(ReadOnlyAdmin):
+class SupplierInvoiceAdmin(DocumentAdmin):
+    add_page = "purchases:invoice_create"
     csv_fields = (
         "supplier",
         "supplier__rut",
@@ -332,15 +333,9 @@ class SupplierInvoiceAdmin(ReadOnlyAdmin):
     def linked_receipts(self, obj: SupplierInvoice) -> str:
         return ", ".join(f"{r.reference} ({format_clp(r.total_clp)})" for r in obj.receipts.all())
 
-    def has_add_permission(self, request):
-        return super(ReadOnlyAdmin, self).has_add_permission(request)
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return redirect("purchases:invoice_create")
-
 
 @admin.register(ProductCost)
-class ProductCostAdmin(ReadOnlyAdmin):
+class ProductCostAdmin(DocumentAdmin):
     csv_fields = (
         "product__sku",
         "product",
