@@ -153,7 +153,8 @@ def test_receive_page_scan_then_post(admin_client, supplier, admin_user):
     )
     lines = {line.product_id: line for line in order.lines.all()}
     url = f"{BASE}/ordenes/{order.pk}/recibir/"
-    assert "Recibir OC-" in admin_client.get(url).content.decode()
+    page = admin_client.get(url).content.decode()
+    assert "Recibir OC-" in page and "htmx-2.0.11.min.js" in page and 'hx-post="' in page
 
     form = {f"cost_{line.pk}": str(line.unit_cost_clp) for line in lines.values()}
     form |= {f"qty_{lines[milk.pk].pk}": "5", "action": "scan", "scan": code_of(milk)}
