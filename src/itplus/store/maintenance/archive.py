@@ -357,6 +357,14 @@ class _HashingReader(io.RawIOBase):
         return n or 0
 
 
+def compressor(level: int = DEFAULT_LEVEL) -> zstandard.ZstdCompressor:
+    """The archive's zstd settings (the benchmark's baseline compresses with these too)."""
+    threads = min(4, os.cpu_count() or 1)
+    return zstandard.ZstdCompressor(
+        level=level, write_checksum=True, threads=threads if threads > 1 else 0
+    )
+
+
 def _fsync_dir(folder: Path) -> None:
     if os.name == "nt":  # Windows cannot open a directory; NTFS renames are journaled
         return
@@ -399,11 +407,7 @@ class ArchiveWriter:
         try:
             self._fh.write(self.header.raw + self.header.digest)
             self._sink = _RecordSink(self._fh, self.header, key)
-            threads = min(4, os.cpu_count() or 1)
-            cctx = zstandard.ZstdCompressor(
-                level=level, write_checksum=True, threads=threads if threads > 1 else 0
-            )
-            self._zw = cctx.stream_writer(self._sink, closefd=False)
+            self._zw = compressor(level).stream_writer(self._sink, closefd=False)
             self._tar = tarfile.open(
                 fileobj=self._zw, mode="w|", format=tarfile.PAX_FORMAT, copybufsize=CHUNK_SIZE
             )

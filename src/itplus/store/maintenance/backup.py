@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import metadata
@@ -49,6 +50,8 @@ STATUS_FILE = ".itplus-verificaciones.json"
 SAFETY_LABEL = "-antes-de-restaurar"
 # A .tmp younger than this may belong to a backup still being written.
 STALE_TMP = timedelta(minutes=15)
+# Threads hashing the tables of a SQLite snapshot (while another compresses the file).
+DIGEST_WORKERS = 2
 
 
 class BackupError(Exception):
@@ -166,14 +169,32 @@ def backup_create(
     clean_stale_work_folders(home)
     staging = Path(tempfile.mkdtemp(prefix=".itplus-respaldo-", dir=home))
     try:
-        with dbcopy.database_snapshot(using=using, dest_dir=staging) as snap:
-            tables = digest.table_digests(using=snap.alias)
-            heads = chain_heads(using=snap.alias)
-            migrations = dbcopy.applied_migrations(using=snap.alias)
         with archive.ArchiveWriter(
             final, header_fields=header_fields, key=aead_key, level=level
         ) as writer:
-            files = {snap.member: writer.add_file(snap.member, snap.path)}
+            with dbcopy.database_snapshot(using=using, dest_dir=staging) as snap:
+                # SQLite: the copy is complete, so it is compressed and hashed in another
+                # thread while this one computes the digest (zstd, hashlib and SQLite
+                # release the GIL); the digest also splits its tables over two threads,
+                # each reading the snapshot file through its own connection. PostgreSQL:
+                # pg_dump is writing the file, in its own process, under the same
+                # exported snapshot the digest reads here.
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive") as pool:
+                    archived = (
+                        pool.submit(writer.add_file, snap.member, snap.path)
+                        if snap.ready
+                        else None
+                    )
+                    tables = digest.table_digests(
+                        using=snap.alias, workers=DIGEST_WORKERS if snap.ready else 1
+                    )
+                    heads = chain_heads(using=snap.alias)
+                    migrations = dbcopy.applied_migrations(using=snap.alias)
+            files = {
+                snap.member: archived.result()
+                if archived
+                else writer.add_file(snap.member, snap.path)
+            }
             snap.path.unlink()
             for name, path in home_files(home):
                 files[name] = writer.add_file(name, path)

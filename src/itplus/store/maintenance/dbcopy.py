@@ -51,6 +51,9 @@ class Snapshot:
     path: Path  # the file that goes into the archive (ready after the context exits)
     member: str
     tool: str = ""  # "pg_dump (PostgreSQL) 15.20"
+    # The file is complete on entering the block (SQLite: the copy is made first), so it
+    # can be archived while the digest reads the snapshot; pg_dump's only on exit.
+    ready: bool = False
 
 
 def engine_of(using: str = "default") -> str:
@@ -144,6 +147,9 @@ def sqlite_copy(source: Path, dest: Path) -> None:
     src = sqlite3.connect(_sqlite_uri(source, "rw"), uri=True, timeout=30)
     dst = sqlite3.connect(dest)
     try:
+        # A new file nobody reads until we are done: no journal syncs while it is written
+        # (a restore fsyncs the finished file itself before putting it in place).
+        dst.execute("PRAGMA synchronous=OFF")
         src.backup(dst)  # all pages in one step: one read snapshot, writers keep going
         # A self-contained file: no -wal beside it is needed to read it.
         dst.execute("PRAGMA journal_mode=DELETE")
@@ -397,7 +403,7 @@ def database_snapshot(*, using: str, dest_dir: Path) -> Iterator[Snapshot]:
         path = dest_dir / "itplus.sqlite3"
         sqlite_copy(sqlite_path(using), path)
         with temporary_alias(name=path, based_on=using, read_only=True, prefix="bk") as alias:
-            yield Snapshot(engine, version, alias, path, SQLITE_MEMBER)
+            yield Snapshot(engine, version, alias, path, SQLITE_MEMBER, ready=True)
         return
 
     path = dest_dir / "itplus.pgdump"

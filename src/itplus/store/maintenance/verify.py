@@ -20,6 +20,7 @@ import json
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -272,8 +273,6 @@ def compare_tables(expected: dict[str, Any], actual: dict[str, digest.TableDiges
 def _check_database(
     result: VerifyResult, manifest: dict[str, Any], content: Path, workdir: Path, using: str
 ) -> None:
-    from itplus.store.maintenance.audit import chain_heads, run_audit
-
     database = manifest.get("database") or {}
     engine = database.get("engine")
     member = database.get("member")
@@ -283,14 +282,31 @@ def _check_database(
         return
     if not dump.is_file():
         return  # already reported as a missing file
-    if engine == "sqlite":
-        result.problems.extend(dbcopy.sqlite_check(dump))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="integrity") as pool:
+        # SQLite's integrity_check (C, GIL released) runs beside the digest and the audit;
+        # its findings keep their place at the head of the database problems.
+        at = len(result.problems)
+        integrity = pool.submit(dbcopy.sqlite_check, dump) if engine == "sqlite" else None
+        _check_contents(result, manifest, dump, workdir, using)
+        if integrity is not None:
+            result.problems[at:at] = integrity.result()
+
+
+def _check_contents(
+    result: VerifyResult, manifest: dict[str, Any], dump: Path, workdir: Path, using: str
+) -> None:
+    from itplus.store.maintenance.audit import chain_heads, run_audit
+
+    database = manifest["database"]
+    engine = database["engine"]
     missing, _unknown = dbcopy.migration_gap(manifest.get("migrations") or {})
     try:
         with dbcopy.scratch_database(
             engine=engine, dump=dump, tool_version=str(database.get("tool", "")), based_on=using
         ) as alias:
-            result.tables = digest.table_digests(using=alias)
+            result.tables = digest.table_digests(
+                using=alias, workers=2 if engine == "sqlite" else 1
+            )
             table_problems = compare_tables(manifest.get("tables") or {}, result.tables)
             result.problems.extend(table_problems)
             if not table_problems and digest.combine(result.tables) != manifest.get(
