@@ -115,7 +115,7 @@ class SaleAdmin(CsvExportMixin, admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["series_name", "number", "state", "issued_at", "terminal", "cashier"]},
+            {"fields": ["series_name", "number", "state", "issued_at", "terminal", "cashier", "buyer"]},
         ),
         (
             _("Montos"),
@@ -145,6 +145,13 @@ class SaleAdmin(CsvExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("cliente"))
+    def buyer(self, sale: Sale) -> str:
+        # No customer is the anonymous final consumer, shown with the SII's RUT.
+        if sale.customer is None:
+            return f"66.666.666-6 {_('Consumidor final')}"
+        return f"{sale.customer.rut_display} {sale.customer.name}"
 
     @admin.display(description=_("serie"), ordering="series__code")
     def series_name(self, sale: Sale) -> str:

@@ -87,6 +87,9 @@ class Receipt:
     footer: str
     is_copy: bool
     is_voided: bool
+    # The buyer: "66.666.666-6" / "Consumidor final" when the sale names nobody.
+    customer_rut: str = "66.666.666-6"
+    customer_name: str = ""
     # Credit notes: lines under the title (the original document, the reason) and the
     # label of "total + rounding" (what was given back rather than paid).
     notes: tuple[str, ...] = ()
@@ -121,7 +124,7 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
     """The receipt of one sale. Voided lines are left out: the customer's receipt shows
     what was sold; voided scans stay on record in the sale itself."""
     sale = (
-        Sale.objects.select_related("series", "terminal", "cashier")
+        Sale.objects.select_related("series", "terminal", "cashier", "customer")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -188,4 +191,6 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
         footer=store.get("receipt_footer", ""),
         is_copy=copy,
         is_voided=sale.status == Sale.Status.VOIDED,
+        customer_rut=sale.customer.rut_display if sale.customer else "66.666.666-6",
+        customer_name=sale.customer.name if sale.customer else str(_("Consumidor final")),
     )
