@@ -71,7 +71,7 @@ def test_sell_on_credit_to_a_customer_picked_at_the_till(page, shop):
     expect(pay.locator('[data-slot="fiado-credit"]')).to_have_text("Cupo disponible: $10.000")
     page.keyboard.press("f")
     expect(pay.locator(".pay-row label")).to_have_text(["Fiado"])
-    page.screenshot(path="docs/img/till-fiado.png")
+    page.screenshot(path=str(till.SCREENSHOTS / "till-fiado.png"))
     page.keyboard.press("Enter")
     expect(page.locator("#dlg-receipt")).to_be_visible()
     expect(page.locator('#dlg-receipt [data-slot="change"]')).to_have_text("$0")
