@@ -377,29 +377,23 @@ def check_returns_within_sales(ctx: AuditContext) -> Iterator[AuditProblem]:
     if current is not None:
         yield from verdict(current, quantity, amount)
 
-    voided_without_note = (
-        Sale.objects.using(using)
-        .filter(status=Sale.Status.VOIDED)
-        .exclude(credit_notes__kind=CreditNote.Kind.VOID)
-        .values_list("series__kind", "series__code", "number")
-        .iterator()
-    )
-    for kind, code, number in voided_without_note:
-        label = document_label(kind, code, number)
-        yield _problem(
-            "devoluciones",
-            label,
+    # A voided sale has its void note, and a void note's sale is voided.
+    mismatches = (
+        (
+            Sale.objects.using(using)
+            .filter(status=Sale.Status.VOIDED)
+            .exclude(credit_notes__kind=CreditNote.Kind.VOID)
+            .values_list("series__kind", "series__code", "number"),
             _("%(doc)s: figura anulada pero no tiene nota de crédito de anulación."),
-        )
-    not_voided = (
-        CreditNote.objects.using(using)
-        .filter(kind=CreditNote.Kind.VOID)
-        .exclude(sale__status=Sale.Status.VOIDED)
-        .values_list("sale__series__kind", "sale__series__code", "sale__number")
-        .iterator()
+        ),
+        (
+            CreditNote.objects.using(using)
+            .filter(kind=CreditNote.Kind.VOID)
+            .exclude(sale__status=Sale.Status.VOIDED)
+            .values_list("sale__series__kind", "sale__series__code", "sale__number"),
+            _("%(doc)s: tiene una nota de anulación pero no figura anulada."),
+        ),
     )
-    for kind, code, number in not_voided:
-        label = document_label(kind, code, number)
-        yield _problem(
-            "devoluciones", label, _("%(doc)s: tiene una nota de anulación pero no figura anulada.")
-        )
+    for documents, message in mismatches:
+        for kind, code, number in documents.iterator():
+            yield _problem("devoluciones", document_label(kind, code, number), message)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -213,24 +214,17 @@ def sale_return(
     loading history (demo data); the till and the back office never pass it.
     """
     fingerprint = data.fingerprint()
-    existing = CreditNote.objects.filter(client_uuid=data.client_uuid).first()
-    if existing:
-        return _replayed(existing, fingerprint), False
-    try:
-        note = _return_write(
+    return _once(
+        client_uuid=data.client_uuid,
+        fingerprint=fingerprint,
+        write=lambda: _return_write(
             terminal=terminal,
             user=user,
             data=data,
             fingerprint=fingerprint,
             issued_at=issued_at or timezone.now(),
-        )
-        return note, True
-    except IntegrityError:
-        # Lost a race with the same request from a retrying client: the other one won.
-        existing = CreditNote.objects.filter(client_uuid=data.client_uuid).first()
-        if existing is None:
-            raise
-        return _replayed(existing, fingerprint), False
+        ),
+    )
 
 
 def sale_void(
@@ -258,11 +252,10 @@ def sale_void(
         canonical_json({"void": sale_id, "approval": approval_id, "reason": reason})
     ).hexdigest()
     client_uuid = client_uuid or uuid.uuid4()
-    existing = CreditNote.objects.filter(client_uuid=client_uuid).first()
-    if existing:
-        return _replayed(existing, fingerprint), False
-    try:
-        note = _void_write(
+    return _once(
+        client_uuid=client_uuid,
+        fingerprint=fingerprint,
+        write=lambda: _void_write(
             sale_id=sale_id,
             terminal=terminal,
             user=user,
@@ -271,9 +264,21 @@ def sale_void(
             client_uuid=client_uuid,
             fingerprint=fingerprint,
             issued_at=issued_at or timezone.now(),
-        )
-        return note, True
+        ),
+    )
+
+
+def _once(
+    *, client_uuid: uuid.UUID, fingerprint: str, write: Callable[[], CreditNote]
+) -> tuple[CreditNote, bool]:
+    """Idempotency on the client's UUID: the note already made under it, or ``write()``."""
+    existing = CreditNote.objects.filter(client_uuid=client_uuid).first()
+    if existing:
+        return _replayed(existing, fingerprint), False
+    try:
+        return write(), True
     except IntegrityError:
+        # Lost a race with the same request from a retrying client: the other one won.
         existing = CreditNote.objects.filter(client_uuid=client_uuid).first()
         if existing is None:
             raise
