@@ -218,6 +218,14 @@ def test_close_records_the_count_and_the_difference(
     assert backups_after_close == ["respaldo"]  # the automatic backup, after commit
 
 
+def test_close_without_backup_for_history_loads(
+    session, supervisor, django_capture_on_commit_callbacks, backups_after_close
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        cash_session_close(session=session, user=supervisor, counts={}, backup=False)
+    assert backups_after_close == []
+
+
 def test_z_numbers_are_gapless_and_chained(supervisor):
     zs = []
     for _ in range(3):

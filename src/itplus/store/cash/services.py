@@ -283,6 +283,7 @@ def cash_session_close(
     user: User,
     counts: Mapping[Any, Any],
     at: datetime | None = None,
+    backup: bool = True,
 ) -> ZReport:
     """Close the session with the blind count and issue its Z report.
 
@@ -292,7 +293,8 @@ def cash_session_close(
     Z; the Z's figures are the session's documents summed under that lock; the Z takes
     the next gapless number of the store and the next link of the Z hash chain; the
     difference counted − expected (sobrante > 0, faltante < 0) is recorded. After commit
-    an automatic backup starts and, with a network printer, the Z prints."""
+    an automatic backup starts (``backup=False`` skips it: loading history, where one
+    backup at the end is enough) and, with a network printer, the Z prints."""
     parsed = cash_count_parse(counts)
     locked = _lock_open_session(session)
     closed_at = at or timezone.now()
@@ -324,13 +326,14 @@ def cash_session_close(
     locked.closed_by = user
     locked.closed_at = closed_at
     locked.save(update_fields=["status", "closed_by", "closed_at"])
-    _after_close(z)
+    _after_close(z, backup=backup)
     return z
 
 
-def _after_close(z: ZReport) -> None:
+def _after_close(z: ZReport, *, backup: bool) -> None:
     from itplus.store.cash.printing import z_print_on_commit
 
-    # Looked up when the transaction commits (tests replace it: no backup per test).
-    transaction.on_commit(lambda: backup_after_session_close(), robust=True)
+    if backup:
+        # Looked up when the transaction commits (tests replace it: no backup per test).
+        transaction.on_commit(lambda: backup_after_session_close(), robust=True)
     z_print_on_commit(z_id=z.pk)
