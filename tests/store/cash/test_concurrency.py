@@ -7,39 +7,19 @@ serialises on the session row lock (select_for_update); SQLite on BEGIN IMMEDIAT
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from itplus.store.cash.models import CashSession, ZCounter, ZReport
 from itplus.store.cash.services import SessionClosed, cash_session_close
 from itplus.store.sales.models import Sale
+from tests.concurrency import run_together
 from tests.factories import make_product, make_sale, make_terminal, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def together(*tasks):
-    barrier = threading.Barrier(len(tasks))
-    results: list = [None] * len(tasks)
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = tasks[i]()
-        except BaseException as error:
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(tasks))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads), "a close hung"
-    return results
+    return run_together(tasks, what="a close")
 
 
 def test_two_concurrent_closes_make_one_z():

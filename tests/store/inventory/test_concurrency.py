@@ -7,11 +7,9 @@ product's stock row (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: ``BEGIN IMME
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.db.models import Sum
 
 from itplus.store.inventory.models import MovementKind, StockMovement
@@ -23,34 +21,11 @@ from itplus.store.inventory.services import (
 )
 from itplus.store.maintenance.audit import run_audit
 from itplus.store.sales.services import LineInput, sale_complete
+from tests.concurrency import run_together
 from tests.factories import make_product, make_terminal, make_user, sale_input
 from tests.store.inventory.factories import make_warehouse, receive, set_negative_stock, stock_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-JOIN_TIMEOUT = 120
-
-
-def run_together(jobs) -> list:
-    """Run each job in its own thread, all released at once; returns results or errors."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = jobs[index]()
-        except BaseException as error:  # reported by the test
-            results[index] = error
-        finally:
-            connections.close_all()  # this thread's connection
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a job hung"
-    return results
 
 
 def seller(terminal, cashier, product, quantity):

@@ -8,7 +8,6 @@ On PostgreSQL ``select_for_update`` on the order serialises them; on SQLite
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -18,34 +17,11 @@ from django.db.models import Sum
 from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.purchases.models import GoodsReceipt, OrderStatus, ProductCost, PurchaseOrder
 from itplus.store.purchases.services import OrderNotReceivable, OverReceipt
+from tests.concurrency import run_together
 from tests.factories import make_product, make_user
 from tests.store.purchases.factories import make_order, make_supplier, receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-JOIN_TIMEOUT = 120
-
-
-def run_together(jobs) -> list:
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = jobs[index]()
-        except BaseException as error:  # reported by the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a receipt hung"
-    return results
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ On PostgreSQL the credit-note series row and the original sale's row are locked
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -18,37 +17,12 @@ from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.sales.models import CreditNote, CreditNoteLine
 from itplus.store.sales.returns import ReturnRejected, sale_return
 from itplus.store.sales.services import LineInput
+from tests.concurrency import run_together
 from tests.factories import make_product, make_sale, make_terminal, make_user
 from tests.store.sales.factories import make_credit_note_series, return_input
 from tests.store.sales.test_returns import assert_credit_chain_verifies
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-JOIN_TIMEOUT = 120
-
-
-def run_together(calls) -> list:
-    """Run each call in its own thread, all released at once; per call, its result or
-    the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = calls[index]()
-        except BaseException as error:  # reported by the test, not lost in the thread
-            results[index] = error
-        finally:
-            connections.close_all()  # this thread's connection
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a return hung"
-    return results
 
 
 @pytest.fixture
