@@ -3,6 +3,9 @@
 import pytest
 from django.db import connection
 
+# The Chromium `browser` fixture, for both sites' Playwright tests.
+pytest_plugins = ["tests.browser"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres_only need real row locks under concurrency; on SQLite they

@@ -4,51 +4,15 @@ The browser walks the real pages: catalogue → checkout → order → Webpay em
 back to the shop → contact page. Screenshots go to docs/img/ for the docs.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
 from itplus.helpdesk.orders.models import CallbackRequest, Order
 from itplus.helpdesk.payments.models import Payment
 from itplus.helpdesk.services.services import services_install_defaults
+from tests.browser import SCREENSHOTS, new_page
 from tests.helpdesk.factories import ensure_terms
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from
-# a thread with a running loop unless told it is fine (the calls here are not async).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
-
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = (
-            "\n\n*** BROWSER TESTS SKIPPED: /usr/bin/chromium is missing. ***\n"
-            "Install Debian's Chromium with:  sudo apt-get install chromium\n"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -61,11 +25,7 @@ def site(transactional_db, live_server, emulator):
 
 @pytest.fixture
 def page(browser, site):
-    context = browser.new_context(
-        base_url=site.url, viewport={"width": 1280, "height": 900}, locale="es-CL"
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    context, page = new_page(browser, site.url, height=900)
     yield page
     context.close()
 

@@ -3,8 +3,8 @@ test would copy the test database in a background thread while the test goes on)
 
 import pytest
 
-# The till's Chromium launch settings, for the cash drawer's browser test.
-from tests.store.till.test_till_browser import browser, page  # noqa: F401
+# The till's page fixture (a fresh browser context on the live server).
+from tests.store.till.test_till_browser import page  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,7 @@ from tests.store.customers.factories import new_customer
 from tests.store.till import test_till_browser as till
 from tests.store.till.test_till_browser import SUPERVISOR_PIN, ean, login_and_pair, scan
 
-# The till's Chromium launch settings and page, shared with its own browser tests.
-browser = till.browser
+# The till's page fixture (a fresh browser context on the live server).
 page = till.page
 
 pytestmark = [pytest.mark.browser]

@@ -5,64 +5,25 @@ into the code input, as a scanner does), pay cash with change, read the receipt.
 Screenshots go to docs/img/ for the README.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from itplus.store.accounts.models import Approval, ApprovalAction
 from itplus.store.catalog.models import SaleUnit
 from itplus.store.sales.models import ParkedTicket, PaymentMethod, Sale
+from tests.browser import SCREENSHOTS, new_page
 from tests.factories import make_product, make_terminal, make_user
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from
-# a thread with a running loop unless told it is fine (the calls here are not async).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "img"
 PASSWORD = "clave-segura-1"  # tests.factories.make_user's password
 SUPERVISOR_PIN = "4321"
 
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = (
-            "\n\n*** BROWSER TESTS SKIPPED: /usr/bin/chromium is missing. ***\n"
-            "Install Debian's Chromium with:  sudo apt-get install chromium\n"
-            "(Playwright's own browser download is not used.)\n"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="es-CL"
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    context, page = new_page(browser, live_server.url)
     yield page
     context.close()
 
