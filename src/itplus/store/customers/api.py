@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from itplus.store.customers.models import AccountEntry, Customer
@@ -96,7 +96,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     supervisor sets the limit in the back office)."""
     user = _require_user(request)
     customer = customer_create(user=user, **payload.dict())
-    return 201, CustomerOut.of(customer)
+    return Status(201, CustomerOut.of(customer))
 
 
 @router.post(
@@ -117,9 +117,12 @@ def pay_account(request: HttpRequest, customer_id: int, payload: AccountPaymentI
         terminal=request.terminal,
         allow_credit_balance=payload.credit_balance,
     )
-    return 201, AccountPaymentOut(
-        entry_id=entry.pk,
-        amount_clp=entry.amount_clp,
-        balance_after_clp=entry.balance_after_clp,
-        customer=CustomerOut.of(customer),
+    return Status(
+        201,
+        AccountPaymentOut(
+            entry_id=entry.pk,
+            amount_clp=entry.amount_clp,
+            balance_after_clp=entry.balance_after_clp,
+            customer=CustomerOut.of(customer),
+        ),
     )

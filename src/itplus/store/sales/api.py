@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from itplus.store.accounts.services import approval_grant
@@ -134,7 +134,7 @@ def create_sale(request: HttpRequest, payload: SaleIn):
     sale, created = sale_complete(terminal=request.terminal, cashier=cashier, data=data)
     if created:
         receipt_print_on_commit(sale_id=sale.pk)  # after commit, in the background
-    return (201 if created else 200), sale_out(sale, replayed=not created)
+    return Status(201 if created else 200, sale_out(sale, replayed=not created))
 
 
 @router.get("/sales/{sale_id}", response=SaleOut, summary="Ver una venta")

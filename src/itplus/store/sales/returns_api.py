@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from itplus.store.sales.api import require_cashier
 from itplus.store.sales.models import CreditNote, Sale
@@ -170,7 +170,7 @@ def create_return(request: HttpRequest, payload: ReturnIn):
     note, created = sale_return(terminal=request.terminal, user=user, data=data)
     if created:
         credit_note_print_on_commit(credit_note_id=note.pk)
-    return (201 if created else 200), credit_note_out(note, replayed=not created)
+    return Status(201 if created else 200, credit_note_out(note, replayed=not created))
 
 
 @router.post(
@@ -191,7 +191,7 @@ def void_sale(request: HttpRequest, sale_id: int, payload: VoidIn):
     )
     if created:
         credit_note_print_on_commit(credit_note_id=note.pk)
-    return (201 if created else 200), credit_note_out(note, replayed=not created)
+    return Status(201 if created else 200, credit_note_out(note, replayed=not created))
 
 
 @router.get(
