@@ -334,48 +334,71 @@ def check_sales(ctx: AuditContext) -> Iterator[AuditProblem]:
                 for sale_check in SALE_CHECKS:
                     yield from sale_check(record)
 
-        # The series row: its head must be the last document.
-        if series.last_hash != expected_previous:
-            yield AuditProblem(
-                check="cadena",
-                message=_(
-                    "%(series)s: el último eslabón registrado en la serie no corresponde al "
-                    "último documento (%(last)s)."
-                )
-                % {"series": series_label, "last": previous_label or _("ninguno")},
-                document=series_label,
-            )
-        if series.next_number != previous_number + 1:
-            yield AuditProblem(
-                check="numeracion",
-                message=_(
-                    "%(series)s: el próximo número es %(next)s pero el último documento es "
-                    "el N° %(last)s."
-                )
-                % {"series": series_label, "next": series.next_number, "last": previous_number},
-                document=series_label,
-            )
-        beyond = (
-            Sale.objects.using(using)
-            .filter(series_id=series.id, number__gte=series.next_number)
-            .order_by("number")
-            .values_list("number", flat=True)
-            .first()
+        yield from series_end_problems(
+            using=using,
+            series=series,
+            series_label=series_label,
+            documents=Sale,
+            last_hash=expected_previous,
+            last_label=previous_label,
+            last_number=previous_number,
         )
-        still_same = (
-            DocumentSeries.objects.using(using)
-            .filter(pk=series.id, next_number=series.next_number)
-            .exists()
-        )
-        # A sale made while we walked moves next_number; one beyond an unchanged
-        # next_number was not issued by the till.
-        if beyond is not None and still_same:
-            label = document_label(series.kind, series.code, beyond)
-            yield _series_problem(
-                "numeracion",
-                label,
-                _("%(doc)s: tiene un número posterior al último emitido por la serie."),
+
+
+def series_end_problems(
+    *,
+    using: str,
+    series: Any,
+    series_label: str,
+    documents: type,
+    last_hash: str,
+    last_label: str | None,
+    last_number: int,
+) -> Iterator[AuditProblem]:
+    """After walking a chained series: its row must point at the last document walked
+    (chain head and next number), and no document may carry a number beyond the series'
+    counter. ``documents`` is the model of the series' documents (sales, credit notes)."""
+    if series.last_hash != last_hash:
+        yield AuditProblem(
+            check="cadena",
+            message=_(
+                "%(series)s: el último eslabón registrado en la serie no corresponde al "
+                "último documento (%(last)s)."
             )
+            % {"series": series_label, "last": last_label or _("ninguno")},
+            document=series_label,
+        )
+    if series.next_number != last_number + 1:
+        yield AuditProblem(
+            check="numeracion",
+            message=_(
+                "%(series)s: el próximo número es %(next)s pero el último documento es "
+                "el N° %(last)s."
+            )
+            % {"series": series_label, "next": series.next_number, "last": last_number},
+            document=series_label,
+        )
+    beyond = (
+        documents.objects.using(using)
+        .filter(series_id=series.id, number__gte=series.next_number)
+        .order_by("number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    still_same = (
+        DocumentSeries.objects.using(using)
+        .filter(pk=series.id, next_number=series.next_number)
+        .exists()
+    )
+    # A document issued while we walked moves next_number; one beyond an unchanged
+    # next_number was not issued by the store.
+    if beyond is not None and still_same:
+        label = document_label(series.kind, series.code, beyond)
+        yield _series_problem(
+            "numeracion",
+            label,
+            _("%(doc)s: tiene un número posterior al último emitido por la serie."),
+        )
 
 
 @register_sale_check

@@ -28,6 +28,7 @@ from itplus.store.maintenance.audit import (
     AuditProblem,
     document_label,
     register_check,
+    series_end_problems,
 )
 from itplus.store.sales.models import (
     CreditNote,
@@ -257,47 +258,15 @@ def check_credit_notes(ctx: AuditContext) -> Iterator[AuditProblem]:
                 previous_number = note.number
                 yield from _note_totals(label, note, lines, refunds)
 
-        if series.last_hash != expected_previous:
-            yield AuditProblem(
-                check="cadena",
-                message=_(
-                    "%(series)s: el último eslabón registrado en la serie no corresponde al "
-                    "último documento (%(last)s)."
-                )
-                % {"series": series_label, "last": previous_label or _("ninguno")},
-                document=series_label,
-            )
-        if series.next_number != previous_number + 1:
-            yield AuditProblem(
-                check="numeracion",
-                message=_(
-                    "%(series)s: el próximo número es %(next)s pero el último documento es "
-                    "el N° %(last)s."
-                )
-                % {"series": series_label, "next": series.next_number, "last": previous_number},
-                document=series_label,
-            )
-        beyond = (
-            CreditNote.objects.using(using)
-            .filter(series_id=series.id, number__gte=series.next_number)
-            .order_by("number")
-            .values_list("number", flat=True)
-            .first()
+        yield from series_end_problems(
+            using=using,
+            series=series,
+            series_label=series_label,
+            documents=CreditNote,
+            last_hash=expected_previous,
+            last_label=previous_label,
+            last_number=previous_number,
         )
-        unchanged = (
-            DocumentSeries.objects.using(using)
-            .filter(pk=series.id, next_number=series.next_number)
-            .exists()
-        )
-        # A return made while we walked moves next_number; a note beyond an unchanged
-        # next_number was not issued by the store.
-        if beyond is not None and unchanged:
-            label = document_label(series.kind, series.code, beyond)
-            yield _problem(
-                "numeracion",
-                label,
-                _("%(doc)s: tiene un número posterior al último emitido por la serie."),
-            )
 
     misplaced = (
         CreditNote.objects.using(using)
