@@ -168,7 +168,11 @@ def _sql_value(vendor: str, field: models.Field, column: str) -> str | None:
         return c if lite else text
     if kind == "DecimalField" and _target(field).decimal_places is not None:
         places = int(_target(field).decimal_places)
-        return f"printf('%.{places}f', {c})" if lite else quoted(f"round({c}, {places})::text")
+        if lite:
+            # printf() turns NULL into 0.000; a nullable decimal must stay null, as on
+            # PostgreSQL, or the same rows digest differently on the two engines.
+            return f"CASE WHEN {c} IS NULL THEN NULL ELSE printf('%.{places}f', {c}) END"
+        return quoted(f"round({c}, {places})::text")
     if kind == "DateTimeField":
         if lite:  # stored as UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]'
             return (
