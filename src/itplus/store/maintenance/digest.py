@@ -28,7 +28,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -292,42 +291,11 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_fallback)
 
 
-def table_digests(*, using: str = "default", workers: int = 1) -> dict[str, TableDigest]:
-    """Row count and SHA-256 of every model table present in the database ``using``.
-
-    ``workers`` > 1 hashes tables in parallel threads, each with its own connection
-    (Django's connections are per thread). Only for a database nobody writes to while
-    it runs — a snapshot file or a scratch copy — since each connection reads its own
-    snapshot; the database builds each row's JSON with the GIL released, so the threads
-    do run in parallel. Same result as one worker.
-    """
-    tables = _model_tables(using)
-    if workers <= 1 or len(tables) < 2:
-        return {table: _table_digest(using, table, model) for table, model in tables.items()}
-
-    def one(table: str, model: type[models.Model]) -> TableDigest:
-        try:
-            return _table_digest(using, table, model)
-        finally:
-            connections[using].close()  # this thread's own connection
-
-    # Largest tables first, so the last one to finish is a small one.
-    sizes = _row_estimates(using, tables)
-    order = sorted(tables, key=lambda t: sizes.get(t, 0), reverse=True)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest") as pool:
-        futures = {table: pool.submit(one, table, tables[table]) for table in order}
-        return {table: futures[table].result() for table in tables}
-
-
-def _row_estimates(using: str, tables: dict[str, type[models.Model]]) -> dict[str, int]:
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    sizes = {}
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"SELECT count(*) FROM {quote(table)}")
-            sizes[table] = int(cursor.fetchone()[0])
-    return sizes
+def table_digests(*, using: str = "default") -> dict[str, TableDigest]:
+    """Row count and SHA-256 of every model table present in the database ``using``."""
+    return {
+        table: _table_digest(using, table, model) for table, model in _model_tables(using).items()
+    }
 
 
 def combine(tables: dict[str, TableDigest]) -> str:

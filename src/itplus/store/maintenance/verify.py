@@ -304,9 +304,7 @@ def _check_contents(
         with dbcopy.scratch_database(
             engine=engine, dump=dump, tool_version=str(database.get("tool", "")), based_on=using
         ) as alias:
-            result.tables = digest.table_digests(
-                using=alias, workers=2 if engine == "sqlite" else 1
-            )
+            result.tables = digest.table_digests(using=alias)
             table_problems = compare_tables(manifest.get("tables") or {}, result.tables)
             result.problems.extend(table_problems)
             if not table_problems and digest.combine(result.tables) != manifest.get(
