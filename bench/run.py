@@ -398,10 +398,12 @@ def backup_markdown(runs: list[dict]) -> list[str]:
         "API 0.3 s (now without journal syncs on the throw-away copy); compressing, hashing "
         "and writing the archive 1.7 s; the content digest of every table 3.2–3.5 s, of "
         "which ~0.9 s per 800,000-row table is SQLite building each row's JSON and ~0.3 s "
-        "Python hashing it. The baseline only compresses (1.1–1.7 s). Since this run the "
+        "Python hashing it. The baseline only compresses (0.7–1.7 s, with zstd's two worker "
+        "threads using both cores when the machine is idle). Since the first run the "
         "archive is written in a second thread while the digest runs (zstd, hashlib and "
-        "SQLite release the GIL): 6.6 s → 5.0 s on an idle machine (4.0× → ~4.5× of a "
-        "baseline measured lower the second time). Splitting the digest's tables over two "
+        "SQLite release the GIL): 6.6 s → 4.8 s. The ratio did not improve with it (4.0× "
+        "then, against a 1.66 s baseline on a loaded machine; 6.6× in the table, against "
+        "0.73 s on an idle one). Splitting the digest's tables over two "
         "more threads was measured and dropped: slower (7.5 s), because sqlite3 releases and "
         "retakes the GIL for every row and the threads convoy. The next step is to have "
         "SQLite return each page of rows as one string (`group_concat` over a primary-key "
@@ -479,7 +481,7 @@ def markdown(results: dict[str, list[dict]], sizes: dict[str, int], elapsed: flo
         f"- Catalogue: {sizes['products']:,} active products, one EAN-13 each; iterations per "
         f"round: {sizes['lookups']:,} lookups, {sizes['searches']} searches, {sizes['sales']} "
         f"sales (HTTP rows: half as many), after 20 untimed warm-up calls. Whole run: "
-        f"{elapsed:.0f} s.",
+        + (f"{elapsed:.0f} s." if elapsed else "several runs of the same day, redrawn."),
         "",
         "Every operation goes through the full request stack: Django's test `Client` with a "
         "logged-in cashier and the terminal's `Authorization: Bearer` token (URL routing, "
