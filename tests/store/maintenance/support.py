@@ -45,9 +45,11 @@ def clear_home() -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def build_store(*, sales: int = 6) -> dict[str, Any]:
+def build_store(*, sales: int = 6, back_office: bool = True) -> dict[str, Any]:
     """A small store: staff, two terminals, products, sales on two series, a config file,
-    a report and a media file."""
+    a report and a media file; with ``back_office``, also what the back office writes —
+    a customer on store credit with a payment, a purchase order partly received, a posted
+    count, an adjustment, a return (credit note) and a closed cash session with its Z."""
     cashier = make_user(role="cajero")
     make_user(role="supervisor", pin="4321")
     make_user(role="administrador")
@@ -63,6 +65,8 @@ def build_store(*, sales: int = 6) -> dict[str, Any]:
     for i in range(sales):
         till = terminal if i % 3 else other
         made.append(make_sale(terminal=till, cashier=cashier, products=products[: i % 3 + 1]))
+    if back_office:
+        made += _back_office(terminal=terminal, other=other, cashier=cashier, products=products)
     config = load_config(home())
     config["store"]["name"] = "Almacén La Prueba"
     config["printer"]["kind"] = "network"
@@ -75,6 +79,53 @@ def build_store(*, sales: int = 6) -> dict[str, Any]:
     (home() / "media" / "productos").mkdir(parents=True, exist_ok=True)
     (home() / "media" / "productos" / "leche.png").write_bytes(bytes(range(256)) * 40)
     return {"terminal": terminal, "cashier": cashier, "products": products, "sales": made}
+
+
+def _back_office(*, terminal, other, cashier, products) -> list:
+    """Every kind of back-office document, made through the real services. Returns the
+    sales it made (one on store credit, one partly returned)."""
+    from itplus.store.cash.reports import cash_report_compute
+    from itplus.store.cash.selectors import cash_session_current
+    from itplus.store.cash.services import cash_session_close
+    from itplus.store.customers.services import customer_payment_record
+    from itplus.store.inventory.services import (
+        count_sheet_open,
+        count_sheet_post,
+        count_sheet_scan,
+        default_warehouse,
+        stock_adjust,
+    )
+    from tests.store.customers.factories import new_customer, sell_on_credit
+    from tests.store.purchases.factories import make_order, make_supplier, receive
+    from tests.store.sales.factories import make_credit_note_series, make_return
+
+    admin = make_user(role="administrador")
+    milk, bread, soda = products
+    # purchases: an order of 24 + 12, half the milk received so far
+    order = make_order(
+        supplier=make_supplier(), user=admin, lines=[(milk, "24", 800), (bread, "12", 1500)]
+    )
+    receive(user=admin, order=order, lines=[(milk, "12", None)])
+    # customers: a sale on store credit, then a payment in cash at the till
+    customer = new_customer(credit_limit_clp=50_000)
+    on_credit = sell_on_credit(terminal=terminal, cashier=cashier, product=soda, customer=customer)
+    customer_payment_record(
+        customer=customer, amount_clp=1000, method="efectivo", user=cashier, terminal=terminal
+    )
+    # inventory: a posted count of the bread and a write-off of spoiled milk
+    sheet = count_sheet_open(warehouse=default_warehouse(), user=admin)
+    count_sheet_scan(sheet=sheet, code=bread.sku, quantity="7", user=admin)
+    count_sheet_post(sheet=sheet, user=admin)
+    stock_adjust(product=milk, quantity="-1", reason="Merma: vencida", user=admin)
+    # returns: a sale at the main till, then a credit note for part of it
+    make_credit_note_series()
+    returned = make_sale(terminal=terminal, cashier=cashier, products=[milk, bread])
+    make_return(terminal=terminal, user=cashier, sale=returned, lines={1: "1"})
+    # cash: the second till closes its session with a Z report
+    session = cash_session_current(terminal=other)
+    expected = cash_report_compute(session=session).expected_cash_clp
+    cash_session_close(session=session, user=admin, counts={"10": expected // 10}, backup=False)
+    return [on_credit, returned]
 
 
 def home_snapshot() -> dict[str, bytes]:

@@ -44,10 +44,26 @@ def usb_copy(path: Path, tmp_path: Path) -> Path:
     return Path(shutil.copy2(path, tmp_path / "usb" / path.name))
 
 
+def _back_office_models() -> list:
+    from itplus.store.cash.models import ZReport
+    from itplus.store.customers.models import AccountEntry
+    from itplus.store.inventory.models import CountSheet, StockMovement
+    from itplus.store.purchases.models import GoodsReceipt
+    from itplus.store.sales.models import CreditNote
+
+    return [CreditNote, ZReport, GoodsReceipt, CountSheet, AccountEntry, StockMovement]
+
+
+BACK_OFFICE_MODELS = _back_office_models()
+
+
 @pytest.mark.parametrize("encrypted", [False, True], ids=["plain+recovery-sheet", "encrypted"])
 def test_round_trip_wipe_and_reinstall_gives_an_identical_store(tmp_path, encrypted):
-    # given a store with sales, staff, terminals, products, config, a report and a media file
-    build_store(sales=9)
+    # given a store with sales, returns, purchases, counts, store credit, a closed cash
+    # session, staff, terminals, products, config, a report and a media file
+    store = build_store(sales=9)
+    made = {model: model.objects.count() for model in BACK_OFFICE_MODELS}
+    assert all(made.values()), made
     tables = digest.table_digests()
     content = digest.combine(tables)
     files = home_snapshot()
@@ -79,7 +95,8 @@ def test_round_trip_wipe_and_reinstall_gives_an_identical_store(tmp_path, encryp
     assert load_config(home()) == config
     assert keys.install_id(home(), create=False) == install
     assert keys.load_backup_key(home()) == key
-    assert Sale.objects.count() == 9 and Terminal.objects.count() == 2
+    assert Sale.objects.count() == len(store["sales"]) and Terminal.objects.count() == 2
+    assert {model: model.objects.count() for model in BACK_OFFICE_MODELS} == made
     assert DocumentSeries.objects.get(code="b1").last_hash == (
         Sale.objects.filter(series__code="b1").order_by("-number").first().chain_hash
     )
