@@ -68,6 +68,105 @@ CUSTOMERS = [
 
 
 @dataclass(frozen=True)
+class Neighbour:
+    """A neighbourhood customer who buys on credit ("fiado") and pays once a week."""
+
+    rut: str
+    name: str
+    address: str
+    phone: str
+    credit_limit_clp: int
+    # Debt carried over from the paper notebook when the shop started using itplus.
+    opening_debt_clp: int
+    pays_on_weekday: int  # Monday = 0
+
+
+NEIGHBOURS = [
+    Neighbour(
+        "12876543-3",
+        "María Soto Pérez",
+        "Pasaje Los Olmos 1234",
+        "+56 9 8123 4455",
+        50_000,
+        21_400,
+        0,
+    ),
+    Neighbour(
+        "9345678-5",
+        "Luis Contreras Muñoz",
+        "Av. Irarrázaval 2511, depto. 32",
+        "+56 9 7654 1290",
+        30_000,
+        12_800,
+        2,
+    ),
+    Neighbour(
+        "15234987-4", "Carmen Rojas Díaz", "Los Jazmines 870", "+56 9 6234 7781", 20_000, 6_500, 4
+    ),
+    Neighbour(
+        "17654321-3",
+        "Pedro Fuentes Araya",
+        "Pasaje Las Camelias 45",
+        "+56 9 5512 9034",
+        40_000,
+        18_900,
+        5,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoSupplier:
+    rut: str
+    name: str
+    giro: str
+    address: str
+    comuna: str
+    contact_name: str
+    phone: str
+    email: str
+    payment_terms_days: int
+    categories: tuple[str, ...]  # what the shop buys from it; empty = everything else
+    delivers_on_weekday: int  # Monday = 0: one order a week, delivered that morning
+    first_invoice_folio: int
+
+
+SUPPLIERS = [
+    DemoSupplier(
+        "77310468-9",
+        "Comercial de Bebidas del Maipo SpA",
+        "Venta al por mayor de bebidas alcohólicas y no alcohólicas",
+        "Camino Lo Espejo 01450",
+        "San Bernardo",
+        "Claudio Vera",
+        "+56 2 2859 3300",
+        "pedidos@bebidasdelmaipo.cl",
+        30,
+        ("Bebidas y jugos", "Vinos y cervezas", "Licores"),
+        3,
+        10_532,
+    ),
+    DemoSupplier(
+        "76482915-8",
+        "Distribuidora Mayorista Los Andes Ltda.",
+        "Venta al por mayor de abarrotes, alimentos y artículos de aseo",
+        "Av. Lo Espejo 1450",
+        "Lo Espejo",
+        "Patricia Núñez",
+        "+56 2 2548 7100",
+        "ventas@distlosandes.cl",
+        30,
+        (),
+        0,
+        48_211,
+    ),
+]
+
+# The second warehouse: boxes that do not fit on the shelves wait in the back room.
+BACK_ROOM = ("trasera", "Bodega trasera")
+
+
+@dataclass(frozen=True)
 class DemoUser:
     username: str
     password: str

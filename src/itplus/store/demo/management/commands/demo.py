@@ -12,7 +12,8 @@ from itplus.store.demo.services import DEFAULT_SEED, demo_load
 class Command(BaseCommand):
     help = _(
         "Crea una tienda de demostración (Minimarket Don Pepe): usuarios, cajas, más de 300 "
-        "productos y 30 días de ventas. Si ya hay productos, no hace nada."
+        "productos, proveedores y clientes, y 30 días de ventas, cierres de caja, compras y "
+        "devoluciones. Si ya hay productos, no hace nada."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,6 +43,16 @@ class Command(BaseCommand):
             % {"products": summary.products, "categories": summary.categories},
             _("  %(sales)s ventas por %(total)s en %(days)s días")
             % {"sales": summary.sales, "total": format_clp(summary.sales_total_clp), "days": days},
+        ]
+        lines += [
+            _("  %(z)s cierres de caja con informe Z; %(open)s cajas abiertas hoy")
+            % {"z": summary.z_reports, "open": summary.open_sessions},
+            _("  %(notes)s notas de crédito (devoluciones y una anulación)")
+            % {"notes": summary.credit_notes},
+            _("  %(customers)s clientes con fiado y %(payments)s abonos")
+            % {"customers": summary.customers_on_credit, "payments": summary.account_payments},
+            _("  %(orders)s órdenes de compra y %(receipts)s recepciones de mercadería")
+            % {"orders": summary.purchase_orders, "receipts": summary.goods_receipts},
         ]
         if summary.first_sale:
             lines.append(
