@@ -45,7 +45,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,6 +69,7 @@ from itplus.store.customers.models import AccountEntry
 from itplus.store.customers.services import customer_account_post
 from itplus.store.inventory.models import MovementKind
 from itplus.store.inventory.services import StockChange, stock_apply
+from itplus.store.sales.idempotency import create_once
 from itplus.store.sales.models import (
     CreditNote,
     CreditNoteLine,
@@ -85,7 +86,7 @@ from itplus.store.sales.returns_selectors import (
     sale_find,
     sale_return_state,
 )
-from itplus.store.sales.services import MAX_LINES, ApprovalRequired, IdempotencyConflict
+from itplus.store.sales.services import MAX_LINES, ApprovalRequired
 from itplus.store.terminals.models import Terminal
 
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -272,25 +273,15 @@ def _once(
     *, client_uuid: uuid.UUID, fingerprint: str, write: Callable[[], CreditNote]
 ) -> tuple[CreditNote, bool]:
     """Idempotency on the client's UUID: the note already made under it, or ``write()``."""
-    existing = CreditNote.objects.filter(client_uuid=client_uuid).first()
-    if existing:
-        return _replayed(existing, fingerprint), False
-    try:
-        return write(), True
-    except IntegrityError:
-        # Lost a race with the same request from a retrying client: the other one won.
-        existing = CreditNote.objects.filter(client_uuid=client_uuid).first()
-        if existing is None:
-            raise
-        return _replayed(existing, fingerprint), False
-
-
-def _replayed(existing: CreditNote, fingerprint: str) -> CreditNote:
-    if existing.request_fingerprint != fingerprint:
-        raise IdempotencyConflict(
-            _("Este identificador de devolución ya se usó para otra devolución distinta.")
-        )
-    return existing
+    return create_once(
+        model=CreditNote,
+        client_uuid=client_uuid,
+        fingerprint=fingerprint,
+        write=write,
+        conflict_message=_(
+            "Este identificador de devolución ya se usó para otra devolución distinta."
+        ),
+    )
 
 
 # --- Writers -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.customers.services import customer_account_post
 from itplus.store.inventory.models import MovementKind
 from itplus.store.inventory.services import StockChange, stock_apply
+from itplus.store.sales.idempotency import IdempotencyConflict, create_once  # noqa: F401
 from itplus.store.sales.models import (
     DocumentKind,
     DocumentSeries,
@@ -69,11 +70,6 @@ class ApprovalRequired(SaleRejected):
 
 class PaymentRejected(SaleRejected):
     code = "pago_rechazado"
-
-
-class IdempotencyConflict(BusinessError):
-    code = "uuid_reutilizado"
-    status = 409
 
 
 @dataclass
@@ -404,32 +400,19 @@ def sale_complete(
     imports) in chronological order; the till and the API never pass it.
     """
     fingerprint = data.fingerprint()
-    existing = Sale.objects.filter(client_uuid=data.client_uuid).first()
-    if existing:
-        return _replayed(existing, fingerprint), False
-    try:
-        sale = _sale_write(
+    return create_once(
+        model=Sale,
+        client_uuid=data.client_uuid,
+        fingerprint=fingerprint,
+        write=lambda: _sale_write(
             terminal=terminal,
             cashier=cashier,
             data=data,
             fingerprint=fingerprint,
             issued_at=issued_at or timezone.now(),
-        )
-        return sale, True
-    except IntegrityError:
-        # Lost a race with the same request from a retrying client: the other one won.
-        existing = Sale.objects.filter(client_uuid=data.client_uuid).first()
-        if existing is None:
-            raise
-        return _replayed(existing, fingerprint), False
-
-
-def _replayed(existing: Sale, fingerprint: str) -> Sale:
-    if existing.request_fingerprint != fingerprint:
-        raise IdempotencyConflict(
-            _("Este identificador de venta ya se usó para otra venta distinta.")
-        )
-    return existing
+        ),
+        conflict_message=_("Este identificador de venta ya se usó para otra venta distinta."),
+    )
 
 
 @transaction.atomic
