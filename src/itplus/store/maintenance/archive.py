@@ -27,6 +27,7 @@ folder: an interrupted backup never has the final name.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import io
@@ -36,7 +37,7 @@ import secrets
 import struct
 import tarfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -340,23 +341,6 @@ class _RecordSource(io.RawIOBase):
 # --- writer ----------------------------------------------------------------------------
 
 
-class _HashingReader(io.RawIOBase):
-    def __init__(self, fh: IO[bytes]):
-        self._fh = fh
-        self.sha = hashlib.sha256()
-        self.size = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        n = self._fh.readinto(buffer)
-        if n:
-            self.sha.update(memoryview(buffer)[:n])
-            self.size += n
-        return n or 0
-
-
 def compressor(level: int = DEFAULT_LEVEL) -> zstandard.ZstdCompressor:
     """The archive's zstd settings (the benchmark's baseline compresses with these too)."""
     threads = min(4, os.cpu_count() or 1)
@@ -408,9 +392,7 @@ class ArchiveWriter:
             self._fh.write(self.header.raw + self.header.digest)
             self._sink = _RecordSink(self._fh, self.header, key)
             self._zw = compressor(level).stream_writer(self._sink, closefd=False)
-            self._tar = tarfile.open(
-                fileobj=self._zw, mode="w|", format=tarfile.PAX_FORMAT, copybufsize=CHUNK_SIZE
-            )
+            self._offset = 0  # bytes of tar written
         except BaseException:
             self.abort()
             raise
@@ -430,21 +412,59 @@ class ArchiveWriter:
         info.mode = 0o644
         return info
 
-    def add_file(self, name: str, path: Path) -> MemberDigest:
-        with path.open("rb") as src:
+    # The tar stream is written here rather than by ``tarfile``: its stream mode hands the
+    # compressor 10 KiB at a time, which cost a quarter of a backup's time. Same bytes out
+    # (PAX headers from TarInfo, 512-byte blocks, two zero blocks and record padding at
+    # the end), read back with ``tarfile``.
+
+    def _write(self, data) -> None:
+        self._zw.write(data)
+        self._offset += len(data)
+
+    def _pad(self) -> None:
+        if rest := self._offset % tarfile.BLOCKSIZE:
+            self._write(bytes(tarfile.BLOCKSIZE - rest))
+
+    def add_file(
+        self, name: str, path: Path, *, head: Callable[[memoryview], None] | None = None
+    ) -> MemberDigest:
+        """Add the file; ``head`` may rewrite its first bytes in the archived copy (the
+        digest is of what is archived)."""
+        with path.open("rb", buffering=0) as src:
             stat = os.fstat(src.fileno())
-            reader = _HashingReader(src)
-            self._tar.addfile(self._info(name, stat.st_size, stat.st_mtime), reader)
-        return MemberDigest(sha256=reader.sha.hexdigest(), size=reader.size)
+            size = stat.st_size
+            self._write(self._info(name, size, stat.st_mtime).tobuf(tarfile.PAX_FORMAT))
+            sha = hashlib.sha256()
+            buffer = bytearray(CHUNK_SIZE)
+            view = memoryview(buffer)
+            left = size
+            while left:
+                n = src.readinto(view[: min(left, CHUNK_SIZE)])
+                if not n:  # the file shrank while we read it
+                    raise OSError(
+                        errno.EIO,
+                        _("El archivo %(n)s cambió mientras se respaldaba.") % {"n": name},
+                    )
+                if head is not None and left == size:
+                    head(view[:n])
+                sha.update(view[:n])
+                self._write(view[:n])
+                left -= n
+            self._pad()
+        return MemberDigest(sha256=sha.hexdigest(), size=size)
 
     def add_bytes(self, name: str, data: bytes, *, mtime: float | None = None) -> MemberDigest:
-        self._tar.addfile(self._info(name, len(data), mtime or time.time()), io.BytesIO(data))
+        self._write(self._info(name, len(data), mtime or time.time()).tobuf(tarfile.PAX_FORMAT))
+        self._write(data)
+        self._pad()
         return MemberDigest(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
     def commit(self) -> Path:
         """Finish the stream, fsync, rename to the final name, fsync the folder."""
         try:
-            self._tar.close()
+            self._write(bytes(2 * tarfile.BLOCKSIZE))  # end of archive
+            if rest := self._offset % tarfile.RECORDSIZE:
+                self._write(bytes(tarfile.RECORDSIZE - rest))
             self._zw.flush(zstandard.FLUSH_FRAME)
             self._zw.close()
             self._sink.finish()

@@ -9,7 +9,8 @@ the database, ``itplus.toml``, the reports and media folders, and a signed manif
     database    engine, version, member, dump tool
     migrations  applied migrations per app
     files       member → SHA-256 and size (every member but the manifest)
-    tables      table → rows and SHA-256 (``digest.py``); content_digest over them
+    tables      table → rows and SHA-256 (``digest.py``, format in digest_format);
+                content_digest over them
     chain_heads series code → last number and chain hash
     key_id      fingerprint of the key that signed it; encrypted
 
@@ -35,12 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from itplus.store.config import CONFIG_FILENAME, load_config
-from itplus.store.maintenance import archive, dbcopy, digest, keys
+from itplus.store.maintenance import archive, changelog, dbcopy, digest, keys
 
 MANIFEST = "manifest.json"
 KEY_MEMBER = "keys/backup.key"
@@ -165,6 +167,11 @@ def backup_create(
         passphrase=passphrase,
     )
     clean_stale_work_folders(home)
+    try:
+        changelog.ensure_change_triggers(digest.keyed_tables(using=using), using=using)
+        trust_cache = True
+    except DatabaseError:  # locked or read-only: digest everything, trust nothing cached
+        trust_cache = False
     staging = Path(tempfile.mkdtemp(prefix=".itplus-respaldo-", dir=home))
     try:
         with archive.ArchiveWriter(
@@ -179,17 +186,22 @@ def backup_create(
                 # slower: sqlite3 takes the GIL back for every row, and the threads convoy.)
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive") as pool:
                     archived = (
-                        pool.submit(writer.add_file, snap.member, snap.path) if snap.ready else None
+                        pool.submit(writer.add_file, snap.member, snap.path, head=snap.head)
+                        if snap.ready
+                        else None
                     )
-                    tables = digest.table_digests(using=snap.alias)
+                    tables, cache = digest.incremental_table_digests(
+                        using=snap.alias, trust_cache=trust_cache
+                    )
                     heads = chain_heads(using=snap.alias)
                     migrations = dbcopy.applied_migrations(using=snap.alias)
             files = {
                 snap.member: archived.result()
                 if archived
-                else writer.add_file(snap.member, snap.path)
+                else writer.add_file(snap.member, snap.path, head=snap.head)
             }
-            snap.path.unlink()
+            if snap.owned:
+                snap.path.unlink()
             for name, path in home_files(home):
                 files[name] = writer.add_file(name, path)
             if aead_key is not None:
@@ -213,6 +225,7 @@ def backup_create(
                 "migrations": migrations,
                 "files": {n: {"sha256": d.sha256, "size": d.size} for n, d in files.items()},
                 "tables": {t: d.as_dict() for t, d in tables.items()},
+                "digest_format": digest.DIGEST_FORMAT,
                 "content_digest": digest.combine(tables),
                 "chain_heads": heads,
                 "key_id": keys.key_id(key),
@@ -234,6 +247,8 @@ def backup_create(
         raise BackupError(str(exc))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # Only now that the archive is safe: the next backup starts from these digests.
+    digest.save_cache(cache, using=using)
     return BackupResult(
         path=final,
         size=final.stat().st_size,

@@ -1,7 +1,10 @@
 """Consistent copies of the database in and out, for SQLite and PostgreSQL.
 
-- SQLite: the online backup API (``sqlite3.Connection.backup``) reads a consistent
-  snapshot of a live WAL database; a file copy could catch it half-written.
+- SQLite: the live database file itself, pinned by a read transaction begun right after
+  a complete checkpoint (``_pin_checkpointed_snapshot``: SQLite then leaves the file alone
+  until that transaction ends); when that cannot be arranged, the online backup API
+  (``sqlite3.Connection.backup``) copies a consistent snapshot. A plain file copy of a
+  live database could catch it half-written.
 - PostgreSQL: ``pg_dump --format=custom`` with the snapshot of a REPEATABLE READ
   transaction that we export, so the dump, the digest and the chain heads we compute in
   that transaction all see the same data. ``pg_restore --exit-on-error
@@ -23,8 +26,9 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +55,14 @@ class Snapshot:
     path: Path  # the file that goes into the archive (ready after the context exits)
     member: str
     tool: str = ""  # "pg_dump (PostgreSQL) 15.20"
-    # The file is complete on entering the block (SQLite: the copy is made first), so it
-    # can be archived while the digest reads the snapshot; pg_dump's only on exit.
+    # The file is complete on entering the block (SQLite: the copy is made first, or the
+    # live file is pinned), so it can be archived while the digest reads the snapshot;
+    # pg_dump's only on exit.
     ready: bool = False
+    # The file is a copy of ours (delete it once archived), not the live database.
+    owned: bool = True
+    # Rewrites the file's first bytes as they are archived (see sqlite_archive_head).
+    head: Callable[[memoryview], None] | None = None
 
 
 def engine_of(using: str = "default") -> str:
@@ -158,6 +167,64 @@ def sqlite_copy(source: Path, dest: Path) -> None:
     finally:
         dst.close()
         src.close()
+
+
+PIN_ATTEMPTS = 3
+
+
+def _pin_checkpointed_snapshot(source: Path, alias: str) -> bool:
+    """Start a read transaction on ``alias`` (the live WAL database) whose snapshot is
+    exactly the bytes of the database file, and keep that file unchanged while it lasts.
+
+    With the write lock held (nobody can commit), a passive checkpoint copies every WAL
+    frame into the file; if it got them all, a read transaction begun now sees the file
+    as it is. From then on SQLite cannot write a newer page into the file until that
+    transaction ends (a checkpoint never goes past the oldest reader's snapshot), while the
+    tills keep committing to the WAL. So the file can be archived as it is — no copy.
+    False when that could not be arranged (not WAL, a slow reader kept the checkpoint
+    from finishing, locked): the caller copies through the backup API instead.
+    """
+    for attempt in range(PIN_ATTEMPTS):
+        if attempt:
+            time.sleep(0.05 * attempt)
+        try:
+            writer = sqlite3.connect(
+                _sqlite_uri(source, "rw"), uri=True, timeout=30, isolation_level=None
+            )
+        except sqlite3.Error:
+            return False
+        try:
+            writer.execute("BEGIN IMMEDIATE")  # no commit can happen until the ROLLBACK
+            checker = sqlite3.connect(_sqlite_uri(source, "rw"), uri=True, isolation_level=None)
+            try:
+                busy, frames, copied = checker.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            finally:
+                checker.close()
+            if frames < 0:  # not in WAL mode
+                return False
+            if busy or copied != frames:
+                continue  # an older reader holds frames back: try again
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM sqlite_master")  # the snapshot starts
+                cursor.fetchone()
+            return True
+        except sqlite3.Error:
+            continue
+        finally:
+            try:
+                writer.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            writer.close()
+    return False
+
+
+def sqlite_archive_head(head: memoryview) -> None:
+    """A live WAL database's header says "WAL" (bytes 18-19 = 2): archived as a rollback
+    journal database (1), as ``PRAGMA journal_mode=DELETE`` would leave it, so the restored
+    file stands alone and opens read-only without a ``-wal`` beside it."""
+    if len(head) >= 20 and head[18] == 2 and head[19] == 2:
+        head[18] = head[19] = 1
 
 
 def sqlite_check(path: Path) -> list[str]:
@@ -400,8 +467,23 @@ def database_snapshot(*, using: str, dest_dir: Path) -> Iterator[Snapshot]:
     engine = engine_of(using)
     version = database_version(using)
     if engine == "sqlite":
+        source = sqlite_path(using)
+        with temporary_alias(name=source, based_on=using, read_only=True, prefix="bk") as alias:
+            with transaction.atomic(using=alias):
+                if _pin_checkpointed_snapshot(source, alias):
+                    yield Snapshot(
+                        engine,
+                        version,
+                        alias,
+                        source,
+                        SQLITE_MEMBER,
+                        ready=True,
+                        owned=False,
+                        head=sqlite_archive_head,
+                    )
+                    return
         path = dest_dir / "itplus.sqlite3"
-        sqlite_copy(sqlite_path(using), path)
+        sqlite_copy(source, path)
         with temporary_alias(name=path, based_on=using, read_only=True, prefix="bk") as alias:
             yield Snapshot(engine, version, alias, path, SQLITE_MEMBER, ready=True)
         return

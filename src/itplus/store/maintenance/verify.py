@@ -304,7 +304,17 @@ def _check_contents(
         with dbcopy.scratch_database(
             engine=engine, dump=dump, tool_version=str(database.get("tool", "")), based_on=using
         ) as alias:
-            result.tables = digest.table_digests(using=alias)
+            digest_format = digest.manifest_format(manifest)
+            if digest_format not in digest.KNOWN_FORMATS:
+                result.problems.append(
+                    _(
+                        "El resumen del contenido usa el formato %(f)s, que esta versión de "
+                        "itplus no conoce. Actualice itplus para revisar este respaldo."
+                    )
+                    % {"f": digest_format}
+                )
+                return
+            result.tables = digest.table_digests(using=alias, format=digest_format)
             table_problems = compare_tables(manifest.get("tables") or {}, result.tables)
             result.problems.extend(table_problems)
             if not table_problems and digest.combine(result.tables) != manifest.get(
