@@ -64,6 +64,9 @@ class BackupResult:
     size: int
     seconds: float
     manifest: dict[str, Any]
+    # Rows read to digest the content (all of them on an install's first backup; only the
+    # blocks changed since the previous backup afterwards).
+    digested_rows: int = 0
 
     @property
     def encrypted(self) -> bool:
@@ -254,6 +257,7 @@ def backup_create(
         size=final.stat().st_size,
         seconds=time.monotonic() - started,
         manifest=manifest,
+        digested_rows=cache.recomputed_rows,
     )
 
 

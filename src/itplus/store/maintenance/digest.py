@@ -40,6 +40,7 @@ the same text.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import uuid
@@ -385,9 +386,12 @@ def _hash_blocks(batches: Iterable[list[tuple[Any, str]]]) -> Blocks:
         start = 0
         while start < len(batch):
             block = batch[start][0] // BLOCK_KEYS
-            end = start
-            while end < len(batch) and batch[end][0] // BLOCK_KEYS == block:
-                end += 1
+            if batch[-1][0] // BLOCK_KEYS == block:  # the rest of the batch: one block
+                end = len(batch)
+            else:  # keys are sorted: the first key of the next block, by bisection
+                end = bisect.bisect_left(
+                    batch, (block + 1) * BLOCK_KEYS, lo=start, key=lambda r: r[0]
+                )
             if block != current:
                 if sha is not None:
                     blocks[current] = (rows, sha.hexdigest())  # type: ignore[index]
