@@ -48,9 +48,18 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
+from itplus.store.cash.models import CashSession  # noqa: E402
+from itplus.store.catalog.models import Barcode, SaleUnit  # noqa: E402
+from itplus.store.inventory.models import Stock  # noqa: E402
 from itplus.store.maintenance import archive, dbcopy, keys  # noqa: E402
 from itplus.store.maintenance.backup import backup_create  # noqa: E402
 from itplus.store.maintenance.verify import backup_verify  # noqa: E402
+from itplus.store.sales.services import (  # noqa: E402
+    LineInput,
+    PaymentInput,
+    SaleInput,
+    sale_complete,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import yearstore  # noqa: E402
@@ -104,11 +113,6 @@ def baseline(out: Path) -> tuple[float, int]:
 def trading_day(rng: random.Random, sales: int) -> float:
     """A day at the till between two backups: ``sales`` tickets of 1–6 items paid in cash,
     through ``sale_complete`` (numbers, chain, stock, cash session), as the tills would."""
-    from itplus.store.cash.models import CashSession
-    from itplus.store.catalog.models import Barcode, SaleUnit
-    from itplus.store.inventory.models import Stock
-    from itplus.store.sales.services import LineInput, PaymentInput, SaleInput, sale_complete
-
     started = time.perf_counter()
     in_stock = set(Stock.objects.filter(quantity__gte=50).values_list("product_id", flat=True))
     codes = list(

@@ -170,6 +170,9 @@ def sqlite_copy(source: Path, dest: Path) -> None:
 
 
 PIN_ATTEMPTS = 3
+# SQLite's lock-byte page: on Windows its locks are mandatory, so another handle cannot
+# read that range of a database bigger than this while SQLite has it open.
+SQLITE_PENDING_BYTE = 0x4000_0000
 
 
 def _pin_checkpointed_snapshot(source: Path, alias: str) -> bool:
@@ -182,8 +185,11 @@ def _pin_checkpointed_snapshot(source: Path, alias: str) -> bool:
     transaction ends (a checkpoint never goes past the oldest reader's snapshot), while the
     tills keep committing to the WAL. So the file can be archived as it is — no copy.
     False when that could not be arranged (not WAL, a slow reader kept the checkpoint
-    from finishing, locked): the caller copies through the backup API instead.
+    from finishing, locked, a database over 1 GiB on Windows): the caller copies through
+    the backup API instead.
     """
+    if os.name == "nt" and source.stat().st_size > SQLITE_PENDING_BYTE:
+        return False
     for attempt in range(PIN_ATTEMPTS):
         if attempt:
             time.sleep(0.05 * attempt)

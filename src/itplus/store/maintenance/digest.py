@@ -564,7 +564,8 @@ def incremental_table_digests(
     reusing the block digests cached in it where the change log and the row counts show
     the blocks unchanged. Also returns what to cache for the next backup."""
     try:
-        generation, infos, cached_blocks, changed, change_ids = _load_cache(using)
+        with transaction.atomic(using=using):  # a savepoint: the snapshot stays usable
+            generation, infos, cached_blocks, changed, change_ids = _load_cache(using)
     except DatabaseError:  # an older database without the bookkeeping tables
         generation, infos, cached_blocks, changed, change_ids = 0, {}, {}, {}, []
         trust_cache = False

@@ -14,6 +14,10 @@ database brings back the digests and the change log that match it.
   format) and the highest key then.
 - ``DigestCache``: one row; its generation changes with every write of the cache, so a
   backup that finished later than a newer one does not overwrite the newer digests.
+
+A migration that alters ``ContentChange`` itself must drop the change triggers first
+(``changelog.drop_change_triggers``; the next backup re-creates them): on SQLite the
+table is rebuilt, and triggers of other tables write into it.
 """
 
 from django.db import models
