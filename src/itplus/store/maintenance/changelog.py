@@ -3,9 +3,11 @@
 Every digested table with an integer primary key gets an AFTER UPDATE and an AFTER DELETE
 trigger writing ``(table, key // BLOCK_KEYS)`` into ``maintenance_contentchange``, in the
 same transaction as the change — so a change made with an SQL console is logged too.
-Inserts are not logged: a new key lands in the table's last blocks, which every backup
-recomputes, and an insert anywhere else changes the table's row count, which the backup
-checks (``digest.py``). PostgreSQL uses statement-level triggers with a transition table
+Ordinary inserts are not logged: a new key lands in the table's last blocks, which every
+backup recomputes, and an insert anywhere else changes the table's row count, which the
+backup checks (``digest.py``). SQLite also logs an insert below the table's highest key:
+``INSERT OR REPLACE`` deletes the old row without firing DELETE triggers, so the count
+alone would not show it. PostgreSQL uses statement-level triggers with a transition table
 (one INSERT per UPDATE statement, however many rows it touched).
 
 The triggers are (re)created by ``ensure_change_triggers`` before each backup: a table that
@@ -36,9 +38,22 @@ def _sqlite_name(table: str, event: str) -> str:
     return name
 
 
+SQLITE_EVENTS = ("u", "d", "i")
+PG_EVENTS = ("u", "d")
+
+
 def _sqlite_trigger(table: str, pk: str, event: str) -> str:
-    verb = {"u": "UPDATE", "d": "DELETE"}[event]
     literal = table.replace("'", "''")
+    # Keys are not negative in a Django table; a negative one makes the backup read the
+    # whole table (digest.py), so truncating division here is harmless.
+    if event == "i":
+        return (
+            f'CREATE TRIGGER "{_sqlite_name(table, event)}" AFTER INSERT ON "{table}" '
+            f'FOR EACH ROW WHEN NEW."{pk}" < (SELECT max("{pk}") FROM "{table}") '
+            f"BEGIN INSERT INTO {LOG_TABLE} (table_name, block) "
+            f"VALUES ('{literal}', NEW.\"{pk}\" / {BLOCK_KEYS}); END"
+        )
+    verb = {"u": "UPDATE", "d": "DELETE"}[event]
     return (
         f'CREATE TRIGGER "{_sqlite_name(table, event)}" AFTER {verb} ON "{table}" FOR EACH ROW '
         f"BEGIN INSERT INTO {LOG_TABLE} (table_name, block) "
@@ -80,7 +95,7 @@ def _existing(using: str) -> set[tuple[str, str]]:
             )
             for name, table in cursor.fetchall():
                 event = name[len(PREFIX)] if name.startswith(PREFIX) else ""
-                if event in ("u", "d") and name == _sqlite_name(table, event):
+                if event in SQLITE_EVENTS and name == _sqlite_name(table, event):
                     found.add((table, event))
                 else:
                     cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
@@ -93,7 +108,7 @@ def _existing(using: str) -> set[tuple[str, str]]:
             )
             for table, name in cursor.fetchall():
                 event = name[len(PREFIX) :] if name.startswith(PREFIX) else ""
-                if event in ("u", "d"):
+                if event in PG_EVENTS:
                     found.add((table, event))
                 else:
                     cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
@@ -107,9 +122,10 @@ def ensure_change_triggers(tables: dict[str, models.Field], *, using: str) -> se
     from itplus.store.maintenance.models import DigestBlock, DigestCache, DigestTable
 
     connection = connections[using]
+    events = SQLITE_EVENTS if connection.vendor == "sqlite" else PG_EVENTS
     with transaction.atomic(using=using):
         existing = _existing(using)
-        missing = {table for table in tables if not {(table, "u"), (table, "d")} <= existing}
+        missing = {t for t in tables if not {(t, e) for e in events} <= existing}
         if not missing:
             return set()
         with connection.cursor() as cursor:
@@ -117,7 +133,7 @@ def ensure_change_triggers(tables: dict[str, models.Field], *, using: str) -> se
                 cursor.execute(PG_FUNCTION_SQL)
             for table in sorted(missing):
                 pk = tables[table].column
-                for event in ("u", "d"):
+                for event in events:
                     if (table, event) in existing:
                         continue
                     if connection.vendor == "sqlite":

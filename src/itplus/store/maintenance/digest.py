@@ -265,6 +265,7 @@ class _Plan:
     pk: str  # quoted primary key column ("" when not keyed)
     select: str  # SELECT list; keyed plans start with the raw key
     encode: Callable[[list[tuple]], list[tuple[Any, str]]]  # batch → (key, row text)
+    encoding: list[Any]  # how each column becomes text (type, decimal places)
 
     @property
     def header(self) -> bytes:
@@ -273,8 +274,18 @@ class _Plan:
     @property
     def signature(self) -> str:
         """What cached block digests of this table were computed for."""
+        # The encoding too: on PostgreSQL a migration that changes a column's type (say
+        # its decimal places) rewrites the rows without an UPDATE trigger firing.
         return hashlib.sha256(
-            canonical_json({"format": DIGEST_FORMAT, "block_keys": BLOCK_KEYS}) + self.header
+            canonical_json(
+                {
+                    "format": DIGEST_FORMAT,
+                    "block_keys": BLOCK_KEYS,
+                    "select": self.select,
+                    "encoding": self.encoding,
+                }
+            )
+            + self.header
         ).hexdigest()
 
 
@@ -353,6 +364,10 @@ def _plan(using: str, table: str, model: type[models.Model]) -> _Plan:
         pk=quote(pk.column) if keyed else "",
         select=select,
         encode=encode,
+        encoding=[
+            [f.column, _target(f).get_internal_type(), getattr(_target(f), "decimal_places", None)]
+            for f in fields
+        ],
     )
 
 
@@ -547,14 +562,20 @@ def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
     return _id_ranges(list(numbers))
 
 
-def _count_and_max(plan: _Plan, using: str) -> tuple[int, int | None]:
+def _count_and_range(plan: _Plan, using: str) -> tuple[int, int | None, int | None]:
+    """Rows, lowest and highest key (the key's index answers the last two at once)."""
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*), max({plan.pk}) FROM {connection.ops.quote_name(plan.table)}"
+            f"SELECT count(*), min({plan.pk}), max({plan.pk}) "
+            f"FROM {connection.ops.quote_name(plan.table)}"
         )
-        count, max_id = cursor.fetchone()
-    return int(count), (int(max_id) if max_id is not None else None)
+        count, min_id, max_id = cursor.fetchone()
+    return (
+        int(count),
+        int(min_id) if min_id is not None else None,
+        int(max_id) if max_id is not None else None,
+    )
 
 
 def incremental_table_digests(
@@ -583,9 +604,13 @@ def incremental_table_digests(
             and WHOLE_TABLE not in dirty
         )
         blocks: Blocks | None = None
+        old = cached_blocks.get(table, {})
         if usable:
-            count, max_id = _count_and_max(plan, using)
-            old = cached_blocks.get(table, {})
+            count, min_id, max_id = _count_and_range(plan, using)
+            # Blocks are floor(key / BLOCK_KEYS) here but the triggers' SQL division
+            # truncates: with a negative key anywhere, read the whole table.
+            usable = (min_id is None or min_id >= 0) and all(b >= 0 for b in old)
+        if usable:
             tail = max(0, (info.max_id // BLOCK_KEYS) - TAIL_BLOCKS + 1) if info.max_id else 0
             recompute = sorted(b for b in dirty if 0 <= b < tail)
             fresh: Blocks = {}
@@ -617,7 +642,7 @@ def incremental_table_digests(
             blocks = _all_blocks(plan, using)
             update.recomputed_rows += sum(rows for rows, _sha in blocks.values())
             if plan.keyed:
-                max_id = _count_and_max(plan, using)[1] if blocks else None
+                max_id = _count_and_range(plan, using)[2] if blocks else None
                 update.tables[table] = TableCache(
                     plan.signature, max_id, replace_all=True, blocks=blocks
                 )
