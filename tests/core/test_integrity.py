@@ -108,3 +108,25 @@ def test_a_chain_breaks_at_the_edited_link():
             broken = index
         previous = stored
     assert broken == 2
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=6)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3)
+    | st.uuids(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=5), json_values, max_size=6))
+def test_read_back_hash_is_the_same_hash(payload):
+    """The audit's faster path hashes the very bytes the writers hashed."""
+    assert chain_hash(GENESIS_HASH, payload, read_back=True) == chain_hash(GENESIS_HASH, payload)

@@ -40,8 +40,31 @@ def _canonical(obj: Any) -> Any:
     raise TypeError(f"not canonical: {type(obj).__name__}")
 
 
-def chain_hash(previous_hash: str, payload: dict[str, Any]) -> str:
+def _read_back(obj: Any) -> str:
+    if isinstance(obj, Decimal | UUID):
+        return str(obj)
+    raise TypeError(f"not canonical: {type(obj).__name__}")
+
+
+def chain_hash(previous_hash: str, payload: dict[str, Any], *, read_back: bool = False) -> str:
+    """``sha256(previous_hash + canonical_json(payload))``.
+
+    ``read_back=True`` is for audits recomputing the hash of a document read from the
+    database: the same bytes, without first walking the payload to refuse floats (a
+    database column gives none; one would only make the hash differ and the audit say
+    so). It makes the audit of a year of sales several seconds faster."""
     digest = hashlib.sha256()
     digest.update(previous_hash.encode("ascii"))
-    digest.update(canonical_json(payload))
+    if read_back:
+        digest.update(
+            json.dumps(
+                payload,
+                sort_keys=True,
+                separators=(",", ":"),
+                ensure_ascii=False,
+                default=_read_back,
+            ).encode("utf-8")
+        )
+    else:
+        digest.update(canonical_json(payload))
     return digest.hexdigest()

@@ -75,7 +75,7 @@ def check_z_reports(ctx: AuditContext) -> Iterator[AuditProblem]:
                     % {"doc": label},
                     label,
                 )
-            elif chain_hash(z.previous_hash, z_chain_payload(z)) != z.chain_hash:
+            elif chain_hash(z.previous_hash, z_chain_payload(z), read_back=True) != z.chain_hash:
                 chain_broken = True
                 yield AuditProblem(
                     "z_cadena",

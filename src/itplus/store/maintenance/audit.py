@@ -315,6 +315,7 @@ def check_sales(ctx: AuditContext) -> Iterator[AuditProblem]:
                         chain_hash(
                             sale.previous_hash,
                             sale_chain_payload(sale, record.lines, record.payments),
+                            read_back=True,
                         )
                         != sale.chain_hash
                     ):

@@ -243,7 +243,7 @@ def check_credit_notes(ctx: AuditContext) -> Iterator[AuditProblem]:
                             ),
                             previous=previous_label or _("ninguno"),
                         )
-                    elif chain_hash(note.previous_hash, payload) != note.chain_hash:
+                    elif chain_hash(note.previous_hash, payload, read_back=True) != note.chain_hash:
                         chain_broken = True
                         yield _problem(
                             "cadena",
