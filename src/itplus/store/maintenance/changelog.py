@@ -22,6 +22,8 @@ import hashlib
 
 from django.db import connections, models, transaction
 
+from itplus.store.maintenance.models import DigestBlock, DigestCache, DigestTable
+
 VERSION = 1
 PREFIX = f"itplus_chg{VERSION}_"
 LOG_TABLE = "maintenance_contentchange"
@@ -119,8 +121,6 @@ def ensure_change_triggers(tables: dict[str, models.Field], *, using: str) -> se
     """Give every table in ``tables`` (table → its integer primary key field) its change
     triggers; returns the tables that had none (their cached digests must not be trusted).
     """
-    from itplus.store.maintenance.models import DigestBlock, DigestCache, DigestTable
-
     connection = connections[using]
     events = SQLITE_EVENTS if connection.vendor == "sqlite" else PG_EVENTS
     with transaction.atomic(using=using):

@@ -375,14 +375,19 @@ def _pg_params(settings_dict: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
+def _pg_connect(settings_dict: dict[str, Any], dbname: str):
+    import psycopg
+
+    return psycopg.connect(dbname=dbname, autocommit=True, **_pg_params(settings_dict))
+
+
 def _pg_admin(settings_dict: dict[str, Any]):
     import psycopg
 
-    params = _pg_params(settings_dict)
     last: Exception | None = None
     for dbname in ("postgres", "template1"):
         try:
-            return psycopg.connect(dbname=dbname, autocommit=True, **params)
+            return _pg_connect(settings_dict, dbname)
         except psycopg.Error as exc:
             last = exc
     raise DatabaseCopyError(
@@ -435,7 +440,7 @@ def pg_restore_into(
     import psycopg
 
     try:
-        with psycopg.connect(dbname=dbname, autocommit=True, **_pg_params(settings_dict)) as conn:
+        with _pg_connect(settings_dict, dbname) as conn:
             conn.execute("ANALYZE")
     except psycopg.Error as exc:
         raise DatabaseCopyError(_("ANALYZE falló tras pg_restore: %(e)s") % {"e": exc})

@@ -55,6 +55,7 @@ from django.db import DatabaseError, connections, models, transaction
 
 from itplus.core.integrity import canonical_json
 from itplus.store.maintenance.changelog import BLOCK_KEYS, LOG_TABLE, WHOLE_TABLE
+from itplus.store.maintenance.models import ContentChange, DigestBlock, DigestCache, DigestTable
 
 DIGEST_FORMAT = 2
 KNOWN_FORMATS = (1, 2)
@@ -393,6 +394,12 @@ def _stream(
 Blocks = dict[int, tuple[int, str]]  # block number → (rows, SHA-256 of its rows)
 
 
+def _hash_rows(sha: Any, texts: list[str]) -> None:
+    """Feed row texts to ``sha``, each followed by a comma, a batch at a time."""
+    for start in range(0, len(texts), BATCH):
+        sha.update((",".join(texts[start : start + BATCH]) + ",").encode("utf-8"))
+
+
 def _hash_blocks(batches: Iterable[list[tuple[Any, str]]]) -> Blocks:
     """Block digests of keyed rows arriving in key order."""
     blocks: Blocks = {}
@@ -411,7 +418,7 @@ def _hash_blocks(batches: Iterable[list[tuple[Any, str]]]) -> Blocks:
                 if sha is not None:
                     blocks[current] = (rows, sha.hexdigest())  # type: ignore[index]
                 current, sha, rows = block, hashlib.sha256(), 0
-            sha.update((",".join([r[1] for r in batch[start:end]]) + ",").encode("utf-8"))
+            _hash_rows(sha, [r[1] for r in batch[start:end]])
             rows += end - start
             start = end
     if sha is not None:
@@ -434,8 +441,7 @@ def _all_blocks(plan: _Plan, using: str) -> Blocks:
     if not texts:
         return {}
     sha = hashlib.sha256()
-    for start in range(0, len(texts), BATCH):
-        sha.update((",".join(texts[start : start + BATCH]) + ",").encode("utf-8"))
+    _hash_rows(sha, texts)
     return {0: (len(texts), sha.hexdigest())}
 
 
@@ -454,12 +460,11 @@ def _table_format1(plan: _Plan, using: str) -> TableDigest:
     if plan.keyed:
         for batch in _stream(plan, using):
             rows += len(batch)
-            sha.update((",".join([r[1] for r in batch]) + ",").encode("utf-8"))
+            _hash_rows(sha, [r[1] for r in batch])
     else:
         texts = _sorted_rows(plan, using)
         rows = len(texts)
-        for start in range(0, len(texts), BATCH):
-            sha.update((",".join(texts[start : start + BATCH]) + ",").encode("utf-8"))
+        _hash_rows(sha, texts)
     return TableDigest(rows=rows, sha256=sha.hexdigest())
 
 
@@ -522,9 +527,10 @@ class CacheUpdate:
     recomputed_rows: int = 0  # rows read to make this digest (for the benchmark)
 
 
-def _id_ranges(ids: list[int]) -> list[tuple[int, int]]:
+def _ranges(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive numbers as (first, last) runs."""
     ranges: list[tuple[int, int]] = []
-    for value in sorted(ids):
+    for value in sorted(numbers):
         if ranges and value == ranges[-1][1] + 1:
             ranges[-1] = (ranges[-1][0], value)
         else:
@@ -533,13 +539,6 @@ def _id_ranges(ids: list[int]) -> list[tuple[int, int]]:
 
 
 def _load_cache(using: str) -> tuple[int, dict, dict[str, Blocks], dict[str, set[int]], list]:
-    from itplus.store.maintenance.models import (
-        ContentChange,
-        DigestBlock,
-        DigestCache,
-        DigestTable,
-    )
-
     state = DigestCache.objects.using(using).filter(pk=1).first()
     infos = {t.table_name: t for t in DigestTable.objects.using(using)}
     blocks: dict[str, Blocks] = {}
@@ -555,11 +554,6 @@ def _load_cache(using: str) -> tuple[int, dict, dict[str, Blocks], dict[str, set
         changed.setdefault(name, set()).add(number)
         ids.append(id_)
     return (state.generation if state else 0), infos, blocks, changed, ids
-
-
-def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
-    """Consecutive block numbers as (first, last) runs."""
-    return _id_ranges(list(numbers))
 
 
 def _count_and_range(plan: _Plan, using: str) -> tuple[int, int | None, int | None]:
@@ -590,7 +584,7 @@ def incremental_table_digests(
     except DatabaseError:  # an older database without the bookkeeping tables
         generation, infos, cached_blocks, changed, change_ids = 0, {}, {}, {}, []
         trust_cache = False
-    update = CacheUpdate(generation=generation, consumed=_id_ranges(change_ids))
+    update = CacheUpdate(generation=generation, consumed=_ranges(change_ids))
     digests: dict[str, TableDigest] = {}
     for table, model in _model_tables(using).items():
         plan = _plan(using, table, model)
@@ -604,6 +598,7 @@ def incremental_table_digests(
             and WHOLE_TABLE not in dirty
         )
         blocks: Blocks | None = None
+        max_id: int | None = None
         old = cached_blocks.get(table, {})
         if usable:
             count, min_id, max_id = _count_and_range(plan, using)
@@ -614,7 +609,7 @@ def incremental_table_digests(
             tail = max(0, (info.max_id // BLOCK_KEYS) - TAIL_BLOCKS + 1) if info.max_id else 0
             recompute = sorted(b for b in dirty if 0 <= b < tail)
             fresh: Blocks = {}
-            for first, last in _runs(recompute):
+            for first, last in _ranges(recompute):
                 fresh.update(
                     _hash_blocks(
                         _stream(
@@ -642,7 +637,8 @@ def incremental_table_digests(
             blocks = _all_blocks(plan, using)
             update.recomputed_rows += sum(rows for rows, _sha in blocks.values())
             if plan.keyed:
-                max_id = _count_and_range(plan, using)[2] if blocks else None
+                if max_id is None and blocks:
+                    max_id = _count_and_range(plan, using)[2]
                 update.tables[table] = TableCache(
                     plan.signature, max_id, replace_all=True, blocks=blocks
                 )
@@ -655,13 +651,6 @@ def save_cache(update: CacheUpdate, *, using: str = "default") -> bool:
     it accounted for. Skipped (False) when another backup stored newer ones meanwhile.
     Never raises for a database error: a backup without a cache only digests more next
     time."""
-    from itplus.store.maintenance.models import (
-        ContentChange,
-        DigestBlock,
-        DigestCache,
-        DigestTable,
-    )
-
     try:
         with transaction.atomic(using=using):
             state = DigestCache.objects.using(using).select_for_update().filter(pk=1).first()
@@ -673,9 +662,9 @@ def save_cache(update: CacheUpdate, *, using: str = "default") -> bool:
                 if cache.replace_all:
                     blocks.filter(table_name=table).delete()
                 else:
-                    gone = set(cache.blocks) | cache.dropped
+                    gone = sorted(set(cache.blocks) | cache.dropped)
                     for start in range(0, len(gone), 500):
-                        chunk = sorted(gone)[start : start + 500]
+                        chunk = gone[start : start + 500]
                         blocks.filter(table_name=table, block__in=chunk).delete()
                 new_blocks += [
                     DigestBlock(table_name=table, block=number, rows=rows, sha256=sha)
