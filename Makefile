@@ -30,7 +30,8 @@ run: $(VENV)/.installed
 
 ## make test: lint, migrations check, the suite on SQLite and on PostgreSQL
 test: $(VENV)/.installed
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	ITPLUS_HOME=$$(mktemp -d) $(BIN)/itplus makemigrations --check --dry-run
 	HELPDESK_HOME=$$(mktemp -d) $(BIN)/itplus-helpdesk makemigrations --check --dry-run
 	$(BIN)/python tools/run_tests.py
@@ -39,7 +40,8 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/ruff format --check src tests bench
 
 clean:

@@ -102,7 +102,9 @@ def make_terminal(
     )
     terminal.token = token
     if open_session:
-        cash_session_open(terminal=terminal, user=make_user(role="supervisor"), opening_float_clp=20_000)
+        cash_session_open(
+            terminal=terminal, user=make_user(role="supervisor"), opening_float_clp=20_000
+        )
     return terminal
 
 

@@ -65,8 +65,15 @@ def throwaway_postgres(bindir: Path):
     run = lambda *cmd: subprocess.run([*as_postgres, *cmd], check=True, capture_output=True)  # noqa: E731
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
     run(
-        str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(workdir / "log"),
-        "-o", f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1", "start",
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-w",
+        "-l",
+        str(workdir / "log"),
+        "-o",
+        f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1",
+        "start",
     )
     try:
         yield f"postgres://postgres@127.0.0.1:{port}/itplus"
@@ -134,7 +141,9 @@ def main() -> int:
     if url.startswith(("postgres://", "postgresql://")):
         results += run_all("PostgreSQL (DATABASE_URL)", url, args)
     elif answers("127.0.0.1", 5432):
-        results += run_all("PostgreSQL (127.0.0.1:5432)", "postgres://postgres@127.0.0.1:5432/itplus", args)
+        results += run_all(
+            "PostgreSQL (127.0.0.1:5432)", "postgres://postgres@127.0.0.1:5432/itplus", args
+        )
     elif (bindir := pg_binaries()) is not None:
         with throwaway_postgres(bindir) as throwaway_url:
             results += run_all("PostgreSQL (throwaway cluster)", throwaway_url, args)

@@ -21,9 +21,7 @@ def gs1_check_digit(body: str) -> int:
 def is_valid_gs1(code: str) -> bool:
     """True for a well-formed EAN-13, EAN-8 or UPC-A with a correct check digit."""
     return (
-        code.isdigit()
-        and len(code) in GS1_LENGTHS
-        and gs1_check_digit(code[:-1]) == int(code[-1])
+        code.isdigit() and len(code) in GS1_LENGTHS and gs1_check_digit(code[:-1]) == int(code[-1])
     )
 
 

@@ -19,7 +19,7 @@ urlpatterns = [
     path("gestion/clientes/", include("itplus.store.customers.urls")),
     path("gestion/inventario/", include("itplus.store.inventory.urls")),
     path("gestion/compras/", include("itplus.store.purchases.urls")),
-    path("gestion/devoluciones/", include("itplus.store.sales.returns_urls")),
+    path("gestion/devoluciones/", include("itplus.store.sales.returns.urls")),
     path("gestion/mantencion/", include("itplus.store.maintenance.urls")),
     path("", include("itplus.store.till.urls")),
 ]

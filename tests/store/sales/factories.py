@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 
 from itplus.store.sales.models import DocumentSeries
-from itplus.store.sales.returns import ReturnInput, ReturnLineInput, sale_return
+from itplus.store.sales.returns.services import ReturnInput, ReturnLineInput, sale_return
 from tests.factories import make_series
 
 

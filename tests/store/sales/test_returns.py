@@ -28,7 +28,12 @@ from itplus.store.sales.models import (
     Refund,
     Sale,
 )
-from itplus.store.sales.returns import (
+from itplus.store.sales.returns.selectors import (
+    credit_note_totals_for_session,
+    sale_find_text,
+    sale_return_state,
+)
+from itplus.store.sales.returns.services import (
     DocumentNotFound,
     ReturnInput,
     ReturnLineInput,
@@ -37,11 +42,6 @@ from itplus.store.sales.returns import (
     credit_note_chain_payload,
     sale_return,
     sale_void,
-)
-from itplus.store.sales.returns_selectors import (
-    credit_note_totals_for_session,
-    sale_find_text,
-    sale_return_state,
 )
 from itplus.store.sales.services import (
     ApprovalRequired,

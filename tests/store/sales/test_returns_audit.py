@@ -10,7 +10,7 @@ from django.db.models import F
 from itplus.store.accounts.services import approval_grant
 from itplus.store.maintenance.audit import chain_heads, run_audit
 from itplus.store.sales.models import CreditNote, CreditNoteLine, DocumentSeries, Refund, Sale
-from itplus.store.sales.returns import sale_void
+from itplus.store.sales.returns.services import sale_void
 from itplus.store.sales.services import LineInput, PaymentInput
 from tests.factories import make_product, make_sale, make_terminal, make_user
 from tests.store.maintenance.support import raw_delete

@@ -12,7 +12,7 @@ from itplus.store.cash.models import CashSession
 from itplus.store.cash.reports import cash_report_compute, cash_report_from_z
 from itplus.store.cash.services import cash_session_close
 from itplus.store.maintenance.audit import run_audit
-from itplus.store.sales.returns import sale_void
+from itplus.store.sales.returns.services import sale_void
 from itplus.store.sales.services import LineInput, PaymentInput
 from tests.factories import make_product, make_sale
 from tests.store.sales.factories import make_credit_note_series, make_return

@@ -15,7 +15,7 @@ from django.db import connections
 
 from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.sales.models import CreditNote, CreditNoteLine
-from itplus.store.sales.returns import ReturnRejected, sale_return
+from itplus.store.sales.returns.services import ReturnRejected, sale_return
 from itplus.store.sales.services import LineInput
 from tests.concurrency import run_together
 from tests.factories import make_product, make_sale, make_terminal, make_user

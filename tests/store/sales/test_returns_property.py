@@ -25,8 +25,8 @@ from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.inventory.services import stock_move
 from itplus.store.maintenance.audit import run_audit
 from itplus.store.sales.models import CreditNoteLine, Refund
-from itplus.store.sales.returns import sale_return, sale_void
-from itplus.store.sales.returns_selectors import sale_return_state
+from itplus.store.sales.returns.selectors import sale_return_state
+from itplus.store.sales.returns.services import sale_return, sale_void
 from itplus.store.sales.services import LineInput, PaymentInput, sale_complete
 from tests.factories import make_customer, make_product, make_terminal, make_user, sale_input
 from tests.store.sales.factories import make_credit_note_series, return_input

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from itplus.store.sales.models import CreditNote, Sale
-from itplus.store.sales.returns_receipts import credit_note_receipt_bytes
+from itplus.store.sales.returns.printing import credit_note_receipt_bytes
 from itplus.store.sales.services import LineInput
 from tests.factories import make_customer, make_product, make_sale, make_user
 from tests.store.sales.factories import make_credit_note_series, make_return

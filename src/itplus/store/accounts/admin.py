@@ -102,7 +102,16 @@ class StaffUserAdmin(DjangoUserAdmin):
 
 @admin.register(Approval)
 class ApprovalAdmin(CsvExportMixin, admin.ModelAdmin):
-    csv_fields = ("created_at", "action", "approved_by", "requested_by", "terminal", "max_percent", "detail", "used_at")
+    csv_fields = (
+        "created_at",
+        "action",
+        "approved_by",
+        "requested_by",
+        "terminal",
+        "max_percent",
+        "detail",
+        "used_at",
+    )
     """Read-only: approvals are evidence of who authorised what, for whom and when."""
 
     list_display = [

@@ -86,7 +86,9 @@ class Approval(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} — {self.approved_by} — {self.created_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.get_action_display()} — {self.approved_by} — {self.created_at:%Y-%m-%d %H:%M}"
+        )
 
 
 class PinFailure(models.Model):

@@ -44,7 +44,18 @@ class BarcodeInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(CsvExportMixin, admin.ModelAdmin):
-    csv_fields = ("sku", "name", "category", "unit", "price_clp", "cost_clp", "is_exempt", "ila_tax", "scale_code", "is_active")
+    csv_fields = (
+        "sku",
+        "name",
+        "category",
+        "unit",
+        "price_clp",
+        "cost_clp",
+        "is_exempt",
+        "ila_tax",
+        "scale_code",
+        "is_active",
+    )
     change_list_template = "admin/catalog/product/change_list.html"
     list_display = [
         "name",

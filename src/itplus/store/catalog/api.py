@@ -59,4 +59,6 @@ def lookup(request: HttpRequest, code: str):
 
 @router.get("/products/search", response=list[ProductOut], summary="Buscar productos")
 def search(request: HttpRequest, q: str, limit: int = 20):
-    return [ProductOut.from_product(p) for p in product_search(query=q, limit=min(max(limit, 1), 50))]
+    return [
+        ProductOut.from_product(p) for p in product_search(query=q, limit=min(max(limit, 1), 50))
+    ]

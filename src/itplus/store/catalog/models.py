@@ -14,7 +14,11 @@ from itplus.core.barcodes import is_gs1_shaped, is_valid_gs1
 class Category(models.Model):
     name = models.CharField(_("nombre"), max_length=80, unique=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("categoría padre"),
     )
 
@@ -44,7 +48,11 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=40, unique=True)
     name = models.CharField(_("nombre"), max_length=120, db_index=True)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="products",
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
         verbose_name=_("categoría"),
     )
     unit = models.CharField(
@@ -52,12 +60,13 @@ class Product(models.Model):
     )
     # Tax-included price per unit or per kg, in whole pesos.
     price_clp = models.BigIntegerField(_("precio (IVA incl.)"), validators=[MinValueValidator(0)])
-    cost_clp = models.BigIntegerField(
-        _("costo neto"), default=0, validators=[MinValueValidator(0)]
-    )
+    cost_clp = models.BigIntegerField(_("costo neto"), default=0, validators=[MinValueValidator(0)])
     is_exempt = models.BooleanField(_("exento de IVA"), default=False)
     ila_tax = models.CharField(
-        _("impuesto adicional (ILA)"), max_length=10, choices=IlaTax.choices, blank=True,
+        _("impuesto adicional (ILA)"),
+        max_length=10,
+        choices=IlaTax.choices,
+        blank=True,
         default=IlaTax.NONE,
     )
     # Code the deli scale prints inside price/weight EAN-13s (e.g. "01234").
@@ -75,7 +84,9 @@ class Product(models.Model):
         verbose_name_plural = _("productos")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(price_clp__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price_clp__gte=0), name="product_price_not_negative"
+            ),
             models.CheckConstraint(
                 condition=~(Q(is_exempt=True) & ~Q(ila_tax="")), name="product_exempt_without_ila"
             ),
@@ -117,9 +128,7 @@ class Barcode(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="barcodes", verbose_name=_("producto")
     )
-    code = models.CharField(
-        _("código"), max_length=32, unique=True, validators=[validate_barcode]
-    )
+    code = models.CharField(_("código"), max_length=32, unique=True, validators=[validate_barcode])
 
     class Meta:
         verbose_name = _("código de barras")

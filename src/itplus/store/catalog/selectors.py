@@ -28,7 +28,9 @@ def scale_patterns() -> list[ScalePattern]:
     return [ScalePattern(**p) for p in get_config()["scale_barcodes"]]
 
 
-def product_resolve_code(*, code: str, patterns: list[ScalePattern] | None = None) -> ResolvedCode | None:
+def product_resolve_code(
+    *, code: str, patterns: list[ScalePattern] | None = None
+) -> ResolvedCode | None:
     """Find the active product behind a scanned or typed code.
 
     Order: an exact barcode, then a deli-scale EAN-13 (prefix 20–29 per the configured
@@ -40,9 +42,7 @@ def product_resolve_code(*, code: str, patterns: list[ScalePattern] | None = Non
         # something far longer than any barcode: no product has it.
         return None
     barcode = (
-        Barcode.objects.select_related("product")
-        .filter(code=code, product__is_active=True)
-        .first()
+        Barcode.objects.select_related("product").filter(code=code, product__is_active=True).first()
     )
     if barcode:
         return ResolvedCode(product=barcode.product, code=code)

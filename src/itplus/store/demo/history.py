@@ -38,7 +38,7 @@ from itplus.store.demo.purchasing import Purchasing
 from itplus.store.demo.shop import TICKETS_BY_WEEKDAY, Item, Shop, at, backdate
 from itplus.store.inventory.models import Stock
 from itplus.store.sales.models import DocumentKind, PaymentMethod, Sale
-from itplus.store.sales.returns import (
+from itplus.store.sales.returns.services import (
     REFUND_ORIGINAL,
     REFUND_STORE_CREDIT,
     ReturnInput,

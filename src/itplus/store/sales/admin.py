@@ -97,7 +97,23 @@ class PaymentInline(ReadOnlyInline):
 
 @admin.register(Sale)
 class SaleAdmin(CsvExportMixin, admin.ModelAdmin):
-    csv_fields = ("series__code", "number", "issued_at", "status", "terminal", "cashier", "customer__rut", "gross_clp", "discount_clp", "total_clp", "net_clp", "iva_clp", "ila_clp", "exempt_clp", "cash_rounding_clp")
+    csv_fields = (
+        "series__code",
+        "number",
+        "issued_at",
+        "status",
+        "terminal",
+        "cashier",
+        "customer__rut",
+        "gross_clp",
+        "discount_clp",
+        "total_clp",
+        "net_clp",
+        "iva_clp",
+        "ila_clp",
+        "exempt_clp",
+        "cash_rounding_clp",
+    )
     list_display = ["number", "series_name", "issued_at", "terminal", "cashier", "total", "state"]
     list_display_links = ["number"]
     list_filter = [
@@ -115,7 +131,17 @@ class SaleAdmin(CsvExportMixin, admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["series_name", "number", "state", "issued_at", "terminal", "cashier", "buyer"]},
+            {
+                "fields": [
+                    "series_name",
+                    "number",
+                    "state",
+                    "issued_at",
+                    "terminal",
+                    "cashier",
+                    "buyer",
+                ]
+            },
         ),
         (
             _("Montos"),
@@ -200,6 +226,7 @@ class DocumentSeriesAdmin(admin.ModelAdmin):
 
 
 # --- Returns: credit notes (read only; issued from the "Devoluciones" page or the till) ---
+
 
 class CreditNoteLineInline(ReadOnlyInline):
     model = CreditNoteLine
@@ -287,7 +314,9 @@ class CreditNoteAdmin(CsvExportMixin, admin.ModelAdmin):
     ]
     list_select_related = ["series", "terminal", "user", "sale__series"]
     search_fields = ["=number", "=sale__number", "reason", "customer__rut", "customer__name"]
-    search_help_text = _("Número de la nota o de la venta original, motivo, RUT o nombre del cliente.")
+    search_help_text = _(
+        "Número de la nota o de la venta original, motivo, RUT o nombre del cliente."
+    )
     date_hierarchy = "issued_at"
     inlines = [CreditNoteLineInline, RefundInline]
     fieldsets = [
@@ -338,7 +367,9 @@ class CreditNoteAdmin(CsvExportMixin, admin.ModelAdmin):
     @admin.display(description=_("documento original"), ordering="sale__number")
     def original(self, note: CreditNote) -> str:
         url = reverse("admin:sales_sale_change", args=[note.sale_id])
-        label = f"{note.sale.series.get_kind_display()} {note.sale.series.code} N° {note.sale.number}"
+        label = (
+            f"{note.sale.series.get_kind_display()} {note.sale.series.code} N° {note.sale.number}"
+        )
         return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.display(description=_("imprimir"))

@@ -10,4 +10,5 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         # Registers the credit-note checks with `itplus audit`, and the returns of a
         # session with its X/Z cash report.
-        from itplus.store.sales import audit_checks, returns_selectors  # noqa: F401
+        from itplus.store.sales import audit_checks  # noqa: F401
+        from itplus.store.sales.returns import selectors as returns_selectors  # noqa: F401

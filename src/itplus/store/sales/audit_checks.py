@@ -39,7 +39,7 @@ from itplus.store.sales.models import (
     Refund,
     Sale,
 )
-from itplus.store.sales.returns import credit_note_chain_payload
+from itplus.store.sales.returns.services import credit_note_chain_payload
 
 # A note's own cash rounding is the difference of two cumulative roundings of ±5.
 MAX_NOTE_ROUNDING_CLP = 10

@@ -40,7 +40,9 @@ class DocumentSeries(models.Model):
         verbose_name_plural = _("series de documentos")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(next_number__gte=1), name="series_next_number_positive")
+            models.CheckConstraint(
+                condition=Q(next_number__gte=1), name="series_next_number_positive"
+            )
         ]
 
     def __str__(self) -> str:
@@ -72,17 +74,26 @@ class Sale(models.Model):
         "terminals.Terminal", on_delete=models.PROTECT, related_name="sales"
     )
     cashier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sales",
         verbose_name=_("cajero"),
     )
     cash_session = models.ForeignKey(
-        "cash.CashSession", on_delete=models.PROTECT, related_name="sales", null=True,
+        "cash.CashSession",
+        on_delete=models.PROTECT,
+        related_name="sales",
+        null=True,
         verbose_name=_("sesión de caja"),
     )
     # None = the anonymous final consumer (RUT 66.666.666-6) of a boleta.
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="sales", null=True,
-        blank=True, verbose_name=_("cliente"),
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="sales",
+        null=True,
+        blank=True,
+        verbose_name=_("cliente"),
     )
     # Amounts in whole pesos. gross = sum of lines before any discount.
     gross_clp = models.BigIntegerField(_("bruto"))
@@ -107,7 +118,9 @@ class Sale(models.Model):
         verbose_name_plural = _("ventas")
         ordering = ["-issued_at"]
         constraints = [
-            models.UniqueConstraint(fields=["series", "number"], name="sale_number_unique_in_series"),
+            models.UniqueConstraint(
+                fields=["series", "number"], name="sale_number_unique_in_series"
+            ),
             models.CheckConstraint(condition=Q(total_clp__gte=0), name="sale_total_not_negative"),
             models.CheckConstraint(
                 condition=Q(total_clp=F("net_clp") + F("iva_clp") + F("ila_clp") + F("exempt_clp")),
@@ -154,7 +167,9 @@ class SaleLine(models.Model):
             models.UniqueConstraint(fields=["sale", "position"], name="sale_line_position_unique"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_line_quantity_positive"),
             models.CheckConstraint(
-                condition=Q(total_clp=F("gross_clp") - F("discount_clp") - F("ticket_discount_clp")),
+                condition=Q(
+                    total_clp=F("gross_clp") - F("discount_clp") - F("ticket_discount_clp")
+                ),
                 name="sale_line_total_adds_up",
             ),
         ]
@@ -217,35 +232,53 @@ class CreditNote(models.Model):
     client_uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     request_fingerprint = models.CharField(max_length=64, editable=False)
     series = models.ForeignKey(
-        DocumentSeries, on_delete=models.PROTECT, related_name="credit_notes",
+        DocumentSeries,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
         verbose_name=_("serie"),
     )
     number = models.BigIntegerField(_("número"))
     kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
     issued_at = models.DateTimeField(_("fecha"), db_index=True)
     sale = models.ForeignKey(
-        Sale, on_delete=models.PROTECT, related_name="credit_notes",
+        Sale,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
         verbose_name=_("documento original"),
     )
     terminal = models.ForeignKey(
         "terminals.Terminal", on_delete=models.PROTECT, related_name="+", verbose_name=_("caja")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("emitida por"),
     )
     # The session of the drawer the refund came out of (None: no session was open and
     # nothing was refunded in cash).
     cash_session = models.ForeignKey(
-        "cash.CashSession", on_delete=models.PROTECT, related_name="credit_notes", null=True,
-        blank=True, verbose_name=_("sesión de caja"),
+        "cash.CashSession",
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        null=True,
+        blank=True,
+        verbose_name=_("sesión de caja"),
     )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="credit_notes", null=True,
-        blank=True, verbose_name=_("cliente"),
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        null=True,
+        blank=True,
+        verbose_name=_("cliente"),
     )
     approval = models.ForeignKey(
-        "accounts.Approval", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Approval",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("aprobación"),
     )
     reason = models.CharField(_("motivo"), max_length=200)
@@ -290,7 +323,9 @@ class CreditNoteLine(models.Model):
     credit_note = models.ForeignKey(CreditNote, on_delete=models.PROTECT, related_name="lines")
     position = models.PositiveSmallIntegerField()
     sale_line = models.ForeignKey(
-        SaleLine, on_delete=models.PROTECT, related_name="credit_lines",
+        SaleLine,
+        on_delete=models.PROTECT,
+        related_name="credit_lines",
         verbose_name=_("línea original"),
     )
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")

@@ -11,7 +11,9 @@ from itplus.store.terminals.models import Terminal, hash_token
 
 
 @transaction.atomic
-def terminal_create(*, code: str, name: str, token: str | None = None, **series) -> tuple[Terminal, str]:
+def terminal_create(
+    *, code: str, name: str, token: str | None = None, **series
+) -> tuple[Terminal, str]:
     """Create a terminal. Returns it with its token, shown once: only the hash is kept."""
     token = token or secrets.token_urlsafe(32)
     terminal = Terminal.objects.create(code=code, name=name, token_hash=hash_token(token), **series)

@@ -14,18 +14,18 @@ from ninja import Field, Router, Schema, Status
 
 from itplus.store.sales.api import require_cashier
 from itplus.store.sales.models import CreditNote, Sale
-from itplus.store.sales.returns import (
+from itplus.store.sales.returns.printing import credit_note_print_on_commit
+from itplus.store.sales.returns.selectors import (
+    sale_document_label,
+    sale_return_state,
+)
+from itplus.store.sales.returns.services import (
     REFUND_ORIGINAL,
     DocumentNotFound,
     ReturnInput,
     ReturnLineInput,
     sale_return,
     sale_void,
-)
-from itplus.store.sales.returns_receipts import credit_note_print_on_commit
-from itplus.store.sales.returns_selectors import (
-    sale_document_label,
-    sale_return_state,
 )
 
 router = Router(tags=["devoluciones"])

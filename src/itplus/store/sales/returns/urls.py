@@ -1,6 +1,6 @@
 from django.urls import path
 
-from itplus.store.sales import returns_views
+from itplus.store.sales.returns import views as returns_views
 
 app_name = "returns"
 

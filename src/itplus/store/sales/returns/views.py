@@ -26,7 +26,17 @@ from itplus.core.money import format_clp
 from itplus.store.accounts.models import ApprovalAction
 from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import CreditNote, PaymentMethod, Sale
-from itplus.store.sales.returns import (
+from itplus.store.sales.returns.printing import (
+    credit_note_print_on_commit,
+    receipt_for_credit_note,
+)
+from itplus.store.sales.returns.selectors import (
+    credit_notes_for_sale,
+    sale_document_label,
+    sale_find_text,
+    sale_return_state,
+)
+from itplus.store.sales.returns.services import (
     REFUND_ORIGINAL,
     REFUND_STORE_CREDIT,
     ReturnInput,
@@ -34,16 +44,6 @@ from itplus.store.sales.returns import (
     ReturnRejected,
     sale_return,
     sale_void,
-)
-from itplus.store.sales.returns_receipts import (
-    credit_note_print_on_commit,
-    receipt_for_credit_note,
-)
-from itplus.store.sales.returns_selectors import (
-    credit_notes_for_sale,
-    sale_document_label,
-    sale_find_text,
-    sale_return_state,
 )
 from itplus.store.terminals.models import Terminal
 

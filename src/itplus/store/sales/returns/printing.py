@@ -27,7 +27,7 @@ from itplus.store.sales.receipts import (
     ReceiptPayment,
     format_quantity,
 )
-from itplus.store.sales.returns_selectors import sale_document_label
+from itplus.store.sales.returns.selectors import sale_document_label
 
 logger = logging.getLogger("itplus.printing")
 

@@ -80,7 +80,7 @@ from itplus.store.sales.models import (
     Sale,
     SaleLine,
 )
-from itplus.store.sales.returns_selectors import (
+from itplus.store.sales.returns.selectors import (
     LineReturnState,
     sale_document_label,
     sale_find,
