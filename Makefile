@@ -32,6 +32,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/lint-imports --no-cache
 	ITPLUS_HOME=$$(mktemp -d) $(BIN)/itplus makemigrations --check --dry-run
 	HELPDESK_HOME=$$(mktemp -d) $(BIN)/itplus-helpdesk makemigrations --check --dry-run
 	$(BIN)/python tools/run_tests.py

@@ -117,7 +117,7 @@ def run(n_tickets: int = 3000) -> dict:
     report = cash_report_compute(session=session)
     # The backup a real close starts after commit is not what is measured here.
     t0 = time.perf_counter()
-    z = cash_session_close(session=session, user=boss, counts={"20000": 10}, backup=False)
+    z = cash_session_close(session=session, user=boss, counts={"20000": 10}, run_hooks=False)
     close_ms = (time.perf_counter() - t0) * 1000
     z = (
         type(z)

@@ -17,4 +17,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Fast hashing: tests create many users; production keeps Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No automatic backup per closed cash session: tests that test it turn it on.
+ITPLUS_BACKUP_AFTER_SESSION_CLOSE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

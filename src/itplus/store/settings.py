@@ -28,6 +28,8 @@ from itplus.core.site_settings import (  # noqa: F401  (shared defaults of both 
 BASE_DIR = Path(__file__).resolve().parent
 ITPLUS_HOME = Path(os.environ.get("ITPLUS_HOME", Path.cwd() / "var")).resolve()
 ITPLUS_HOME.mkdir(parents=True, exist_ok=True)
+# A backup after every cash-session close (maintenance.scheduling); off in the tests.
+ITPLUS_BACKUP_AFTER_SESSION_CLOSE = True
 REPORTS_DIR = ITPLUS_HOME / "reports"
 BACKUPS_DIR = ITPLUS_HOME / "backups"
 MEDIA_ROOT = ITPLUS_HOME / "media"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from escpos.printer import Dummy
 
+from itplus.core.audit import run_audit
 from itplus.store.cash.models import CashSession, ZCounter, ZReport
 from itplus.store.cash.printing import report_lines, z_bytes
 from itplus.store.cash.reports import cash_report_compute
 from itplus.store.cash.services import cash_session_close
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.sales.models import Sale
 from itplus.store.sales.printing import lines_escpos
 from tests.factories import make_product, make_sale, make_terminal

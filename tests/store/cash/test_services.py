@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from itplus.store.accounts.models import Approval, ApprovalAction
 from itplus.store.accounts.services import approval_grant
 from itplus.store.cash.models import CashMovement, CashSession, ZCounter, ZReport
 from itplus.store.cash.services import (
+    _AFTER_SESSION_CLOSE,
     CashApprovalRequired,
     CashInputError,
     CashSessionError,
@@ -17,6 +19,7 @@ from itplus.store.cash.services import (
     cash_session_close,
     cash_session_open,
     cash_session_open_authorized,
+    register_after_session_close,
 )
 from itplus.store.sales.models import Sale
 from itplus.store.sales.services import sale_complete
@@ -197,8 +200,21 @@ def test_movement_on_a_closed_session_is_refused(session, supervisor):
 # --- closing -------------------------------------------------------------------------
 
 
+@pytest.fixture
+def after_close_calls():
+    """A hook of the test's own registered with cash, as maintenance registers its backup."""
+    calls: list[int] = []
+
+    def record(z) -> None:
+        calls.append(z.number)
+
+    register_after_session_close(record)
+    yield calls
+    _AFTER_SESSION_CLOSE.remove(record)
+
+
 def test_close_records_the_count_and_the_difference(
-    session, supervisor, django_capture_on_commit_callbacks, backups_after_close
+    session, supervisor, django_capture_on_commit_callbacks, after_close_calls
 ):
     with django_capture_on_commit_callbacks(execute=True):
         z = cash_session_close(
@@ -215,15 +231,21 @@ def test_close_records_the_count_and_the_difference(
         and z.counts["20000"] == 0
         and set(z.counts) == {"20000", "10000", "5000", "2000", "1000", "500", "100", "50", "10"}
     )
-    assert backups_after_close == ["respaldo"]  # the automatic backup, after commit
+    assert after_close_calls == [z.number]  # the registered hooks, after commit
 
 
-def test_close_without_backup_for_history_loads(
-    session, supervisor, django_capture_on_commit_callbacks, backups_after_close
+def test_after_close_hooks_wait_for_the_commit(session, supervisor, after_close_calls):
+    with transaction.atomic():
+        cash_session_close(session=session, user=supervisor, counts={})
+        assert after_close_calls == []  # not before the session's close has committed
+
+
+def test_close_without_hooks_for_history_loads(
+    session, supervisor, django_capture_on_commit_callbacks, after_close_calls
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        cash_session_close(session=session, user=supervisor, counts={}, backup=False)
-    assert backups_after_close == []
+        cash_session_close(session=session, user=supervisor, counts={}, run_hooks=False)
+    assert after_close_calls == []
 
 
 def test_z_numbers_are_gapless_and_chained(supervisor):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from itplus.core.audit import run_audit
 from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.customers.services import customer_payment_record
-from itplus.store.maintenance.audit import run_audit
 from tests.factories import make_product
 from tests.store.customers.factories import new_customer, sell_on_credit
 

@@ -8,10 +8,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 
+from itplus.core.audit import run_audit
 from itplus.store.cash.models import CashSession, ZReport
 from itplus.store.catalog.models import Product
 from itplus.store.demo.services import demo_load
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.purchases.models import GoodsReceipt
 from itplus.store.sales.models import Sale
 

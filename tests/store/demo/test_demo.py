@@ -19,6 +19,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from stdnum.cl import rut
 
+from itplus.core.audit import run_audit
 from itplus.core.barcodes import is_valid_gs1
 from itplus.store.accounts.services import find_approver, staff_role
 from itplus.store.cash.models import CashMovement, CashSession, ZReport
@@ -32,7 +33,6 @@ from itplus.store.demo.data import CATEGORIES, demo_ean13
 from itplus.store.demo.services import demo_load
 from itplus.store.inventory.models import CountSheet, MovementKind, Stock, StockMovement
 from itplus.store.inventory.services import default_warehouse
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.purchases.models import GoodsReceipt, OrderStatus, PurchaseOrder, Supplier
 from itplus.store.sales.models import CreditNote, Payment, Refund, Sale, SaleLine
 from itplus.store.terminals.services import terminal_authenticate

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from itplus.core.audit import run_audit
 from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.inventory.services import TransferLine, stock_adjust, stock_transfer
-from itplus.store.maintenance.audit import run_audit
 from tests.factories import make_product, make_sale
 from tests.store.inventory.factories import make_warehouse, receive
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from itplus.core.audit import run_audit
 from itplus.store.inventory.models import MovementKind, StockMovement
 from itplus.store.inventory.services import (
     InsufficientStock,
@@ -19,7 +20,6 @@ from itplus.store.inventory.services import (
     default_warehouse,
     stock_transfer,
 )
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.sales.services import LineInput, sale_complete
 from tests.concurrency import run_together
 from tests.factories import make_product, make_terminal, make_user, sale_input

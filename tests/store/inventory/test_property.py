@@ -10,6 +10,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from itplus.core.audit import run_audit
 from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.inventory.services import (
     BusinessError,
@@ -21,7 +22,6 @@ from itplus.store.inventory.services import (
     stock_adjust,
     stock_transfer,
 )
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.sales.services import LineInput, sale_complete
 from tests.factories import make_product, make_terminal, make_user, sale_input
 from tests.store.inventory.factories import make_warehouse, receive, set_negative_stock

@@ -124,7 +124,7 @@ def _back_office(*, terminal, other, cashier, products) -> list:
     # cash: the second till closes its session with a Z report
     session = cash_session_current(terminal=other)
     expected = cash_report_compute(session=session).expected_cash_clp
-    cash_session_close(session=session, user=admin, counts={"10": expected // 10}, backup=False)
+    cash_session_close(session=session, user=admin, counts={"10": expected // 10}, run_hooks=False)
     return [on_credit, returned]
 
 

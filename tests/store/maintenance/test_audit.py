@@ -11,10 +11,12 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
+from itplus.core import audit
+from itplus.core.audit import run_audit
 from itplus.core.integrity import GENESIS_HASH
-from itplus.store.maintenance import audit
-from itplus.store.maintenance.audit import chain_heads, run_audit
+from itplus.store.sales import audit_checks as sale_audit
 from itplus.store.sales.models import DocumentSeries, Payment, Sale, SaleLine
+from itplus.store.sales.selectors import series_chain_heads as chain_heads
 from itplus.store.sales.services import LineInput, PaymentInput, sale_complete
 from tests.factories import (
     make_product,
@@ -257,9 +259,9 @@ def test_several_series_are_audited_independently(store):
 
 
 def test_walks_in_pages_with_bounded_queries(store, monkeypatch):
-    monkeypatch.setattr(audit, "PAGE_SIZE", 2)
+    monkeypatch.setattr(sale_audit, "PAGE_SIZE", 2)
     # The sales walk alone: the other apps' checks (inventory, cash, …) have their own.
-    monkeypatch.setattr(audit, "CHECKS", [audit.check_sales])
+    monkeypatch.setattr(audit, "CHECKS", [sale_audit.check_sales])
 
     with CaptureQueriesContext(connection) as queries:
         report = run_audit()
@@ -270,7 +272,7 @@ def test_walks_in_pages_with_bounded_queries(store, monkeypatch):
 
 
 def test_gap_across_a_page_boundary(store, monkeypatch):
-    monkeypatch.setattr(audit, "PAGE_SIZE", 2)
+    monkeypatch.setattr(sale_audit, "PAGE_SIZE", 2)
     third = store["sales"][2]
     raw_delete(Sale, [third.pk])  # with its lines, payments and stock movements
 

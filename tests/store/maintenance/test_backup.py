@@ -12,7 +12,6 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from itplus.store.maintenance import archive, dbcopy, digest, keys
-from itplus.store.maintenance.audit import chain_heads
 from itplus.store.maintenance.backup import (
     BackupError,
     backup_create,
@@ -21,6 +20,7 @@ from itplus.store.maintenance.backup import (
 )
 from itplus.store.maintenance.verify import backup_verify
 from itplus.store.sales.models import Sale, SaleLine
+from itplus.store.sales.selectors import series_chain_heads as chain_heads
 from tests.store.maintenance.support import build_store, clear_home, flip, home, read_members
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,5 +1,6 @@
 """Automatic backups: retention and the daily schedule, with clock values passed in."""
 
+import threading
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from itplus.store.cash.models import CashSession
+from itplus.store.cash.services import cash_session_close
 from itplus.store.maintenance.scheduling import (
     BackupBusy,
     BackupFile,
@@ -403,11 +406,34 @@ def test_terminals_take_no_automatic_backup(backup_home, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_after_session_close(backup_home):
+def test_backup_after_session_close(backup_home, settings):
+    settings.ITPLUS_BACKUP_AFTER_SESSION_CLOSE = True
     backup_after_session_close(wait=True)
 
     assert len(backup_files(backup_home)) == 1
     assert ScheduleState.load().last_reason == "cierre de caja"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_a_cash_session_takes_a_backup_through_the_cash_hook(backup_home, settings):
+    # given: the hook maintenance registered with cash in its AppConfig.ready()
+    settings.ITPLUS_BACKUP_AFTER_SESSION_CLOSE = True
+    session = CashSession.objects.get(status=CashSession.Status.OPEN)
+    # when: the session closes and its transaction commits
+    cash_session_close(session=session, user=session.opened_by, counts={})
+    # then: a backup thread started after the commit; wait for it
+    for thread in threading.enumerate():
+        if thread.name == "itplus-backup-session-close":
+            thread.join(timeout=60)
+    assert len(backup_files(backup_home)) == 1
+    assert ScheduleState.load().last_reason == "cierre de caja"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_backup_after_close_when_turned_off(backup_home, settings):
+    settings.ITPLUS_BACKUP_AFTER_SESSION_CLOSE = False
+    assert backup_after_session_close(wait=True) is None
+    assert backup_files(backup_home) == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,9 +12,9 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from itplus.core.audit import run_audit
 from itplus.core.errors import BusinessError
 from itplus.store.inventory.models import Stock, StockMovement
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.purchases.models import GoodsReceiptLine, OrderStatus
 from itplus.store.sales.services import LineInput, sale_complete
 from tests.factories import make_product, make_terminal, make_user, sale_input

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from itplus.core.audit import run_audit
 from itplus.store.inventory.models import StockMovement
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.purchases.models import (
     GoodsReceipt,
     OrderStatus,

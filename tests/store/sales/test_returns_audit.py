@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 
+from itplus.core.audit import run_audit
 from itplus.store.accounts.services import approval_grant
-from itplus.store.maintenance.audit import chain_heads, run_audit
 from itplus.store.sales.models import CreditNote, CreditNoteLine, DocumentSeries, Refund, Sale
 from itplus.store.sales.returns.services import sale_void
+from itplus.store.sales.selectors import series_chain_heads as chain_heads
 from itplus.store.sales.services import LineInput, PaymentInput
 from tests.factories import make_product, make_sale, make_terminal, make_user
 from tests.store.maintenance.support import raw_delete

@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
+from itplus.core.audit import run_audit
 from itplus.store.accounts.services import approval_grant
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.reports import cash_report_compute, cash_report_from_z
 from itplus.store.cash.services import cash_session_close
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.sales.returns.services import sale_void
 from itplus.store.sales.services import LineInput, PaymentInput
 from tests.factories import make_product, make_sale
 from tests.store.sales.factories import make_credit_note_series, make_return
-
-
-@pytest.fixture(autouse=True)
-def _no_backup_after_close(monkeypatch):
-    # A close starts an automatic backup; these tests only need the Z.
-    monkeypatch.setattr("itplus.store.cash.services.backup_after_session_close", lambda: None)
 
 
 def sale(terminal, cashier, product, quantity, payment):

@@ -19,11 +19,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from itplus.core.audit import run_audit
 from itplus.core.errors import BusinessError
 from itplus.store.accounts.services import approval_grant
 from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.inventory.services import stock_move
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.sales.models import CreditNoteLine, Refund
 from itplus.store.sales.returns.selectors import sale_return_state
 from itplus.store.sales.returns.services import sale_return, sale_void

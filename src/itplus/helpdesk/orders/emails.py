@@ -9,13 +9,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from itplus.helpdesk.orders.models import Order
+
 logger = logging.getLogger(__name__)
 
 
 def send_order_confirmation(*, order_id: int) -> None:
     """Runs after commit; a mail failure is logged and never undoes the payment."""
-    from itplus.helpdesk.orders.models import Order
-
     order = Order.objects.select_related("service").get(pk=order_id)
     context = {"order": order, "contact": settings.HELPDESK_CONTACT}
     subject = _("Pedido %(code)s pagado: %(service)s") % {

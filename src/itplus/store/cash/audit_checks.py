@@ -1,6 +1,6 @@
 """Audit checks of the cash app: the Z reports' hash chain, numbering and totals.
 
-Registered with `itplus audit` (maintenance.audit) from CashConfig.ready().
+Registered with `itplus audit` (itplus.core.audit) from CashConfig.ready().
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
+from itplus.core.audit import AuditContext, AuditProblem, register_check
 from itplus.core.integrity import GENESIS_HASH, chain_hash
 from itplus.store.cash.models import CashSession, ZCounter, ZReport
 from itplus.store.cash.reports import cash_report_compute, z_chain_payload
-from itplus.store.maintenance.audit import AuditContext, AuditProblem, register_check
 
 # Figures compared between a Z and its session's documents, with their Spanish names.
 COMPARED = {

@@ -21,6 +21,18 @@ DENOMINATIONS_CLP = BILLS_CLP + COINS_CLP
 RETIRED_COINS_CLP = (5, 1)
 
 
+class PaymentMethod(models.TextChoices):
+    """How a customer pays at the till (and how a refund is paid back). Kept with the
+    cash sessions: the drawer and its reports count money by method."""
+
+    CASH = "efectivo", _("Efectivo")
+    DEBIT = "debito", _("Débito")
+    CREDIT = "credito", _("Crédito")
+    TRANSFER = "transferencia", _("Transferencia")
+    # Store credit ("fiado"): charged to the customer's account; needs a customer.
+    STORE_CREDIT = "cuenta_corriente", _("Cuenta corriente (fiado)")
+
+
 class CashSession(models.Model):
     class Status(models.TextChoices):
         OPEN = "abierta", _("Abierta")

@@ -21,8 +21,9 @@ Extension point — contributors. Documents of other modules that belong to a se
 
 Register it from the module's ``AppConfig.ready()``. ``cash_out_clp`` is cash paid out of
 the drawer (it lowers the expected cash); ``total_clp`` and ``by_method`` are shown on
-the report. Sales of series of kind "nota_credito" are left out of the sales totals here
-on purpose: the contributor counts them.
+the report. The session's sales themselves are summed by the sales app, which registers
+its ``SessionSales`` selector with ``register_session_sales`` (cash sits below sales and
+never imports it); without it a report has no sales.
 
 Sales with status "anulada" count as voids (number, total), not as sales: their money
 went back to the customer. A sale must be voided while its session is open — the Z of a
@@ -38,19 +39,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from itplus.store.cash.models import (
     DENOMINATIONS_CLP,
     CashMovement,
     CashSession,
+    PaymentMethod,
     ZReport,
 )
-from itplus.store.sales.models import DocumentKind, DocumentSeries, Payment, PaymentMethod, Sale
-
-# Documents that are sales (money in). Credit notes come through a contributor.
-SALE_KINDS = (DocumentKind.BOLETA, DocumentKind.FACTURA)
 
 
 @dataclass(frozen=True)
@@ -125,6 +123,49 @@ class DenominationCount:
     @property
     def is_bill(self) -> bool:
         return self.value_clp >= 1000
+
+
+@dataclass(frozen=True)
+class SessionSales:
+    """What a session's sales add up to, as the sales app sums them for the report."""
+
+    by_method: tuple[MethodTotal, ...]
+    by_series: tuple[SeriesTotal, ...] = ()
+    ticket_count: int = 0
+    sales_total_clp: int = 0
+    gross_clp: int = 0
+    discounts_clp: int = 0
+    cash_rounding_clp: int = 0
+    net_clp: int = 0
+    iva_clp: int = 0
+    ila_clp: int = 0
+    exempt_clp: int = 0
+    voided_count: int = 0
+    voided_total_clp: int = 0
+
+    @property
+    def cash_sales_clp(self) -> int:
+        return sum(m.amount_clp for m in self.by_method if m.method == PaymentMethod.CASH)
+
+
+def no_sales(*, session_id: int, using: str) -> SessionSales:
+    """A session's sales when no sales app is installed: every method at zero."""
+    return SessionSales(
+        by_method=tuple(MethodTotal(method=m, count=0, amount_clp=0) for m in PaymentMethod.values)
+    )
+
+
+SessionSalesSummary = Callable[..., SessionSales]
+_session_sales: list[SessionSalesSummary] = [no_sales]
+
+
+def register_session_sales(summary: SessionSalesSummary) -> None:
+    """Set who sums a session's sales (``summary(*, session_id, using) -> SessionSales``).
+
+    The sales app registers its selector from ``SalesConfig.ready()``: cash sits below
+    sales and never imports it.
+    """
+    _session_sales[0] = summary
 
 
 @dataclass(frozen=True)
@@ -223,103 +264,7 @@ def cash_report_compute(*, session: CashSession, using: str = "default") -> Cash
     """The X report of ``session``: its documents summed now (a handful of aggregate
     queries, whatever the number of tickets). Read-only."""
     sid = session.pk
-    sales = Sale.objects.using(using).filter(cash_session_id=sid)
-    rows = list(
-        sales.values("series_id", "status")
-        .annotate(
-            n=Count("id"),
-            first=Min("number"),
-            last=Max("number"),
-            total=Sum("total_clp"),
-            gross=Sum("gross_clp"),
-            discount=Sum("discount_clp"),
-            rounding=Sum("cash_rounding_clp"),
-            net=Sum("net_clp"),
-            iva=Sum("iva_clp"),
-            ila=Sum("ila_clp"),
-            exempt=Sum("exempt_clp"),
-        )
-        .order_by()
-    )
-    series_info = {
-        s["id"]: s
-        for s in DocumentSeries.objects.using(using)
-        .filter(id__in={r["series_id"] for r in rows})
-        .values("id", "code", "name", "kind")
-    }
-    valid = {
-        "n": 0,
-        "total": 0,
-        "gross": 0,
-        "discount": 0,
-        "rounding": 0,
-        "net": 0,
-        "iva": 0,
-        "ila": 0,
-        "exempt": 0,
-    }
-    voided_count = voided_total = 0
-    per_series: dict[int, dict[str, Any]] = {}
-    for r in rows:
-        info = series_info[r["series_id"]]
-        if info["kind"] not in SALE_KINDS:
-            continue
-        s = per_series.setdefault(
-            r["series_id"],
-            {"count": 0, "first": r["first"], "last": r["last"], "voided": 0, "total": 0},
-        )
-        s["count"] += r["n"]
-        s["first"] = min(s["first"], r["first"])
-        s["last"] = max(s["last"], r["last"])
-        if r["status"] == Sale.Status.VOIDED:
-            s["voided"] += r["n"]
-            voided_count += r["n"]
-            voided_total += r["total"] or 0
-            continue
-        s["total"] += r["total"] or 0
-        for key in valid:
-            valid[key] += r[key] or 0
-    by_series = tuple(
-        sorted(
-            (
-                SeriesTotal(
-                    code=series_info[series_id]["code"],
-                    name=series_info[series_id]["name"],
-                    kind=series_info[series_id]["kind"],
-                    count=s["count"],
-                    first_number=s["first"],
-                    last_number=s["last"],
-                    voided_count=s["voided"],
-                    total_clp=s["total"],
-                )
-                for series_id, s in per_series.items()
-            ),
-            key=lambda s: s.code,
-        )
-    )
-
-    paid = {
-        p["method"]: p
-        for p in Payment.objects.using(using)
-        .filter(
-            sale__cash_session_id=sid,
-            sale__status=Sale.Status.COMPLETED,
-            sale__series__kind__in=SALE_KINDS,
-        )
-        .values("method")
-        .annotate(n=Count("id"), amount=Sum("amount_clp"))
-        .order_by()
-    }
-    methods = list(PaymentMethod.values) + sorted(set(paid) - set(PaymentMethod.values))
-    by_method = tuple(
-        MethodTotal(
-            method=m,
-            count=paid.get(m, {}).get("n", 0),
-            amount_clp=paid.get(m, {}).get("amount", 0) or 0,
-        )
-        for m in methods
-    )
-    cash_sales = next(m.amount_clp for m in by_method if m.method == PaymentMethod.CASH)
+    sales = _session_sales[0](session_id=sid, using=using)
 
     moved = {
         m["kind"]: m
@@ -347,26 +292,28 @@ def cash_report_compute(*, session: CashSession, using: str = "default") -> Cash
         opened_at=session.opened_at,
         opened_by=_user_label(session.opened_by),
         opening_float_clp=session.opening_float_clp,
-        by_method=by_method,
-        by_series=by_series,
-        ticket_count=valid["n"],
-        sales_total_clp=valid["total"],
-        gross_clp=valid["gross"],
-        discounts_clp=valid["discount"],
-        cash_rounding_clp=valid["rounding"],
-        net_clp=valid["net"],
-        iva_clp=valid["iva"],
-        ila_clp=valid["ila"],
-        exempt_clp=valid["exempt"],
-        voided_count=voided_count,
-        voided_total_clp=voided_total,
-        cash_sales_clp=cash_sales,
+        by_method=sales.by_method,
+        by_series=sales.by_series,
+        ticket_count=sales.ticket_count,
+        sales_total_clp=sales.sales_total_clp,
+        gross_clp=sales.gross_clp,
+        discounts_clp=sales.discounts_clp,
+        cash_rounding_clp=sales.cash_rounding_clp,
+        net_clp=sales.net_clp,
+        iva_clp=sales.iva_clp,
+        ila_clp=sales.ila_clp,
+        exempt_clp=sales.exempt_clp,
+        voided_count=sales.voided_count,
+        voided_total_clp=sales.voided_total_clp,
+        cash_sales_clp=sales.cash_sales_clp,
         cash_in_clp=cash_in,
         cash_out_clp=cash_out,
         movement_count=movement_count,
         contributions=tuple(contributions),
         cash_refunds_clp=refunds,
-        expected_cash_clp=session.opening_float_clp + cash_sales + cash_in - cash_out - refunds,
+        expected_cash_clp=(
+            session.opening_float_clp + sales.cash_sales_clp + cash_in - cash_out - refunds
+        ),
     )
 
 

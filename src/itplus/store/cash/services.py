@@ -7,8 +7,9 @@ which nothing else locks.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +32,6 @@ from itplus.store.cash.models import (
     ZReport,
 )
 from itplus.store.cash.reports import cash_report_compute, counts_to_json, z_chain_payload
-from itplus.store.maintenance.scheduling import backup_after_session_close
 from itplus.store.terminals.models import Terminal
 
 # Far above any real drawer, far below BIGINT: an absurd amount is refused, not a crash.
@@ -283,7 +283,7 @@ def cash_session_close(
     user: User,
     counts: Mapping[Any, Any],
     at: datetime | None = None,
-    backup: bool = True,
+    run_hooks: bool = True,
 ) -> ZReport:
     """Close the session with the blind count and issue its Z report.
 
@@ -293,8 +293,9 @@ def cash_session_close(
     Z; the Z's figures are the session's documents summed under that lock; the Z takes
     the next gapless number of the store and the next link of the Z hash chain; the
     difference counted − expected (sobrante > 0, faltante < 0) is recorded. After commit
-    an automatic backup starts (``backup=False`` skips it: loading history, where one
-    backup at the end is enough) and, with a network printer, the Z prints."""
+    the hooks registered with ``register_after_session_close`` run (the maintenance app's
+    automatic backup; ``run_hooks=False`` skips them: loading history, where one backup
+    at the end is enough) and, with a network printer, the Z prints."""
     parsed = cash_count_parse(counts)
     locked = _lock_open_session(session)
     closed_at = at or timezone.now()
@@ -326,14 +327,27 @@ def cash_session_close(
     locked.closed_by = user
     locked.closed_at = closed_at
     locked.save(update_fields=["status", "closed_by", "closed_at"])
-    _after_close(z, backup=backup)
+    _after_close(z, run_hooks=run_hooks)
     return z
 
 
-def _after_close(z: ZReport, *, backup: bool) -> None:
+# What higher apps want done once a session's close has committed, e.g. the maintenance
+# app's automatic backup. Registered from their AppConfig.ready(): cash never imports
+# them. A hook is called with the closed session's Z report and must not raise (it runs
+# after the commit; ``robust=True`` logs a failure instead of breaking the close).
+AfterSessionClose = Callable[[ZReport], None]
+_AFTER_SESSION_CLOSE: list[AfterSessionClose] = []
+
+
+def register_after_session_close(hook: AfterSessionClose) -> None:
+    if hook not in _AFTER_SESSION_CLOSE:
+        _AFTER_SESSION_CLOSE.append(hook)
+
+
+def _after_close(z: ZReport, *, run_hooks: bool) -> None:
     from itplus.store.cash.printing import z_print_on_commit
 
-    if backup:
-        # Looked up when the transaction commits (tests replace it: no backup per test).
-        transaction.on_commit(lambda: backup_after_session_close(), robust=True)
+    if run_hooks:
+        for hook in _AFTER_SESSION_CLOSE:
+            transaction.on_commit(functools.partial(hook, z), robust=True)
     z_print_on_commit(z_id=z.pk)

@@ -2,8 +2,6 @@
 
 - cuenta: each customer's balance equals the sum of their entries, and each entry's
   ``balance_after_clp`` is the running sum in posting order.
-- fiado: what a sale put on the account (its "cuenta_corriente" payments) equals the
-  charges posted for that sale.
 - rut: every stored RUT is valid (módulo 11) and in the stored form "12345678-5".
 """
 
@@ -11,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from itplus.core.audit import AuditContext, AuditProblem, register_check
 from itplus.core.chile import InvalidRut, rut_validate
 from itplus.core.money import format_clp
 from itplus.store.customers.models import AccountEntry, Customer
-from itplus.store.maintenance.audit import AuditContext, AuditProblem, register_check
-from itplus.store.sales.models import Payment, PaymentMethod
 
 
 @register_check
@@ -65,42 +61,6 @@ def customer_accounts(ctx: AuditContext) -> Iterator[AuditProblem]:
                     "balance": format_clp(balance),
                     "sum": format_clp(running.get(customer_id, 0)),
                 },
-            )
-
-
-@register_check
-def credit_sales_charged(ctx: AuditContext) -> Iterator[AuditProblem]:
-    on_credit = dict(
-        Payment.objects.using(ctx.using)
-        .filter(method=PaymentMethod.STORE_CREDIT)
-        .values("sale_id")
-        .annotate(total=Sum("amount_clp"))
-        .values_list("sale_id", "total")
-        .iterator()
-    )
-    charged = dict(
-        AccountEntry.objects.using(ctx.using)
-        .filter(kind=AccountEntry.Kind.CHARGE, sale__isnull=False)
-        .values("sale_id")
-        .annotate(total=Sum("amount_clp"))
-        .values_list("sale_id", "total")
-        .iterator()
-    )
-    for sale_id in sorted(on_credit.keys() | charged.keys()):
-        ctx.count("ventas fiadas")
-        if on_credit.get(sale_id, 0) != charged.get(sale_id, 0):
-            yield AuditProblem(
-                "fiado",
-                _(
-                    "La venta %(id)s se pagó %(paid)s con cuenta corriente pero se cargaron "
-                    "%(charged)s a la cuenta del cliente."
-                )
-                % {
-                    "id": sale_id,
-                    "paid": format_clp(on_credit.get(sale_id, 0)),
-                    "charged": format_clp(charged.get(sale_id, 0)),
-                },
-                document=str(sale_id),
             )
 
 

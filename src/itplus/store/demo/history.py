@@ -279,7 +279,7 @@ class SalesHistory:
                 user=self._on_duty(at(day, 21), code),
                 counts=_denominations(expected + off),
                 at=at(day, 21),
-                backup=False,  # one backup of the whole store is enough, after the demo
+                run_hooks=False,  # one backup of the whole store is enough, after the demo
             )
 
     def _opening_debts(self) -> None:

@@ -16,8 +16,9 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from itplus.store.inventory.models import Stock, StockMovement
-from itplus.store.maintenance.audit import AuditContext, AuditProblem, register_check
+from itplus.core.audit import AuditContext, AuditProblem, register_check
+from itplus.store.catalog.models import Product
+from itplus.store.inventory.models import Stock, StockMovement, Warehouse
 
 CHECK = "inventario"
 
@@ -63,9 +64,6 @@ def _ledger_sum_now(using: str, stock_id: int) -> tuple[Decimal, Decimal] | None
 @register_check
 def check_stock_ledger(ctx: AuditContext) -> Iterator[AuditProblem]:
     """Running balances of the movements, and stock = sum of the ledger."""
-    from itplus.store.catalog.models import Product
-    from itplus.store.inventory.models import Warehouse
-
     using = ctx.using
     warehouses = dict(Warehouse.objects.using(using).values_list("id", "name"))
     sums: dict[tuple[int, int], Decimal] = {}

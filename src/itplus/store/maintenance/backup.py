@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from itplus.store.config import CONFIG_FILENAME, load_config
 from itplus.store.maintenance import archive, changelog, dbcopy, digest, keys
+from itplus.store.sales.selectors import series_chain_heads
 
 MANIFEST = "manifest.json"
 KEY_MEMBER = "keys/backup.key"
@@ -144,8 +145,6 @@ def backup_create(
     copy; the file only gets its final name once complete and fsynced — on any error
     (disk full, killed process) no file with the ``.itpbak`` name is left behind.
     """
-    from itplus.store.maintenance.audit import chain_heads
-
     started = time.monotonic()
     home = Path(settings.ITPLUS_HOME)
     folder = Path(to) if to else Path(settings.BACKUPS_DIR)
@@ -196,7 +195,7 @@ def backup_create(
                     tables, cache = digest.incremental_table_digests(
                         using=snap.alias, trust_cache=trust_cache
                     )
-                    heads = chain_heads(using=snap.alias)
+                    heads = series_chain_heads(using=snap.alias)
                     migrations = dbcopy.applied_migrations(using=snap.alias)
             files = {
                 snap.member: archived.result()

@@ -11,8 +11,11 @@ Configured in ``itplus.toml``::
     passphrase_file = ""    # optional: encrypt with the passphrase in this file
 
 Backups are taken by the ``BackupScheduler`` thread that ``itplus serve`` starts, and
-after a cash session closes: the cash app calls ``backup_after_session_close()`` from
-``transaction.on_commit`` (see its docstring). Both call the backup helper's
+after a cash session closes: ``MaintenanceConfig.ready()`` registers
+``backup_after_session_close`` with the cash app's after-close hooks, which run it from
+``transaction.on_commit`` (see its docstring). ``ITPLUS_BACKUP_AFTER_SESSION_CLOSE =
+False`` in the Django settings turns that off (the test settings do: a backup per closed
+session would copy the test database in a thread while the test goes on). Both call the backup helper's
 ``backup_create`` then ``backup_prune``; a failure is logged and the next chance retries.
 The decisions (``backup_due``, ``backups_to_keep``) are pure functions of the clock
 value they are given, so they are tested without waiting.
@@ -388,19 +391,20 @@ class BackupScheduler(threading.Thread):
         self._stop_event.set()
 
 
-def backup_after_session_close(*, wait: bool = False) -> threading.Thread:
+def backup_after_session_close(z=None, *, wait: bool = False) -> threading.Thread | None:
     """Take a backup after a cash session closes, in the background.
 
-    For [2/8]'s ``cash_session_close``: register it after the session's transaction
-    commits, so the backup holds the closed session and the cashier is not kept
-    waiting::
-
-        transaction.on_commit(backup_after_session_close)
+    Registered with the cash app's after-close hooks, which call it (with the session's
+    Z report) once the session's transaction commits, so the backup holds the closed
+    session and the cashier is not kept waiting.
 
     Never raises: a failed backup is logged and recorded in the schedule state (the
     "Mantención" page shows it); the daily backup is still taken at its hour.
-    ``wait=True`` joins the thread (tests).
+    ``wait=True`` joins the thread (tests). Returns None when the setting
+    ``ITPLUS_BACKUP_AFTER_SESSION_CLOSE`` is False.
     """
+    if not settings.ITPLUS_BACKUP_AFTER_SESSION_CLOSE:
+        return None
 
     def work() -> None:
         try:

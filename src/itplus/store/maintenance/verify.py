@@ -30,6 +30,7 @@ from django.core.management import call_command
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from itplus.core.audit import run_audit
 from itplus.store.maintenance import archive, dbcopy, digest, keys
 from itplus.store.maintenance.backup import (
     KEY_MEMBER,
@@ -40,6 +41,7 @@ from itplus.store.maintenance.backup import (
     backup_list,
     record_status,
 )
+from itplus.store.sales.selectors import series_chain_heads
 
 CONTENT_DIR = "contenido"
 MEMBER_ROOTS = frozenset({"db", "config", "reports", "media", "keys"})
@@ -295,8 +297,6 @@ def _check_database(
 def _check_contents(
     result: VerifyResult, manifest: dict[str, Any], dump: Path, workdir: Path, using: str
 ) -> None:
-    from itplus.store.maintenance.audit import chain_heads, run_audit
-
     database = manifest["database"]
     engine = database["engine"]
     missing, _unknown = dbcopy.migration_gap(manifest.get("migrations") or {})
@@ -325,7 +325,7 @@ def _check_contents(
                 )
             if result.newer_version:
                 return
-            heads = chain_heads(using=alias)
+            heads = series_chain_heads(using=alias)
             if heads != manifest.get("chain_heads"):
                 result.problems.append(
                     _(

@@ -4,7 +4,7 @@ audit of the database.
 Administrators do everything; supervisors see the list and the audit (read-only);
 cashiers are refused. Views only authorise and call: the backups are the backup
 helper's (``maintenance.backup``/``verify``), the schedule and retention
-``maintenance.scheduling``'s, the audit ``maintenance.audit``'s.
+``maintenance.scheduling``'s, the audit ``itplus.core.audit``'s (each app's checks).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from itplus.core.audit import run_audit
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.services import staff_role
-from itplus.store.maintenance.audit import run_audit
 from itplus.store.maintenance.backup import BackupInfo, backup_list
 from itplus.store.maintenance.guide import build_guide, render_html
 from itplus.store.maintenance.scheduling import (

@@ -19,9 +19,9 @@ from django.db.models import BigIntegerField, DecimalField, OuterRef, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from itplus.core.audit import AuditContext, AuditProblem, register_check
 from itplus.core.money import format_clp
 from itplus.store.inventory.models import MovementKind
-from itplus.store.maintenance.audit import AuditContext, AuditProblem, register_check
 from itplus.store.purchases.models import (
     GoodsReceipt,
     GoodsReceiptLine,

@@ -8,7 +8,12 @@ class SalesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the credit-note checks with `itplus audit`, and the returns of a
-        # session with its X/Z cash report.
+        # The sale and credit-note checks join `itplus audit`; a session's sales and its
+        # returns join its X/Z cash report (cash sits below sales and never imports it).
+        from itplus.store.cash.reports import register_session_sales
         from itplus.store.sales import audit_checks  # noqa: F401
+        from itplus.store.sales.returns import audit_checks as returns_audit  # noqa: F401
         from itplus.store.sales.returns import selectors as returns_selectors  # noqa: F401
+        from itplus.store.sales.selectors import cash_session_sales
+
+        register_session_sales(cash_session_sales)

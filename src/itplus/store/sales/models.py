@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.integrity import GENESIS_HASH
+from itplus.store.cash.models import PaymentMethod
 from itplus.store.catalog.models import quantity_field
 
 
@@ -47,15 +48,6 @@ class DocumentSeries(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class PaymentMethod(models.TextChoices):
-    CASH = "efectivo", _("Efectivo")
-    DEBIT = "debito", _("Débito")
-    CREDIT = "credito", _("Crédito")
-    TRANSFER = "transferencia", _("Transferencia")
-    # Store credit ("fiado"): charged to the customer's account; needs a customer.
-    STORE_CREDIT = "cuenta_corriente", _("Cuenta corriente (fiado)")
 
 
 class Sale(models.Model):

@@ -1,6 +1,7 @@
 """`itplus-helpdesk serve`: the help desk on waitress (production WSGI server)."""
 
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
 
 from itplus.core.wsgi_serve import serve_wsgi
 
@@ -14,10 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args, host: str, port: int, threads: int, **options):
-        from itplus.helpdesk.wsgi import application
-
         serve_wsgi(
-            application,
+            get_wsgi_application(),  # as itplus.helpdesk.wsgi gives other servers
             host=host,
             port=port,
             threads=threads,

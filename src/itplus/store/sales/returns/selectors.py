@@ -20,12 +20,12 @@ from itplus.store.sales.models import (
     Sale,
     SaleLine,
 )
+from itplus.store.sales.selectors import document_label
 
 
 def sale_document_label(sale: Sale) -> str:
     """ "Boleta B1 N° 17": how messages name a sale (series name and code)."""
-    series = sale.series
-    return f"{series.get_kind_display()} {series.code} N° {sale.number}"
+    return document_label(sale.series.kind, sale.series.code, sale.number)
 
 
 def sale_find(

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
-from itplus.store.maintenance.audit import run_audit
+from itplus.core.audit import run_audit
 
 
 class Command(BaseCommand):

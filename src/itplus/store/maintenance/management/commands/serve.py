@@ -1,6 +1,10 @@
 """`itplus serve`: the production WSGI server (waitress — pure Python, runs on Windows)."""
 
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
+
+from itplus.core.wsgi_serve import serve_wsgi
+from itplus.store.maintenance.scheduling import BackupScheduler
 
 
 class Command(BaseCommand):
@@ -20,15 +24,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, threads: int, no_backups: bool, **options):
-        from itplus.core.wsgi_serve import serve_wsgi
-        from itplus.store.maintenance.scheduling import BackupScheduler
-        from itplus.store.wsgi import application
-
         if not no_backups:
             # Daily backup at the [backup] hour of itplus.toml, in this process.
             BackupScheduler().start()
         serve_wsgi(
-            application,
+            # Django is already set up by the command line: the same application that
+            # itplus.store.wsgi gives other WSGI servers.
+            get_wsgi_application(),
             host=host,
             port=port,
             threads=threads,
