@@ -1,4 +1,8 @@
-"""Back office: orders (filters, refund, transfer confirmation, CSV), the call-back queue."""
+"""Back office: orders (filters, CSV), the call-back queue, the terms.
+
+The order page's payments (inline, refund, transfer confirmation, reconciliation) are
+added by ``helpdesk.payments.admin``: payments sit above orders and orders never
+import them."""
 
 import csv
 
@@ -7,12 +11,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itplus.core.errors import BusinessError
 from itplus.helpdesk.orders.models import CallbackRequest, Order, TermsAcceptance, TermsVersion
 from itplus.helpdesk.orders.selectors import orders_csv_rows
 from itplus.helpdesk.orders.services import callback_done
-from itplus.helpdesk.payments.models import Payment
-from itplus.helpdesk.payments.services import payment_reconcile, payment_refund, transfer_confirm
 
 
 class PaidFilter(admin.SimpleListFilter):
@@ -30,27 +31,6 @@ class PaidFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PaymentInline(admin.TabularInline):
-    model = Payment
-    extra = 0
-    can_delete = False
-    fields = [
-        "buy_order",
-        "method",
-        "state",
-        "amount_clp",
-        "refunded_clp",
-        "authorization_code",
-        "card_last_digits",
-        "detail",
-        "created_at",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class TermsAcceptanceInline(admin.StackedInline):
     model = TermsAcceptance
     can_delete = False
@@ -59,16 +39,6 @@ class TermsAcceptanceInline(admin.StackedInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-def _run(modeladmin, request, objects, action, done_message):
-    for obj in objects:
-        try:
-            action(obj)
-        except BusinessError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-        else:
-            modeladmin.message_user(request, done_message % {"obj": obj}, messages.SUCCESS)
 
 
 @admin.register(Order)
@@ -87,8 +57,9 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["state", "service", PaidFilter, "comuna", "payment_method"]
     search_fields = ["code", "customer_name", "customer_rut", "email", "phone", "business_name"]
     date_hierarchy = "created_at"
-    inlines = [TermsAcceptanceInline, PaymentInline]
-    actions = ["refund", "confirm_transfer", "reconcile", "export_csv"]
+    # The payments app registers this admin again with its payments inline and actions.
+    inlines = [TermsAcceptanceInline]
+    actions = ["export_csv"]
     readonly_fields = [
         "code",
         "service",
@@ -135,56 +106,6 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # orders are evidence of payments and accepted terms
-
-    @admin.action(description=_("Reembolsar el pago Webpay (total)"))
-    def refund(self, request, queryset):
-        for order in queryset:
-            payment = order.payments.filter(
-                method=Payment.Method.WEBPAY, state=Payment.State.AUTHORIZED
-            ).first()
-            if payment is None:
-                self.message_user(
-                    request,
-                    _("%(code)s: no tiene un pago Webpay autorizado.") % {"code": order.code},
-                    messages.WARNING,
-                )
-                continue
-            _run(
-                self,
-                request,
-                [payment],
-                lambda p: payment_refund(payment=p, by=request.user),
-                _("%(obj)s: reembolso enviado a Transbank."),
-            )
-
-    @admin.action(description=_("Confirmar transferencia recibida"))
-    def confirm_transfer(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda order: transfer_confirm(
-                order=order,
-                by=request.user,
-                reference=f"confirmada en el back office {timezone.now():%Y-%m-%d %H:%M}",
-            ),
-            _("%(obj)s: transferencia confirmada, pedido pagado."),
-        )
-
-    @admin.action(description=_("Conciliar con Transbank (consultar estado)"))
-    def reconcile(self, request, queryset):
-        payments = Payment.objects.filter(
-            order__in=queryset,
-            method=Payment.Method.WEBPAY,
-            state__in=[Payment.State.UNKNOWN, Payment.State.COMMITTING],
-        )
-        _run(
-            self,
-            request,
-            payments,
-            lambda p: payment_reconcile(payment=p),
-            _("%(obj)s: estado consultado."),
-        )
 
     @admin.action(description=_("Exportar a CSV"))
     def export_csv(self, request, queryset):

@@ -1,6 +1,105 @@
-from django.contrib import admin
+"""Back office: payments and refunds, and the order page's payments (registered over
+the orders app's order admin, which sits below payments)."""
 
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from itplus.core.errors import BusinessError
+from itplus.helpdesk.orders.admin import OrderAdmin
+from itplus.helpdesk.orders.models import Order
 from itplus.helpdesk.payments.models import Payment, Refund
+from itplus.helpdesk.payments.services import payment_reconcile, payment_refund, transfer_confirm
+
+
+def run_action(modeladmin, request, objects, action, done_message):
+    for obj in objects:
+        try:
+            action(obj)
+        except BusinessError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, done_message % {"obj": obj}, messages.SUCCESS)
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    fields = [
+        "buy_order",
+        "method",
+        "state",
+        "amount_clp",
+        "refunded_clp",
+        "authorization_code",
+        "card_last_digits",
+        "detail",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Order)
+
+
+@admin.register(Order)
+class OrderWithPaymentsAdmin(OrderAdmin):
+    inlines = [*OrderAdmin.inlines, PaymentInline]
+    actions = ["refund", "confirm_transfer", "reconcile", *OrderAdmin.actions]
+
+    @admin.action(description=_("Reembolsar el pago Webpay (total)"))
+    def refund(self, request, queryset):
+        for order in queryset:
+            payment = order.payments.filter(
+                method=Payment.Method.WEBPAY, state=Payment.State.AUTHORIZED
+            ).first()
+            if payment is None:
+                self.message_user(
+                    request,
+                    _("%(code)s: no tiene un pago Webpay autorizado.") % {"code": order.code},
+                    messages.WARNING,
+                )
+                continue
+            run_action(
+                self,
+                request,
+                [payment],
+                lambda p: payment_refund(payment=p, by=request.user),
+                _("%(obj)s: reembolso enviado a Transbank."),
+            )
+
+    @admin.action(description=_("Confirmar transferencia recibida"))
+    def confirm_transfer(self, request, queryset):
+        run_action(
+            self,
+            request,
+            queryset,
+            lambda order: transfer_confirm(
+                order=order,
+                by=request.user,
+                reference=f"confirmada en el back office {timezone.now():%Y-%m-%d %H:%M}",
+            ),
+            _("%(obj)s: transferencia confirmada, pedido pagado."),
+        )
+
+    @admin.action(description=_("Conciliar con Transbank (consultar estado)"))
+    def reconcile(self, request, queryset):
+        payments = Payment.objects.filter(
+            order__in=queryset,
+            method=Payment.Method.WEBPAY,
+            state__in=[Payment.State.UNKNOWN, Payment.State.COMMITTING],
+        )
+        run_action(
+            self,
+            request,
+            payments,
+            lambda p: payment_reconcile(payment=p),
+            _("%(obj)s: estado consultado."),
+        )
 
 
 class RefundInline(admin.TabularInline):
