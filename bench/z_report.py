@@ -37,14 +37,14 @@ def run(n_tickets: int = 3000) -> dict:
 
     from itplus.store.accounts.services import staff_create
     from itplus.store.cash.models import CashSession
-    from itplus.store.cash.printing import report_lines
-    from itplus.store.cash.reports import cash_report_compute, cash_report_from_z
+    from itplus.store.cash.printing import z_printout
+    from itplus.store.cash.reports import cash_report_compute
     from itplus.store.cash.services import cash_session_close, cash_session_open
     from itplus.store.catalog.services import product_create
     from itplus.store.inventory.models import MovementKind
     from itplus.store.inventory.services import StockChange, stock_apply
+    from itplus.store.printing.services import printout_bytes
     from itplus.store.sales.models import DocumentSeries
-    from itplus.store.sales.printing import lines_bytes
     from itplus.store.sales.services import LineInput, PaymentInput, SaleInput, sale_complete
     from itplus.store.terminals.services import terminal_create
 
@@ -124,7 +124,7 @@ def run(n_tickets: int = 3000) -> dict:
         .objects.select_related("session__terminal", "session__opened_by", "closed_by")
         .get(pk=z.pk)
     )
-    z_render = stats(timed(lambda: lines_bytes(report_lines(cash_report_from_z(z=z)))))
+    z_render = stats(timed(lambda: printout_bytes(z_printout(z_id=z.pk))))
     return {
         "vendor": connection.vendor,
         "tickets": report.ticket_count,

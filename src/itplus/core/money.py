@@ -129,3 +129,8 @@ def format_clp(amount_clp: int) -> str:
     """$1.234.567 — Chilean thousands separator, no decimals."""
     sign = "-" if amount_clp < 0 else ""
     return f"{sign}${abs(amount_clp):,}".replace(",", ".")
+
+
+def format_signed_clp(amount_clp: int) -> str:
+    """An adjustment with its sign, as the rounding and difference lines show it: +$4, -$3."""
+    return ("+" if amount_clp > 0 else "") + format_clp(amount_clp)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "itplus.store.accounts",
     "itplus.store.terminals",
     "itplus.store.catalog",
+    "itplus.store.printing",
     "itplus.store.cash",
     "itplus.store.inventory",
     "itplus.store.customers",

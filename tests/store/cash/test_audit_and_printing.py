@@ -7,11 +7,12 @@ from escpos.printer import Dummy
 
 from itplus.core.audit import run_audit
 from itplus.store.cash.models import CashSession, ZCounter, ZReport
-from itplus.store.cash.printing import report_lines, z_bytes
+from itplus.store.cash.printing import report_lines, z_printout
 from itplus.store.cash.reports import cash_report_compute
 from itplus.store.cash.services import cash_session_close
+from itplus.store.printing.escpos import lines_escpos
+from itplus.store.printing.services import printout_bytes
 from itplus.store.sales.models import Sale
-from itplus.store.sales.printing import lines_escpos
 from tests.factories import make_product, make_sale, make_terminal
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ def test_counter_rewound_is_detected(two_zs):
 
 
 def test_z_in_escpos(two_zs):
-    data = z_bytes(z_id=two_zs[0].pk)
+    data = printout_bytes(z_printout(z_id=two_zs[0].pk))
     text = data.decode("cp858", errors="replace")
     assert "INFORME Z N° 1" in text
     assert "Efectivo contado" in text and "$20.000" in text

@@ -17,17 +17,19 @@ from escpos.printer import Dummy
 
 from itplus.store.accounts.services import approval_grant
 from itplus.store.config import get_config
-from itplus.store.sales.models import Sale
-from itplus.store.sales.printing import (
+from itplus.store.printing.escpos import receipt_escpos
+from itplus.store.printing.models import PrintedDocument, PrintJob
+from itplus.store.printing.services import (
     THREAD_NAME,
-    receipt_bytes,
-    receipt_escpos,
-    receipt_print,
-    receipt_print_on_commit,
+    print_now,
+    print_on_commit,
+    printout_bytes,
 )
-from itplus.store.sales.receipts import receipt_for_sale
+from itplus.store.sales.models import Sale
+from itplus.store.sales.receipts import receipt_for_sale, sale_printout
 from itplus.store.sales.services import PaymentInput
 from tests.factories import make_product, make_sale, make_terminal, make_user
+from tests.store.sales.factories import make_credit_note_series, make_return
 from tests.store.sales.test_receipts import known_config, make_mixed_sale
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +157,7 @@ def sale_payload(product, *, method="efectivo", amount_clp=5000) -> dict:
 
 
 def test_bytes_carry_the_receipt_in_code_page_858(mixed_sale):
-    data = receipt_bytes(sale_id=mixed_sale.pk)
+    data = printout_bytes(sale_printout(sale_id=mixed_sale.pk))
 
     assert data.startswith(b"\x1b@")  # ESC @: reset the printer first
     assert CODE_PAGE_CP858 in data
@@ -171,7 +173,7 @@ def test_bytes_carry_the_receipt_in_code_page_858(mixed_sale):
 
 
 def test_bytes_have_two_columns_with_amounts_flush_right(mixed_sale):
-    data = receipt_bytes(sale_id=mixed_sale.pk)
+    data = printout_bytes(sale_printout(sale_id=mixed_sale.pk))
     lines = data.split(b"\n")
 
     def line_with(label: bytes) -> bytes:
@@ -195,20 +197,20 @@ def test_bytes_have_two_columns_with_amounts_flush_right(mixed_sale):
 def test_width_comes_from_the_config(store_config, mixed_sale):
     store_config(width_chars=32)
 
-    data = receipt_bytes(sale_id=mixed_sale.pk)
+    data = printout_bytes(sale_printout(sale_id=mixed_sale.pk))
 
     assert b"-" * 32 + b"\n" in data and b"-" * 33 not in data
     assert b"Vuelto" + b" " * (32 - 6 - 6) + b"$5.340" in data
 
 
 def test_bytes_end_with_a_cut(mixed_sale):
-    data = receipt_bytes(sale_id=mixed_sale.pk)
+    data = printout_bytes(sale_printout(sale_id=mixed_sale.pk))
 
     assert data.endswith(FULL_CUT)
 
 
 def test_cash_sale_kicks_the_drawer(mixed_sale):
-    data = receipt_bytes(sale_id=mixed_sale.pk)
+    data = printout_bytes(sale_printout(sale_id=mixed_sale.pk))
 
     assert data.count(DRAWER_KICK) == 1
     assert b"\x1bp\x00" in data  # pin 2
@@ -217,21 +219,21 @@ def test_cash_sale_kicks_the_drawer(mixed_sale):
 def test_debit_only_sale_does_not_kick_the_drawer(debit_sale):
     assert debit_sale.payments.get().method == "debito"
 
-    assert DRAWER_KICK not in receipt_bytes(sale_id=debit_sale.pk)
+    assert DRAWER_KICK not in printout_bytes(sale_printout(sale_id=debit_sale.pk))
 
 
 def test_a_copy_does_not_kick_the_drawer_and_says_copia(mixed_sale):
-    data = receipt_bytes(sale_id=mixed_sale.pk, copy=True)
+    data = printout_bytes(sale_printout(sale_id=mixed_sale.pk, copy=True))
 
     assert DRAWER_KICK not in data
     assert b"COPIA" in data
-    assert b"COPIA" not in receipt_bytes(sale_id=mixed_sale.pk)
+    assert b"COPIA" not in printout_bytes(sale_printout(sale_id=mixed_sale.pk))
 
 
 def test_drawer_kick_can_be_turned_off(store_config, mixed_sale):
     store_config(kick_drawer_on_cash=False)
 
-    assert DRAWER_KICK not in receipt_bytes(sale_id=mixed_sale.pk)
+    assert DRAWER_KICK not in printout_bytes(sale_printout(sale_id=mixed_sale.pk))
 
 
 def test_receipt_escpos_writes_to_any_printer_object(mixed_sale):
@@ -247,7 +249,7 @@ def test_receipt_escpos_writes_to_any_printer_object(mixed_sale):
 def test_long_descriptions_wrap_instead_of_being_cut(terminal, cashier, long_named_product):
     sale = make_sale(terminal=terminal, cashier=cashier, products=[long_named_product])
 
-    data = receipt_bytes(sale_id=sale.pk)
+    data = printout_bytes(sale_printout(sale_id=sale.pk))
 
     text = data.decode("cp858")
     assert "Galletas de avena con chips de chocolate y" in text
@@ -267,12 +269,12 @@ def long_named_product(db):
 
 def test_receipt_print_sends_the_bytes_over_tcp(network_printer, mixed_sale):
     # when
-    printed = receipt_print(sale_id=mixed_sale.pk)
+    printed = print_now(sale_printout(sale_id=mixed_sale.pk))
 
     # then: the printer received exactly the receipt, drawer kick and cut included
     assert printed is True
     job = network_printer.next_job()
-    assert job == receipt_bytes(sale_id=mixed_sale.pk)
+    assert job == printout_bytes(sale_printout(sale_id=mixed_sale.pk))
     assert cp858("Jamón de pierna") in job
     assert DRAWER_KICK in job and job.endswith(FULL_CUT)
 
@@ -280,14 +282,14 @@ def test_receipt_print_sends_the_bytes_over_tcp(network_printer, mixed_sale):
 def test_receipt_print_with_no_printer_does_nothing(store_config, mixed_sale):
     store_config(kind="none")
 
-    assert receipt_print(sale_id=mixed_sale.pk) is False
+    assert print_now(sale_printout(sale_id=mixed_sale.pk)) is False
 
 
 def test_no_printer_schedules_nothing(store_config, mixed_sale, django_capture_on_commit_callbacks):
     store_config(kind="none")
 
     with django_capture_on_commit_callbacks() as callbacks:
-        receipt_print_on_commit(sale_id=mixed_sale.pk)
+        print_on_commit(lambda: sale_printout(sale_id=mixed_sale.pk))
 
     assert callbacks == []
 
@@ -336,7 +338,7 @@ def test_receipt_print_reports_an_unreachable_printer_to_its_caller(
     unreachable_printer, mixed_sale
 ):
     with pytest.raises(DeviceNotFoundError):
-        receipt_print(sale_id=mixed_sale.pk)
+        print_now(sale_printout(sale_id=mixed_sale.pk))
 
 
 def test_a_refused_printer_connection_does_not_break_the_sale(
@@ -425,3 +427,71 @@ def test_end_to_end_a_committed_sale_reaches_the_printer(network_printer):
     assert b"Redondeo" in job and b"+$4" in job  # 1.596 in cash → 1.600
     assert job.endswith(FULL_CUT)
     assert get_config()["printer"]["kind"] == "network"
+
+
+# --- the record of what was printed -----------------------------------------------
+
+
+def test_every_document_sent_is_recorded_with_its_kind_copy_and_printer(
+    network_printer, mixed_sale
+):
+    # when: the original, then a copy
+    print_now(sale_printout(sale_id=mixed_sale.pk))
+    print_now(sale_printout(sale_id=mixed_sale.pk, copy=True))
+
+    # then
+    jobs = list(PrintJob.objects.order_by("pk"))
+    assert [(j.document, j.document_id, j.is_copy) for j in jobs] == [
+        (PrintedDocument.SALE, mixed_sale.pk, False),
+        (PrintedDocument.SALE, mixed_sale.pk, True),
+    ]
+    assert jobs[0].printer == f"127.0.0.1:{network_printer.port}"
+    assert jobs[0].label == f"Boleta N° {mixed_sale.number}"
+    assert jobs[0].size_bytes == len(network_printer.next_job())
+
+
+def test_nothing_is_recorded_without_a_printer(store_config, mixed_sale):
+    store_config(kind="none")
+
+    print_now(sale_printout(sale_id=mixed_sale.pk))
+
+    assert not PrintJob.objects.exists()
+
+
+def test_a_sale_made_through_the_api_is_recorded_once_after_commit(
+    api_client, product, network_printer, django_capture_on_commit_callbacks
+):
+    payload = sale_payload(product)
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post("/api/v1/sales", payload, content_type="application/json")
+        api_client.post("/api/v1/sales", payload, content_type="application/json")  # replay
+    wait_for_printing()
+
+    sale = Sale.objects.get()
+    assert list(PrintJob.objects.values_list("document", "document_id", "is_copy")) == [
+        (PrintedDocument.SALE, sale.pk, False)
+    ]
+
+
+def test_a_credit_note_is_printed_by_the_same_pipeline_after_its_commit(
+    terminal, supervisor, product, network_printer, django_capture_on_commit_callbacks
+):
+    # given: a cash sale (printed when made)
+    make_credit_note_series()
+    with django_capture_on_commit_callbacks(execute=True):
+        sale = make_sale(terminal=terminal, cashier=supervisor, products=[product])
+    wait_for_printing()
+    network_printer.next_job()
+
+    # when: it is returned
+    with django_capture_on_commit_callbacks(execute=True):
+        note = make_return(terminal=terminal, user=supervisor, sale=sale)
+    wait_for_printing()
+
+    # then: the note went to the printer (cash given back opens the drawer), recorded
+    job = network_printer.next_job()
+    assert "NOTA DE CRÉDITO".encode("cp858") in job and DRAWER_KICK in job
+    assert list(PrintJob.objects.values_list("document", "document_id").order_by("pk")) == [
+        (PrintedDocument.SALE, sale.pk),
+        (PrintedDocument.CREDIT_NOTE, note.pk),
+    ]

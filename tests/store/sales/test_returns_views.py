@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from itplus.store.printing.services import printout_bytes
 from itplus.store.sales.models import CreditNote, Sale
-from itplus.store.sales.returns.printing import credit_note_receipt_bytes
+from itplus.store.sales.returns.receipts import credit_note_printout
 from itplus.store.sales.services import LineInput
 from tests.factories import make_customer, make_product, make_sale, make_user
 from tests.store.sales.factories import make_credit_note_series, make_return
@@ -142,7 +143,7 @@ def test_printable_credit_note_and_escpos(client, boss, sold, terminal, cashier)
     note = make_return(terminal=terminal, user=cashier, sale=sold, reason="Roto")
 
     page = client.get(f"{INDEX}nota/{note.pk}/imprimir/").content.decode()
-    data = credit_note_receipt_bytes(credit_note_id=note.pk)
+    data = printout_bytes(credit_note_printout(credit_note_id=note.pk))
 
     assert "NOTA DE CRÉDITO" in page and f"N° {note.number}" in page
     assert f"Devolución de Boleta {sold.series.code} N° {sold.number}" in page

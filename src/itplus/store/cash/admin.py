@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from itplus.core.money import format_clp
+from itplus.core.money import format_clp, format_signed_clp
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.cash.models import CashMovement, CashSession, ZReport
 from itplus.store.cash.services import can_open_cash
-from itplus.store.sales.receipts import format_signed_clp
 
 
 class CashReadOnlyAdmin(CsvExportMixin, admin.ModelAdmin):

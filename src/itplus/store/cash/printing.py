@@ -1,7 +1,8 @@
-"""X and Z reports on the thermal printer, through sales.printing's line printer.
+"""X and Z reports on the thermal printer, through the print pipeline.
 
 ``report_lines`` turns a ``CashReport`` into the lines the printer draws; the HTML page
-(templates/cash/report.html) shows the same figures in the same order.
+(templates/cash/report.html) shows the same figures in the same order. ``z_printout`` is
+a closed session's Z as the pipeline (``itplus.store.printing``) takes it.
 """
 
 from __future__ import annotations
@@ -9,17 +10,12 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from itplus.core.money import format_clp
+from itplus.core.money import format_clp, format_signed_clp
 from itplus.store.cash.models import ZReport
 from itplus.store.cash.reports import CashReport, cash_report_from_z
 from itplus.store.config import get_config
-from itplus.store.sales.printing import (
-    PrintLine,
-    lines_bytes,
-    lines_print,
-    lines_print_on_commit,
-)
-from itplus.store.sales.receipts import format_signed_clp
+from itplus.store.printing.documents import PrintLine, Printout
+from itplus.store.printing.models import PrintedDocument
 
 
 def _when(value) -> str:
@@ -129,22 +125,20 @@ def report_lines(report: CashReport) -> list[PrintLine]:
     return lines
 
 
-def z_lines(*, z_id: int) -> list[PrintLine]:
+def z_printout(*, z_id: int, copy: bool = False) -> Printout:
+    """A closed session's Z as the print pipeline takes it; a copy (printed again from
+    the back office) says so under its title."""
     z = ZReport.objects.select_related("session__terminal", "session__opened_by", "closed_by").get(
         pk=z_id
     )
-    return report_lines(cash_report_from_z(z=z))
-
-
-def z_bytes(*, z_id: int) -> bytes:
-    return lines_bytes(z_lines(z_id=z_id))
-
-
-def z_print(*, z_id: int) -> bool:
-    """Print the Z now (False when no network printer is configured)."""
-    return lines_print(z_lines(z_id=z_id))
-
-
-def z_print_on_commit(*, z_id: int) -> None:
-    """Print the Z on the network printer after the closing commits (if configured)."""
-    lines_print_on_commit(make_lines=lambda: z_lines(z_id=z_id), what=f"Z {z_id}")
+    report = cash_report_from_z(z=z)
+    lines = report_lines(report)
+    if copy:
+        lines.insert(3, PrintLine(_("*** COPIA ***"), bold=True, center=True))
+    return Printout(
+        document=PrintedDocument.Z_REPORT,
+        document_id=z_id,
+        label=_("Informe Z N° %(number)s") % {"number": report.z_number},
+        body=tuple(lines),
+        is_copy=copy,
+    )

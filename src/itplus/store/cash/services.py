@@ -31,7 +31,9 @@ from itplus.store.cash.models import (
     ZCounter,
     ZReport,
 )
+from itplus.store.cash.printing import z_printout
 from itplus.store.cash.reports import cash_report_compute, counts_to_json, z_chain_payload
+from itplus.store.printing.services import print_on_commit
 from itplus.store.terminals.models import Terminal
 
 # Far above any real drawer, far below BIGINT: an absurd amount is refused, not a crash.
@@ -345,9 +347,7 @@ def register_after_session_close(hook: AfterSessionClose) -> None:
 
 
 def _after_close(z: ZReport, *, run_hooks: bool) -> None:
-    from itplus.store.cash.printing import z_print_on_commit
-
     if run_hooks:
         for hook in _AFTER_SESSION_CLOSE:
             transaction.on_commit(functools.partial(hook, z), robust=True)
-    z_print_on_commit(z_id=z.pk)
+    print_on_commit(functools.partial(z_printout, z_id=z.pk))

@@ -19,9 +19,10 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from itplus.core.errors import BusinessError
+from itplus.core.money import format_signed_clp
 from itplus.store.cash.forms import CashCountForm, CashMovementForm, CashOpenForm
 from itplus.store.cash.models import CashSession
-from itplus.store.cash.printing import difference_label, z_print
+from itplus.store.cash.printing import difference_label, z_printout
 from itplus.store.cash.reports import cash_report_compute, cash_report_from_z
 from itplus.store.cash.selectors import cash_session_detail, cash_session_movements
 from itplus.store.cash.services import (
@@ -30,7 +31,7 @@ from itplus.store.cash.services import (
     cash_session_close,
     cash_session_open_authorized,
 )
-from itplus.store.sales.receipts import format_signed_clp
+from itplus.store.printing.services import print_now
 
 
 def supervisor_required(view):
@@ -186,7 +187,7 @@ def z_print_view(request: HttpRequest, session_id: int) -> HttpResponse:
     if session.is_open:
         raise Http404(_("La sesión sigue abierta: no tiene informe Z."))
     try:
-        printed = z_print(z_id=session.z_report.pk)
+        printed = print_now(z_printout(z_id=session.z_report.pk, copy=True))
     except OSError as exc:
         messages.error(request, _("No se pudo imprimir: %(error)s") % {"error": exc})
     else:

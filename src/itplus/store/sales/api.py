@@ -9,7 +9,6 @@ from ninja.errors import HttpError
 
 from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import ParkedTicket, Sale
-from itplus.store.sales.printing import receipt_print_on_commit
 from itplus.store.sales.reprints import receipt_copy_url, sale_reprint
 from itplus.store.sales.services import (
     LineInput,
@@ -132,8 +131,6 @@ def create_sale(request: HttpRequest, payload: SaleIn):
         customer_id=payload.customer_id,
     )
     sale, created = sale_complete(terminal=request.terminal, cashier=cashier, data=data)
-    if created:
-        receipt_print_on_commit(sale_id=sale.pk)  # after commit, in the background
     return Status(201 if created else 200, sale_out(sale, replayed=not created))
 
 

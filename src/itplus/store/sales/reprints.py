@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -9,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from itplus.core.errors import BusinessError
 from itplus.store.accounts.models import Approval, ApprovalAction
+from itplus.store.printing.services import print_on_commit
 from itplus.store.sales.models import Sale
-from itplus.store.sales.printing import receipt_print_on_commit
+from itplus.store.sales.receipts import sale_printout
 
 
 class ReprintRefused(BusinessError):
@@ -52,5 +55,5 @@ def sale_reprint(*, sale: Sale, approval_id: int | None, user: User) -> Approval
         % {"document": sale.series.name, "number": sale.number}
     )[:200]
     approval.save(update_fields=["used_at", "requested_by", "detail"])
-    receipt_print_on_commit(sale_id=sale.pk, copy=True)
+    print_on_commit(functools.partial(sale_printout, sale_id=sale.pk, copy=True))
     return approval

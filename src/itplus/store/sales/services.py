@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itplus.core.errors import BusinessError
-from itplus.core.integrity import canonical_json, chain_hash
+from itplus.core.integrity import canonical_json
 from itplus.core.money import (
     format_clp,
     prorate,
@@ -33,9 +33,9 @@ from itplus.store.catalog.models import Product
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
-from itplus.store.customers.services import customer_account_post
 from itplus.store.inventory.models import MovementKind
-from itplus.store.inventory.services import StockChange, stock_apply
+from itplus.store.inventory.services import StockChange
+from itplus.store.sales.documents import AccountPosting, DocumentDraft, StockBatch, document_issue
 from itplus.store.sales.idempotency import IdempotencyConflict, create_once  # noqa: F401
 from itplus.store.sales.models import (
     DocumentKind,
@@ -46,6 +46,7 @@ from itplus.store.sales.models import (
     Sale,
     SaleLine,
 )
+from itplus.store.sales.receipts import sale_printout
 from itplus.store.terminals.models import Terminal
 
 MAX_LINES = 500
@@ -480,8 +481,6 @@ def _sale_write(
     sale = Sale(
         client_uuid=data.client_uuid,
         request_fingerprint=fingerprint,
-        series=series,
-        number=series.next_number,
         issued_at=issued_at,
         terminal=terminal,
         cashier=cashier,
@@ -498,7 +497,6 @@ def _sale_write(
         cash_rounding_clp=rounding,
         change_clp=change,
         ticket_discount_approval=ticket_approval,
-        previous_hash=series.last_hash,
     )
     line_rows = []
     for position, line in enumerate(priced, start=1):
@@ -529,43 +527,43 @@ def _sale_write(
                 approval=line.approval,
             )
         )
-    sale.chain_hash = chain_hash(
-        sale.previous_hash,
-        sale_chain_payload(sale, line_rows, [(p.method, p.amount_clp) for p in payments]),
-    )
-    sale.save()
-    for row in line_rows:
-        row.sale = sale
-    SaleLine.objects.bulk_create(line_rows)
-    for payment in payments:
-        payment.sale = sale
-    Payment.objects.bulk_create(payments)
-    stock_apply(
-        changes=[
-            StockChange(product=row.product, quantity=-row.quantity, sale_line_id=row.pk)
-            for row in line_rows
-            if not row.is_voided
-        ],
-        kind=MovementKind.SALE,
-        user=cashier,
-        reference=f"{series.code}-{sale.number}",
-        at=issued_at,
-    )
     on_credit = sum(p.amount_clp for p in payments if p.method == PaymentMethod.STORE_CREDIT)
-    if on_credit:
-        customer_account_post(
-            customer=customer,
-            amount_clp=on_credit,
-            kind=AccountEntry.Kind.CHARGE,
+    return document_issue(
+        DocumentDraft(
+            series=series,
+            document=sale,
+            lines=line_rows,
+            money=payments,
+            parent_field="sale",
+            chain_payload=lambda doc, rows: sale_chain_payload(
+                doc, rows, [(p.method, p.amount_clp) for p in payments]
+            ),
             user=cashier,
-            sale=sale,
-            reason=str(sale),
-            at=issued_at,
+            issued_at=issued_at,
+            printout=lambda sale_id: sale_printout(sale_id=sale_id),
+            stock=[
+                StockBatch(
+                    kind=MovementKind.SALE,
+                    changes=lambda rows: [
+                        StockChange(
+                            product=row.product, quantity=-row.quantity, sale_line_id=row.pk
+                        )
+                        for row in rows
+                        if not row.is_voided
+                    ],
+                )
+            ],
+            account=AccountPosting(
+                customer=customer,
+                amount_clp=on_credit,
+                kind=AccountEntry.Kind.CHARGE,
+                sale=sale,
+                reason=str,
+            )
+            if on_credit
+            else None,
         )
-    series.next_number += 1
-    series.last_hash = sale.chain_hash
-    series.save(update_fields=["next_number", "last_hash"])
-    return sale
+    )
 
 
 @transaction.atomic

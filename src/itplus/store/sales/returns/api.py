@@ -14,7 +14,6 @@ from ninja import Field, Router, Schema, Status
 
 from itplus.store.sales.api import require_cashier
 from itplus.store.sales.models import CreditNote, Sale
-from itplus.store.sales.returns.printing import credit_note_print_on_commit
 from itplus.store.sales.returns.selectors import (
     sale_document_label,
     sale_return_state,
@@ -168,8 +167,6 @@ def create_return(request: HttpRequest, payload: ReturnIn):
         sale_uuid=payload.sale_uuid,
     )
     note, created = sale_return(terminal=request.terminal, user=user, data=data)
-    if created:
-        credit_note_print_on_commit(credit_note_id=note.pk)
     return Status(201 if created else 200, credit_note_out(note, replayed=not created))
 
 
@@ -189,8 +186,6 @@ def void_sale(request: HttpRequest, sale_id: int, payload: VoidIn):
         reason=payload.reason,
         client_uuid=payload.client_uuid,
     )
-    if created:
-        credit_note_print_on_commit(credit_note_id=note.pk)
     return Status(201 if created else 200, credit_note_out(note, replayed=not created))
 
 

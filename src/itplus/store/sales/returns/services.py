@@ -51,7 +51,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itplus.core.errors import BusinessError
-from itplus.core.integrity import canonical_json, chain_hash
+from itplus.core.integrity import canonical_json
 from itplus.core.money import (
     format_clp,
     prorate,
@@ -66,9 +66,9 @@ from itplus.store.cash.models import CashSession
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import SessionClosed
 from itplus.store.customers.models import AccountEntry
-from itplus.store.customers.services import customer_account_post
 from itplus.store.inventory.models import MovementKind
-from itplus.store.inventory.services import StockChange, stock_apply
+from itplus.store.inventory.services import StockChange
+from itplus.store.sales.documents import AccountPosting, DocumentDraft, StockBatch, document_issue
 from itplus.store.sales.idempotency import create_once
 from itplus.store.sales.models import (
     CreditNote,
@@ -80,6 +80,7 @@ from itplus.store.sales.models import (
     Sale,
     SaleLine,
 )
+from itplus.store.sales.returns.receipts import credit_note_printout
 from itplus.store.sales.returns.selectors import (
     LineReturnState,
     sale_document_label,
@@ -686,8 +687,6 @@ def _credit_note_write(
     note = CreditNote(
         client_uuid=client_uuid,
         request_fingerprint=fingerprint,
-        series=series,
-        number=series.next_number,
         kind=kind,
         issued_at=issued_at,
         sale=sale,
@@ -703,69 +702,63 @@ def _credit_note_write(
         ila_clp=doc_taxes.ila_clp,
         exempt_clp=doc_taxes.exempt_clp,
         cash_rounding_clp=rounding,
-        previous_hash=series.last_hash,
     )
-    note.chain_hash = chain_hash(
-        note.previous_hash,
-        credit_note_chain_payload(
-            note, original=(sale.series.code, sale.number), lines=line_rows, refunds=refunds
-        ),
-    )
-    note.save()
-    for row in line_rows:
-        row.credit_note = note
-    CreditNoteLine.objects.bulk_create(line_rows)
-    Refund.objects.bulk_create(
-        [Refund(credit_note=note, method=method, amount_clp=amount) for method, amount in refunds]
-    )
-
-    reference = f"{series.code}-{note.number}"
-    by_line = {p.state.line.pk: p for p in picks}
-    stock_apply(
-        changes=[
-            StockChange(
-                product=p.state.line.product, quantity=p.quantity, sale_line_id=p.state.line.pk
-            )
-            for p in picks
-        ],
-        kind=MovementKind.RETURN,
-        user=user,
-        reason=reason,
-        reference=reference,
-        at=issued_at,
-    )
-    damaged = [p for p in by_line.values() if not p.restock]
+    stock = [
+        StockBatch(
+            kind=MovementKind.RETURN,
+            changes=lambda _rows: [
+                StockChange(
+                    product=p.state.line.product, quantity=p.quantity, sale_line_id=p.state.line.pk
+                )
+                for p in picks
+            ],
+            reason=reason,
+        )
+    ]
+    damaged = [p for p in {p.state.line.pk: p for p in picks}.values() if not p.restock]
     if damaged:
         # Written off right after coming back: net zero, so never refused for stock.
-        stock_apply(
-            changes=[
-                StockChange(
-                    product=p.state.line.product, quantity=-p.quantity, sale_line_id=p.state.line.pk
-                )
-                for p in damaged
-            ],
-            kind=MovementKind.ADJUSTMENT,
-            user=user,
-            reason=_("Devolución en mal estado, no vuelve a la venta (%(doc)s)")
-            % {"doc": reference},
-            reference=reference,
-            allow_negative=True,
-            at=issued_at,
+        stock.append(
+            StockBatch(
+                kind=MovementKind.ADJUSTMENT,
+                changes=lambda _rows: [
+                    StockChange(
+                        product=p.state.line.product,
+                        quantity=-p.quantity,
+                        sale_line_id=p.state.line.pk,
+                    )
+                    for p in damaged
+                ],
+                reason=_("Devolución en mal estado, no vuelve a la venta (%(doc)s)")
+                % {"doc": f"{series.code}-{series.next_number}"},
+                allow_negative=True,
+            )
         )
-
     on_account = sum(a for m, a in refunds if m == PaymentMethod.STORE_CREDIT)
-    if on_account:
-        customer_account_post(
-            customer=customer,
-            amount_clp=-on_account,
-            kind=AccountEntry.Kind.CREDIT,
+    return document_issue(
+        DocumentDraft(
+            series=series,
+            document=note,
+            lines=line_rows,
+            money=[Refund(method=method, amount_clp=amount) for method, amount in refunds],
+            parent_field="credit_note",
+            chain_payload=lambda doc, rows: credit_note_chain_payload(
+                doc, original=(sale.series.code, sale.number), lines=rows, refunds=refunds
+            ),
             user=user,
-            sale=sale,
-            reason=_("%(note)s (devolución de %(doc)s)") % {"note": str(note), "doc": label},
-            at=issued_at,
+            issued_at=issued_at,
+            printout=lambda note_id: credit_note_printout(credit_note_id=note_id),
+            stock=stock,
+            account=AccountPosting(
+                customer=customer,
+                amount_clp=-on_account,
+                kind=AccountEntry.Kind.CREDIT,
+                sale=sale,
+                reason=lambda doc: (
+                    _("%(note)s (devolución de %(doc)s)") % {"note": str(doc), "doc": label}
+                ),
+            )
+            if on_account
+            else None,
         )
-
-    series.next_number += 1
-    series.last_hash = note.chain_hash
-    series.save(update_fields=["next_number", "last_hash"])
-    return note
+    )

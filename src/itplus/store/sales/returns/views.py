@@ -26,10 +26,7 @@ from itplus.core.money import format_clp
 from itplus.store.accounts.models import ApprovalAction
 from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import CreditNote, PaymentMethod, Sale
-from itplus.store.sales.returns.printing import (
-    credit_note_print_on_commit,
-    receipt_for_credit_note,
-)
+from itplus.store.sales.returns.receipts import receipt_for_credit_note
 from itplus.store.sales.returns.selectors import (
     credit_notes_for_sale,
     sale_document_label,
@@ -185,8 +182,6 @@ def return_create(request: HttpRequest, sale_id: int) -> HttpResponse:
         context = _panel_context(sale, form=request.POST.dict())
         context["error"] = error.message
         return _render(request, context, status=422)
-    if created:
-        credit_note_print_on_commit(credit_note_id=note.pk)
     messages.success(
         request,
         _("%(note)s emitida: se devuelven %(amount)s.")
@@ -222,8 +217,6 @@ def void_create(request: HttpRequest, sale_id: int) -> HttpResponse:
         context = _panel_context(sale, form=request.POST.dict())
         context["void_error"] = error.message
         return _render(request, context, status=422)
-    if created:
-        credit_note_print_on_commit(credit_note_id=note.pk)
     messages.success(
         request,
         _("%(doc)s anulada con %(note)s.") % {"doc": sale_document_label(sale), "note": note},

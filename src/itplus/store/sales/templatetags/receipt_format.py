@@ -2,8 +2,7 @@
 
 from django import template
 
-from itplus.core.money import format_clp
-from itplus.store.sales.receipts import format_signed_clp
+from itplus.core.money import format_clp, format_signed_clp
 
 register = template.Library()
 

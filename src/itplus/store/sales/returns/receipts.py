@@ -1,4 +1,4 @@
-"""The printed credit note: the sale receipt's data, page and ESC/POS drawing, reused.
+"""The printed credit note: the same ``Receipt`` a sale's receipt is, page and printer alike.
 
 ``receipt_for_credit_note`` reads a credit note into the same ``Receipt`` the sale's
 receipt uses (title "NOTA DE CRÉDITO", the original document and the reason under it,
@@ -8,28 +8,16 @@ printer render it with the very same code.
 
 from __future__ import annotations
 
-import logging
-import threading
-
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from itplus.core.money import round_clp
 from itplus.store.config import get_config
-from itplus.store.sales import printing
+from itplus.store.printing.documents import Printout, Receipt, ReceiptLine, ReceiptPayment
+from itplus.store.printing.models import PrintedDocument
 from itplus.store.sales.models import CreditNote, CreditNoteLine, PaymentMethod, Refund
-from itplus.store.sales.receipts import (
-    DOCUMENT_TITLES,
-    SANTIAGO,
-    Receipt,
-    ReceiptLine,
-    ReceiptPayment,
-    format_quantity,
-)
+from itplus.store.sales.receipts import DOCUMENT_TITLES, SANTIAGO, format_quantity
 from itplus.store.sales.returns.selectors import sale_document_label
-
-logger = logging.getLogger("itplus.printing")
 
 
 def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Receipt:
@@ -74,6 +62,7 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
             amount_clp=r.amount_clp,
             tendered_clp=0,
             change_clp=0,
+            is_cash=r.method == PaymentMethod.CASH,
         )
         for r in note.refunds.all()
     )
@@ -84,7 +73,7 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
         _("Anula %(doc)s") if note.kind == CreditNote.Kind.VOID else _("Devolución de %(doc)s")
     ) % {"doc": original}
     return Receipt(
-        sale_id=note.pk,
+        document_id=note.pk,
         store_name=store.get("name", ""),
         store_rut=store.get("rut", ""),
         store_giro=store.get("giro", ""),
@@ -117,46 +106,14 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
     )
 
 
-def credit_note_receipt_bytes(*, credit_note_id: int, copy: bool = False) -> bytes:
-    """The credit note as ESC/POS bytes; the drawer opens when cash is given back."""
-    config = printing._printer_config()
+def credit_note_printout(*, credit_note_id: int, copy: bool = False) -> Printout:
+    """The credit note as the print pipeline takes it (the drawer opens when cash is
+    given back)."""
     receipt = receipt_for_credit_note(credit_note_id=credit_note_id, copy=copy)
-    kick = bool(config.get("kick_drawer_on_cash")) and receipt.has_cash and not copy
-    printer = printing.Dummy()
-    printing.receipt_escpos(
-        printer, receipt, width=int(config.get("width_chars", 48)), kick_drawer=kick
+    return Printout(
+        document=PrintedDocument.CREDIT_NOTE,
+        document_id=credit_note_id,
+        label=f"{receipt.document_title.capitalize()} {receipt.number_label}",
+        body=receipt,
+        is_copy=copy,
     )
-    return printer.output
-
-
-def _print_in_background(credit_note_id: int) -> threading.Thread | None:
-    try:
-        config = printing._printer_config()
-        if config.get("kind") != "network":
-            return None
-        data = credit_note_receipt_bytes(credit_note_id=credit_note_id)
-        host, port = str(config["host"]), int(config["port"])
-    except Exception:
-        logger.exception("Could not prepare credit note %s", credit_note_id)
-        return None
-    # The sales printer's sender: one job at a time, failures logged, never raised.
-    thread = threading.Thread(
-        target=printing._send_logged,
-        kwargs={"data": data, "host": host, "port": port, "sale_id": f"NC {credit_note_id}"},
-        name=printing.THREAD_NAME,
-        daemon=True,
-    )
-    thread.start()
-    return thread
-
-
-def credit_note_print_on_commit(*, credit_note_id: int) -> None:
-    """After commit, print the credit note on the network printer (if configured), in a
-    background thread. Never raises."""
-    try:
-        if printing._printer_config().get("kind") != "network":
-            return
-    except Exception:
-        logger.exception("Could not read the printer configuration")
-        return
-    transaction.on_commit(lambda: _print_in_background(credit_note_id), robust=True)

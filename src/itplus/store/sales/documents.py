@@ -1,0 +1,121 @@
+"""One writer for the store's numbered documents: sales and credit notes.
+
+Whatever the document, issuing it is the same sequence, inside the caller's transaction
+and after the caller has locked the cash session and the series row (the lock order is
+in docs/architecture.md): take the series' next number, chain the document to the
+series' head, save it with its lines and its money rows (a sale's payments, a credit
+note's refunds), move the stock, post the customer's account, advance the series, and
+print it once the transaction commits. ``document_issue`` is that sequence; the sale and
+the credit-note services only decide what goes in.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import models, transaction
+
+from itplus.core.integrity import chain_hash
+from itplus.store.customers.models import Customer
+from itplus.store.customers.services import customer_account_post
+from itplus.store.inventory.services import StockChange, stock_apply
+from itplus.store.printing.documents import Printout
+from itplus.store.printing.services import print_on_commit
+from itplus.store.sales.models import CreditNote, DocumentSeries, Sale
+
+Document = Sale | CreditNote
+
+
+@dataclass(frozen=True)
+class StockBatch:
+    """Stock moved by the document: ``changes`` is called with the saved lines (a sale's
+    movements point at its own lines, which have ids only once saved)."""
+
+    kind: str
+    changes: Callable[[Sequence[models.Model]], list[StockChange]]
+    reason: str = ""
+    allow_negative: bool | None = None
+
+
+@dataclass(frozen=True)
+class AccountPosting:
+    """An entry on the customer's account: + a charge (fiado), − a credit. ``reason``
+    is called with the saved document (its text names the number)."""
+
+    customer: Customer
+    amount_clp: int
+    kind: str
+    sale: Sale
+    reason: Callable[[Document], str]
+
+
+@dataclass
+class DocumentDraft:
+    """What a service decided: the unsaved document (everything set but its number and
+    chain), its unsaved lines and money rows, and what to do around them."""
+
+    series: DocumentSeries
+    document: Document
+    lines: list[models.Model]
+    money: list[models.Model]
+    # The fields of the lines and money rows that point at the document.
+    parent_field: str
+    chain_payload: Callable[[Document, list[models.Model]], dict]
+    user: User
+    issued_at: datetime
+    printout: Callable[[int], Printout]  # called with the saved document's id
+    stock: list[StockBatch] = field(default_factory=list)
+    account: AccountPosting | None = None
+
+
+def document_issue(draft: DocumentDraft) -> Document:
+    """Number, chain, save and book ``draft``; print it after commit. Must run inside the
+    transaction that locked ``draft.series`` (``select_for_update``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("document_issue must run inside the transaction that locked the series")
+    series, document = draft.series, draft.document
+    document.series = series
+    document.number = series.next_number
+    document.previous_hash = series.last_hash
+    document.chain_hash = chain_hash(
+        document.previous_hash, draft.chain_payload(document, draft.lines)
+    )
+    document.save()
+    for rows in (draft.lines, draft.money):
+        for row in rows:
+            setattr(row, draft.parent_field, document)
+        if rows:
+            type(rows[0]).objects.bulk_create(rows)
+
+    reference = f"{series.code}-{document.number}"
+    for batch in draft.stock:
+        stock_apply(
+            changes=batch.changes(draft.lines),
+            kind=batch.kind,
+            user=draft.user,
+            reason=batch.reason,
+            reference=reference,
+            allow_negative=batch.allow_negative,
+            at=draft.issued_at,
+        )
+    if draft.account is not None and draft.account.amount_clp:
+        posting = draft.account
+        customer_account_post(
+            customer=posting.customer,
+            amount_clp=posting.amount_clp,
+            kind=posting.kind,
+            user=draft.user,
+            sale=posting.sale,
+            reason=posting.reason(document),
+            at=draft.issued_at,
+        )
+
+    series.next_number += 1
+    series.last_hash = document.chain_hash
+    series.save(update_fields=["next_number", "last_hash"])
+    print_on_commit(functools.partial(draft.printout, document.pk))
+    return document
