@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import User
 from django.db import models, transaction
@@ -70,6 +70,23 @@ class DocumentDraft:
     printout: Callable[[int], Printout]  # called with the saved document's id
     stock: list[StockBatch] = field(default_factory=list)
     account: AccountPosting | None = None
+
+
+def chain_heading(document: Document) -> dict:
+    """The part of a document's hash chain every kind shares: series, number, date (in
+    UTC, so either database reads back the same text), customer and the totals."""
+    return {
+        "series": document.series.code,
+        "number": document.number,
+        "issued_at": document.issued_at.astimezone(UTC).isoformat(),
+        "customer": document.customer_id,
+        "total": document.total_clp,
+        "net": document.net_clp,
+        "iva": document.iva_clp,
+        "ila": document.ila_clp,
+        "exempt": document.exempt_clp,
+        "rounding": document.cash_rounding_clp,
+    }
 
 
 def document_issue(draft: DocumentDraft) -> Document:

@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import User
@@ -35,7 +35,13 @@ from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.inventory.models import MovementKind
 from itplus.store.inventory.services import StockChange
-from itplus.store.sales.documents import AccountPosting, DocumentDraft, StockBatch, document_issue
+from itplus.store.sales.documents import (
+    AccountPosting,
+    DocumentDraft,
+    StockBatch,
+    chain_heading,
+    document_issue,
+)
 from itplus.store.sales.idempotency import IdempotencyConflict, create_once  # noqa: F401
 from itplus.store.sales.models import (
     DocumentKind,
@@ -323,22 +329,12 @@ def sale_chain_payload(
     ``payments`` are (method, amount_clp) pairs, in any order.
     """
     return {
-        "series": sale.series.code,
-        "number": sale.number,
-        # In UTC: the same instant reads back from either database with the same text.
-        "issued_at": sale.issued_at.astimezone(UTC).isoformat(),
+        **chain_heading(sale),
         "terminal": sale.terminal_id,
         "cashier": sale.cashier_id,
-        "customer": sale.customer_id,
         "gross": sale.gross_clp,
         "discount": sale.discount_clp,
         "ticket_discount": sale.ticket_discount_clp,
-        "total": sale.total_clp,
-        "net": sale.net_clp,
-        "iva": sale.iva_clp,
-        "ila": sale.ila_clp,
-        "exempt": sale.exempt_clp,
-        "rounding": sale.cash_rounding_clp,
         "lines": [
             [
                 ln.position,

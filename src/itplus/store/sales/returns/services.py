@@ -40,7 +40,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -68,7 +68,13 @@ from itplus.store.cash.services import SessionClosed
 from itplus.store.customers.models import AccountEntry
 from itplus.store.inventory.models import MovementKind
 from itplus.store.inventory.services import StockChange
-from itplus.store.sales.documents import AccountPosting, DocumentDraft, StockBatch, document_issue
+from itplus.store.sales.documents import (
+    AccountPosting,
+    DocumentDraft,
+    StockBatch,
+    chain_heading,
+    document_issue,
+)
 from itplus.store.sales.idempotency import create_once
 from itplus.store.sales.models import (
     CreditNote,
@@ -162,23 +168,14 @@ def credit_note_chain_payload(
     document (series code, number), who issued it where and for whom, the reason, the
     totals and taxes, every line and every refund (method, amount)."""
     return {
-        "series": note.series.code,
-        "number": note.number,
+        **chain_heading(note),
         "kind": note.kind,
-        "issued_at": note.issued_at.astimezone(UTC).isoformat(),
         "original": list(original),
         "terminal": note.terminal_id,
         "user": note.user_id,
         "session": note.cash_session_id,
-        "customer": note.customer_id,
         "approval": note.approval_id,
         "reason": note.reason,
-        "total": note.total_clp,
-        "net": note.net_clp,
-        "iva": note.iva_clp,
-        "ila": note.ila_clp,
-        "exempt": note.exempt_clp,
-        "rounding": note.cash_rounding_clp,
         "lines": [
             [
                 ln.position,
