@@ -12,7 +12,9 @@ and reinstall on a year of a busy shop (``bench/backup.py``, database
 ``bench/stock_list.py`` (each exposes ``run(...) -> dict``).
 
 Standalone: ``.venv/bin/python bench/run.py [--quick] [--no-postgres] [--no-http]
-[--only SUITE]``. Each database runs in its own process with its own temporary
+[--only SUITE] [--compare REV]``. ``--compare REV`` measures the till's workload of an
+earlier commit (checked out in a temporary git worktree) and of this tree in the same
+run, alternating them, and writes the "Before and after" section of docs/benchmarks.md. Each database runs in its own process with its own temporary
 ITPLUS_HOME, removed at the end. Exit status 1 when a SQLite target is missed.
 """
 
@@ -71,6 +73,10 @@ def main() -> int:
     parser.add_argument(
         "--only", choices=["workload", "backup", *OPTIONAL_SUITES], help="solo esta medición"
     )
+    parser.add_argument(
+        "--compare", metavar="REV", help="mide también REV (un commit anterior) en la misma corrida"
+    )
+    parser.add_argument("--tree", help=argparse.SUPPRESS)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--suite", default="workload", help=argparse.SUPPRESS)
     parser.add_argument("--render", help=argparse.SUPPRESS)
@@ -84,6 +90,8 @@ def main() -> int:
     if args.backend:
         return child(args, sizes)
 
+    if args.compare:
+        return compare(args)
     if args.render:  # docs/benchmarks.md again from a saved run, without measuring
         results = json.loads(Path(args.render).read_text(encoding="utf-8"))
         DOCS.write_text(markdown(results, sizes, 0.0), encoding="utf-8")
@@ -127,7 +135,12 @@ def main() -> int:
     if args.quick or args.only:
         print("(--quick / --only: docs/benchmarks.md no se modifica)")
     else:
-        DOCS.write_text(markdown(results, sizes, elapsed), encoding="utf-8")
+        text = markdown(results, sizes, elapsed)
+        old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
+        if COMPARE_BEGIN in old and COMPARE_END in old:  # keep the last --compare section
+            kept = old.split(COMPARE_BEGIN, 1)[1].split(COMPARE_END, 1)[0]
+            text = text.rstrip("\n") + f"\n\n{COMPARE_BEGIN}{kept}{COMPARE_END}\n"
+        DOCS.write_text(text, encoding="utf-8")
         print(f"Resultados en {DOCS.relative_to(ROOT)} ({elapsed:.0f} s en total).")
     return 0 if ok and not failed else 1
 
@@ -173,14 +186,20 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def run_backend(vendor: str, args: argparse.Namespace, suite: str = "workload") -> dict:
-    print(f"== {suite} · {vendor} ==", flush=True)
+def run_backend(
+    vendor: str, args: argparse.Namespace, suite: str = "workload", tree: Path = ROOT
+) -> dict:
+    """One suite on one database, in a child process running ``tree``'s code (this
+    checkout, or an earlier commit's worktree for ``--compare``)."""
+    print(f"== {suite} · {vendor} · {tree.name} ==", flush=True)
     home = Path(tempfile.mkdtemp(prefix=f"itplus-bench-{suite}-{vendor}-"))
     (home / "static").mkdir()  # WhiteNoise warns when STATIC_ROOT is missing
     env = {
         **os.environ,
         "ITPLUS_HOME": str(home),
         "DJANGO_SETTINGS_MODULE": "itplus.store.settings",
+        # The tree's own code first, ahead of the installed checkout.
+        "PYTHONPATH": os.pathsep.join([str(tree / "src"), str(tree)]),
     }
     env.pop("DATABASE_URL", None)
     db_name = PG_DATABASES[suite]
@@ -192,7 +211,7 @@ def run_backend(vendor: str, args: argparse.Namespace, suite: str = "workload") 
         out = home / "result.json"
         command = [
             sys.executable,
-            str(Path(__file__).resolve()),
+            str(tree / "bench" / "run.py"),
             "--backend",
             vendor,
             "--json",
@@ -203,12 +222,121 @@ def run_backend(vendor: str, args: argparse.Namespace, suite: str = "workload") 
         command += [
             flag for flag, on in (("--quick", args.quick), ("--no-http", args.no_http)) if on
         ]
-        subprocess.run(command, env=env, check=True, cwd=ROOT)
+        subprocess.run(command, env=env, check=True, cwd=tree)
         return json.loads(out.read_text(encoding="utf-8"))
     finally:
         shutil.rmtree(home, ignore_errors=True)
         if vendor == "postgresql":
             _pg_admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+COMPARE_BEGIN = "<!-- before-and-after -->"
+COMPARE_END = "<!-- /before-and-after -->"
+
+
+def compare(args: argparse.Namespace) -> int:
+    """The workload of ``args.compare`` and of this tree, alternated twice per database
+    (before, after, before, after), reported side by side as ratios to each run's own
+    baseline and written into docs/benchmarks.md between the before-and-after markers."""
+    rev = subprocess.run(
+        ["git", "rev-parse", "--short", args.compare],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    here = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    old_tree = Path(tempfile.mkdtemp(prefix="itplus-bench-before-")) / rev
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "--quiet", str(old_tree), rev], cwd=ROOT, check=True
+    )
+    vendors = ["sqlite"] + (["postgresql"] if not args.no_postgres and postgres_answers() else [])
+    started = time.perf_counter()
+    runs: dict[str, dict[str, list[dict]]] = {}
+    try:
+        for vendor in vendors:
+            for _round in range(2):
+                for side, tree in (("before", old_tree), ("after", ROOT)):
+                    run = run_backend(vendor, args, "workload", tree)
+                    runs.setdefault(vendor, {}).setdefault(side, []).append(run)
+    finally:
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(old_tree)], cwd=ROOT, check=False
+        )
+        shutil.rmtree(old_tree.parent, ignore_errors=True)
+    elapsed = time.perf_counter() - started
+    lines = _compare_markdown(runs, rev, here + (" + cambios sin commit" if dirty else ""), elapsed)
+    print("\n".join(lines))
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    section = "\n".join([COMPARE_BEGIN, *lines, COMPARE_END])
+    if COMPARE_BEGIN in text and COMPARE_END in text:
+        head, rest = text.split(COMPARE_BEGIN, 1)
+        text = head + section + rest.split(COMPARE_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    if not args.quick:
+        DOCS.write_text(text, encoding="utf-8")
+        print(f"Resultados en {DOCS.relative_to(ROOT)}.")
+    return 0
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _compare_markdown(
+    runs: dict[str, dict[str, list[dict]]], before: str, after: str, elapsed: float
+) -> list[str]:
+    m = _machine()
+    out = [
+        "## Before and after",
+        "",
+        f"`bench/run.py --compare {before}`: the till's workload of commit `{before}` and of "
+        f"`{after}`, measured in the same run on the same machine, alternated (before, after, "
+        "before, after) on each database; each figure is the median of the two runs of its "
+        "side, and **×base** divides it by that run's own baseline (single-row insert + "
+        "select) so load that changes during the run cancels out.",
+        "",
+        f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; whole comparison "
+        f"{elapsed:.0f} s",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM ({m['os']})",
+        "",
+        "| Database | Operation | p50 before | p50 after | p99 before | p99 after "
+        "| ×base p99 before | ×base p99 after | after ÷ before: p99 | after ÷ before: ×base p99 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for vendor, sides in runs.items():
+        for name in ("lookup", "search", "sale"):
+            stats = {}
+            for side in ("before", "after"):
+                p50, p99, x99 = [], [], []
+                for run in sides[side]:
+                    rows = {r["name"]: r for r in _rows(run)}
+                    p50.append(rows[name]["p50_ms"])
+                    p99.append(rows[name]["p99_ms"])
+                    x99.append(rows[name]["x99"])
+                stats[side] = (_median(p50), _median(p99), _median(x99))
+            (b50, b99, bx), (a50, a99, ax) = stats["before"], stats["after"]
+            out.append(
+                f"| {vendor} | {LABELS[name]} | {b50:.2f} ms | {a50:.2f} ms | {b99:.2f} ms "
+                f"| {a99:.2f} ms | {bx:.1f} | {ax:.1f} | **{a99 / b99:.2f}** | {ax / bx:.2f} |"
+            )
+    return out
 
 
 def _verdict(run: dict, name: str, p99: float) -> str:
