@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ITPLUS_HOME ?= $(CURDIR)/var
 export HELPDESK_HOME ?= $(CURDIR)/var/helpdesk
 
-.PHONY: run test bench lint install clean
+.PHONY: run test bench bench-compare lint install clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "itplus necesita Python 3.11 o superior")'
@@ -40,10 +40,14 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
+## make bench-compare REV=<commit>: the till's workload of REV and of this tree, same run
+bench-compare: $(VENV)/.installed
+	$(BIN)/python bench/run.py --compare $(REV)
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
