@@ -21,7 +21,7 @@ from itplus.store.sales.models import DocumentKind, Payment, PaymentMethod, Sale
 
 SANTIAGO = ZoneInfo("America/Santiago")
 
-# Document titles by series kind. Documents are not stamped by the SII yet ([8/8]), so
+# Document titles by series kind. Documents are not stamped by the SII yet, so
 # the title names the kind only; the SII's "ELECTRÓNICA" wording comes with the stamp.
 DOCUMENT_TITLES = {
     DocumentKind.BOLETA: _("BOLETA"),
