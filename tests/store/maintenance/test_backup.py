@@ -1,23 +1,15 @@
 """backup create / list / prune, and the content digest."""
 
 import json
-import os
-import time
-from datetime import timedelta
 
 import pytest
 from django.core import serializers
 from django.core.management import call_command
 from django.db import connection, connections, transaction
-from django.utils import timezone
 
 from itplus.store.maintenance import archive, dbcopy, digest, keys
-from itplus.store.maintenance.backup import (
-    BackupError,
-    backup_create,
-    backup_list,
-    backup_prune,
-)
+from itplus.store.maintenance.backup import BackupError, backup_create
+from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.maintenance.verify import backup_verify
 from itplus.store.sales.models import Sale, SaleLine
 from itplus.store.sales.selectors import series_chain_heads as chain_heads
@@ -133,65 +125,6 @@ def test_cli_create_list_and_key_sheet(tmp_path, capsys):
     lines = keys.format_key(keys.load_backup_key(home()))
     assert all(line in out for line in lines)
     assert keys.parse_key(" ".join(lines)) == keys.load_backup_key(home())
-
-
-# --- prune ---------------------------------------------------------------------------
-
-
-def backup_at(monkeypatch, folder, when):
-    with monkeypatch.context() as patch:
-        patch.setattr(timezone, "now", lambda: when)
-        return backup_create(to=folder).path
-
-
-def test_prune_keeps_the_newest_good_backup_and_removes_stale_tmp(tmp_path, monkeypatch):
-    build_store(sales=1)
-    now = timezone.now()
-    old = backup_at(monkeypatch, tmp_path, now - timedelta(days=40))
-    week = backup_at(monkeypatch, tmp_path, now - timedelta(days=8))
-    yesterday = backup_at(monkeypatch, tmp_path, now - timedelta(days=1))
-    today = backup_at(monkeypatch, tmp_path, now)
-    flip(today, -3)  # the newest is damaged
-    flip(yesterday, -3)  # and so is yesterday's
-    stale = tmp_path / "itplus-x-20260101-000000.itpbak.tmp"
-    stale.write_bytes(b"interrupted")
-    os.utime(stale, (time.time() - 3600, time.time() - 3600))
-    fresh = tmp_path / "itplus-x-20260102-000000.itpbak.tmp"
-    fresh.write_bytes(b"being written")
-
-    result = backup_prune(folder=tmp_path, keep_daily=1, keep_weekly=0, keep_monthly=0)
-
-    assert result.newest_good == week  # found by verifying newest first
-    assert old in result.deleted
-    assert week.exists() and not old.exists()
-    # bad backups newer than the newest good one stay (evidence for the help desk)
-    assert today.exists() and yesterday.exists()
-    assert result.tmp_removed == [stale] and not stale.exists() and fresh.exists()
-
-
-def test_prune_deletes_nothing_when_no_backup_is_good(tmp_path, monkeypatch):
-    build_store(sales=1)
-    a = backup_at(monkeypatch, tmp_path, timezone.now() - timedelta(days=30))
-    b = backup_at(monkeypatch, tmp_path, timezone.now())
-    flip(a, -3)
-    flip(b, -3)
-
-    result = backup_prune(folder=tmp_path, keep_daily=0, keep_weekly=0, keep_monthly=0)
-
-    assert result.newest_good is None and result.deleted == []
-    assert a.exists() and b.exists()
-
-
-def test_prune_keeps_safety_backups(tmp_path, monkeypatch):
-    build_store(sales=1)
-    safety = backup_create(to=tmp_path, label="-antes-de-restaurar").path
-    os.utime(safety, (time.time() - 86400 * 90,) * 2)
-    newer = backup_at(monkeypatch, tmp_path, timezone.now() + timedelta(seconds=5))
-
-    result = backup_prune(folder=tmp_path, keep_daily=0, keep_weekly=0, keep_monthly=0)
-
-    assert result.newest_good == newer
-    assert safety.exists()
 
 
 # --- digest --------------------------------------------------------------------------

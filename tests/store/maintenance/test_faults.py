@@ -15,13 +15,10 @@ from django.db import connection
 from django.utils import timezone
 
 from itplus.store.maintenance import digest, keys
-from itplus.store.maintenance.backup import (
-    BackupError,
-    backup_create,
-    backup_list,
-    backup_prune,
-)
+from itplus.store.maintenance.backup import BackupError, backup_create
+from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.maintenance.restore import RestoreRefused, backup_restore
+from itplus.store.maintenance.retention import backup_prune
 from itplus.store.maintenance.verify import backup_verify, backup_verify_all
 from itplus.store.sales.models import Sale
 from tests.store.maintenance.support import (

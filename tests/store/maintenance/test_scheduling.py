@@ -1,4 +1,4 @@
-"""Automatic backups: retention and the daily schedule, with clock values passed in."""
+"""Automatic backups: the daily schedule, with clock values passed in, and taking them."""
 
 import threading
 import zoneinfo
@@ -10,15 +10,16 @@ from django.utils import timezone
 
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.services import cash_session_close
+from itplus.store.config import save_config
+from itplus.store.maintenance import scheduling
+from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.maintenance.scheduling import (
     BackupBusy,
-    BackupFile,
     ScheduleState,
     backup_after_session_close,
     backup_due,
     backup_run,
     backup_settings,
-    backups_to_keep,
     scheduled_slot,
     scheduler_tick,
 )
@@ -29,160 +30,6 @@ SANTIAGO = zoneinfo.ZoneInfo("America/Santiago")
 
 def at(day: date, hour: int = 22, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SANTIAGO)
-
-
-def backup(day: date, hour: int = 22, good: bool | None = True) -> BackupFile:
-    moment = at(day, hour)
-    return BackupFile(
-        path=Path(f"itplus-{moment:%Y%m%d-%H%M}.itpbak"), created_at=moment, is_good=good
-    )
-
-
-def daily_backups(first: date, last: date, **kwargs) -> list[BackupFile]:
-    days = (last - first).days + 1
-    return [backup(first + timedelta(days=i), **kwargs) for i in range(days)]
-
-
-def names(paths) -> list[str]:
-    return sorted(p.name for p in paths)
-
-
-# --- backups_to_keep ------------------------------------------------------------------
-
-
-def test_a_year_of_daily_backups_keeps_7_daily_4_weekly_12_monthly():
-    today = date(2025, 6, 15)  # a Sunday
-    backups = daily_backups(date(2024, 6, 1), today)
-
-    keep = backups_to_keep(backups, keep_daily=7, keep_weekly=4, keep_monthly=12, today=today)
-
-    kept_days = sorted(date.fromisoformat(f"{n[7:11]}-{n[11:13]}-{n[13:15]}") for n in names(keep))
-    daily = [today - timedelta(days=i) for i in range(7)]
-    weekly = [date(2025, 6, 8), date(2025, 6, 1), date(2025, 5, 25)]  # Sundays of past weeks
-    monthly = [
-        date(2025, m, 31 if m in (1, 3, 5) else 30 if m in (4,) else 28) for m in (1, 2, 3, 4, 5)
-    ]
-    monthly += [date(2024, m, 30 if m in (6, 9, 11) else 31) for m in (7, 8, 9, 10, 11, 12)]
-    assert kept_days == sorted(set(daily + weekly + monthly))
-    assert len(keep) == 7 + 3 + 11  # this week and this month are already among the dailies
-
-
-def test_newest_of_each_day_is_the_one_kept():
-    today = date(2025, 6, 15)
-    morning, evening = backup(today, hour=9), backup(today, hour=23)
-
-    keep = backups_to_keep(
-        [morning, evening], keep_daily=7, keep_weekly=0, keep_monthly=0, today=today
-    )
-
-    assert keep == {evening.path}
-
-
-def test_zero_counts_still_keep_the_newest_good_backup():
-    today = date(2025, 6, 15)
-    backups = daily_backups(date(2025, 6, 1), today)
-
-    keep = backups_to_keep(backups, keep_daily=0, keep_weekly=0, keep_monthly=0, today=today)
-
-    assert keep == {backups[-1].path}
-
-
-def test_newest_good_backup_is_kept_even_when_old_and_newer_ones_are_bad():
-    today = date(2025, 6, 15)
-    old_good = backup(date(2024, 1, 10))
-    bad = daily_backups(date(2025, 6, 1), today, good=False)
-
-    keep = backups_to_keep(
-        [old_good, *bad], keep_daily=7, keep_weekly=4, keep_monthly=12, today=today
-    )
-
-    assert keep == {old_good.path}
-
-
-def test_bad_backups_never_fill_a_slot():
-    today = date(2025, 6, 15)
-    good_morning = backup(today, hour=8)
-    bad_evening = backup(today, hour=22, good=False)
-
-    keep = backups_to_keep(
-        [good_morning, bad_evening], keep_daily=1, keep_weekly=0, keep_monthly=0, today=today
-    )
-
-    assert keep == {good_morning.path}
-
-
-def test_unverified_backups_count_and_the_newest_verified_good_one_is_kept():
-    today = date(2025, 6, 15)
-    verified = backup(date(2025, 5, 1))
-    unverified = daily_backups(date(2025, 6, 10), today, good=None)
-
-    keep = backups_to_keep(
-        [verified, *unverified], keep_daily=3, keep_weekly=0, keep_monthly=0, today=today
-    )
-
-    assert names(keep) == names([verified.path, *[b.path for b in unverified[-3:]]])
-
-
-def test_when_nothing_is_verified_the_newest_not_bad_one_is_kept():
-    today = date(2025, 6, 15)
-    old = backup(date(2025, 1, 1), good=None)
-    newest_bad = backup(today, good=False)
-
-    keep = backups_to_keep(
-        [old, newest_bad], keep_daily=0, keep_weekly=0, keep_monthly=0, today=today
-    )
-
-    assert keep == {old.path}
-
-
-def test_backups_dated_in_the_future_are_kept():
-    today = date(2025, 6, 15)
-    future = [backup(date(2025, 7, 1)), backup(date(2026, 1, 1))]
-    current = backup(today)
-
-    keep = backups_to_keep(
-        [*future, current], keep_daily=1, keep_weekly=0, keep_monthly=0, today=today
-    )
-
-    assert keep == {b.path for b in [*future, current]}
-
-
-def test_after_a_long_holiday_weekly_and_monthly_slots_keep_the_older_backups():
-    today = date(2025, 3, 3)  # back after February off
-    january = daily_backups(date(2025, 1, 1), date(2025, 1, 31))
-
-    keep = backups_to_keep(january, keep_daily=7, keep_weekly=4, keep_monthly=12, today=today)
-
-    # no day or week of the windows has a backup; January's newest stays (monthly slot)
-    assert keep == {january[-1].path}
-
-
-def test_days_are_local_dates_not_utc():
-    today = date(2025, 6, 15)
-    # 23:30 in Santiago on the 14th is already the 15th in UTC
-    late = BackupFile(path=Path("late"), created_at=at(date(2025, 6, 14), 23, 30), is_good=True)
-    early = BackupFile(path=Path("early"), created_at=at(date(2025, 6, 15), 0, 30), is_good=True)
-
-    keep = backups_to_keep([late, early], keep_daily=2, keep_weekly=0, keep_monthly=0, today=today)
-
-    assert keep == {late.path, early.path}
-
-
-def test_month_window_crosses_the_year():
-    today = date(2025, 2, 10)
-    backups = [backup(date(2024, m, 15)) for m in range(1, 13)] + [backup(date(2025, 1, 15))]
-
-    keep = backups_to_keep(backups, keep_daily=0, keep_weekly=0, keep_monthly=3, today=today)
-
-    # windows: Feb 2025 (none), Jan 2025, Dec 2024
-    assert names(keep) == names([backups[-1].path, backups[11].path])
-
-
-def test_empty_list():
-    assert (
-        backups_to_keep([], keep_daily=7, keep_weekly=4, keep_monthly=12, today=date.today())
-        == set()
-    )
 
 
 # --- backup_due -----------------------------------------------------------------------
@@ -316,41 +163,12 @@ def test_damaged_state_reads_as_empty(tmp_path, content):
     assert ScheduleState.load(tmp_path).last_success is None
 
 
-# --- with the backup helper's listing ----------------------------------------------------
-
-
-def test_accepts_the_backup_helpers_status_and_undated_backups():
-    from itplus.store.maintenance.backup import BackupInfo
-
-    today = date(2025, 6, 15)
-
-    def info(name, day, status):
-        created = at(day) if day else None
-        return BackupInfo(
-            path=Path(name), size=1, created_at=created, encrypted=False, status=status
-        )
-
-    backups = [
-        info("good-old", date(2025, 6, 1), "ok"),
-        info("bad-new", today, "bad"),
-        info("unknown-yesterday", date(2025, 6, 14), "unknown"),
-        info("undated", None, "unknown"),
-        info("undated-bad", None, "bad"),
-    ]
-
-    keep = backups_to_keep(backups, keep_daily=1, keep_weekly=0, keep_monthly=0, today=today)
-
-    # today's only backup is bad: no daily slot filled; newest good and undated kept
-    assert names(keep) == ["good-old", "undated"]
-
-
 # --- running backups (the real backup helper) ---------------------------------------------
 
 
 @pytest.fixture
 def backup_home(transactional_db, scratch_aliases, settings, tmp_path):
     """An ITPLUS_HOME of its own with a sale in the database, backups in tmp_path."""
-    from itplus.store.config import save_config
 
     settings.ITPLUS_HOME = tmp_path / "home"
     settings.BACKUPS_DIR = settings.ITPLUS_HOME / "backups"
@@ -380,7 +198,6 @@ def test_tick_takes_the_daily_backup_once(backup_home):
 
 @pytest.mark.django_db(transaction=True)
 def test_tick_records_a_failure_and_retries_later(backup_home, settings):
-    from itplus.store.config import save_config
 
     save_config(
         settings.ITPLUS_HOME,
@@ -397,7 +214,6 @@ def test_tick_records_a_failure_and_retries_later(backup_home, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_terminals_take_no_automatic_backup(backup_home, settings):
-    from itplus.store.config import save_config
 
     save_config(settings.ITPLUS_HOME, {"install": {"role": "terminal"}})
 
@@ -438,8 +254,6 @@ def test_no_backup_after_close_when_turned_off(backup_home, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_encrypted_with_the_configured_passphrase(backup_home, settings):
-    from itplus.store.config import save_config
-    from itplus.store.maintenance.backup import backup_list
 
     secret = backup_home.parent / "frase.txt"
     secret.write_text("caballo correcto batería grapa\n")
@@ -455,8 +269,6 @@ def test_encrypted_with_the_configured_passphrase(backup_home, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_one_backup_at_a_time(backup_home):
-    from itplus.store.maintenance import scheduling
-
     with scheduling._run_lock:
         with pytest.raises(BackupBusy):
             backup_run(reason="manual")

@@ -5,7 +5,8 @@ from django.db.models import F
 from django.urls import reverse
 
 from itplus.store.config import save_config
-from itplus.store.maintenance.backup import backup_create, backup_list
+from itplus.store.maintenance.backup import backup_create
+from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.sales.models import Sale
 from tests.factories import make_product, make_sale, make_terminal, make_user
 

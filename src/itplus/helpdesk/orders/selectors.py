@@ -31,12 +31,6 @@ def terms_clauses_for(*, terms: TermsVersion, service: Service) -> list[dict]:
     return clauses
 
 
-def order_by_access_key(access_key: str) -> Order:
-    return Order.objects.select_related("service", "callback", "terms_acceptance").get(
-        access_key=access_key
-    )
-
-
 def callback_queue() -> QuerySet[CallbackRequest]:
     """Customers waiting for a technician's call, oldest request first."""
     return (

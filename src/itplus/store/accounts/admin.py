@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itplus.store.accounts.models import Approval, StaffProfile
 from itplus.store.accounts.services import staff_set_role, validate_pin
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin
 from itplus.store.backoffice.csv_export import CsvExportMixin
 
 
@@ -101,7 +102,7 @@ class StaffUserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(CsvExportMixin, admin.ModelAdmin):
+class ApprovalAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     csv_fields = (
         "created_at",
         "action",
@@ -128,12 +129,3 @@ class ApprovalAdmin(CsvExportMixin, admin.ModelAdmin):
     list_select_related = ["approved_by", "requested_by", "terminal"]
     search_fields = ["detail", "approved_by__username", "requested_by__username"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

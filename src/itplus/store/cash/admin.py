@@ -14,40 +14,23 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp, format_signed_clp
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.cash.models import CashMovement, CashSession, ZReport
 from itplus.store.cash.services import can_open_cash
 
 
-class CashReadOnlyAdmin(CsvExportMixin, admin.ModelAdmin):
+class CashReadOnlyAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and can_open_cash(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self.has_module_permission(request)
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class MovementInline(admin.TabularInline):
+class MovementInline(ReadOnlyInline):
     model = CashMovement
-    extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "amount_clp", "reason", "user"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_view_permission(self, request, obj=None) -> bool:
         return can_open_cash(request.user)
@@ -93,7 +76,7 @@ class CashSessionAdmin(CashReadOnlyAdmin):
     search_help_text = _("Caja o usuario que abrió o cerró.")
     date_hierarchy = "opened_at"
     inlines = [MovementInline]
-    readonly_fields = [
+    fields = [
         "terminal",
         "status",
         "opened_by",
@@ -104,7 +87,6 @@ class CashSessionAdmin(CashReadOnlyAdmin):
         "closed_at",
         "detail_link",
     ]
-    fields = readonly_fields
 
     @admin.display(description=_("sesión"), ordering="opened_at")
     def session_link(self, session: CashSession) -> str:
@@ -157,7 +139,6 @@ class CashMovementAdmin(CashReadOnlyAdmin):
     search_help_text = _("Motivo o usuario.")
     date_hierarchy = "created_at"
     fields = ["session", "kind", "amount_clp", "reason", "user", "created_at"]
-    readonly_fields = fields
 
     @admin.display(description=_("caja"), ordering="session__terminal__name")
     def terminal(self, movement: CashMovement) -> str:
@@ -214,7 +195,6 @@ class ZReportAdmin(CashReadOnlyAdmin):
         "chain_hash",
         "print_link",
     ]
-    readonly_fields = fields
 
     @admin.display(description=_("caja"), ordering="session__terminal__name")
     def terminal(self, z: ZReport) -> str:

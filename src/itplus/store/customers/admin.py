@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.customers.services import (
@@ -223,7 +224,7 @@ class CustomerAdmin(CsvExportMixin, admin.ModelAdmin):
 
 
 @admin.register(AccountEntry)
-class AccountEntryAdmin(CsvExportMixin, admin.ModelAdmin):
+class AccountEntryAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     csv_fields = (
         "created_at",
         "customer__rut_display",
@@ -252,15 +253,6 @@ class AccountEntryAdmin(CsvExportMixin, admin.ModelAdmin):
     search_fields = ["customer__name", "customer__rut", "reason"]
     search_help_text = _("Nombre o RUT del cliente, o detalle.")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("monto"), ordering="amount_clp")
     def amount(self, obj: AccountEntry) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.services import staff_role
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.inventory.models import CountSheet, StockMovement, Warehouse
 
@@ -33,14 +34,6 @@ class ManagerViewMixin:
         return False
 
 
-class ReadOnlyMixin(ManagerViewMixin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Warehouse)
 class WarehouseAdmin(CsvExportMixin, ManagerViewMixin, admin.ModelAdmin):
     csv_fields = ("code", "name", "is_default")
@@ -56,7 +49,7 @@ class WarehouseAdmin(CsvExportMixin, ManagerViewMixin, admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(CsvExportMixin, ReadOnlyMixin, admin.ModelAdmin):
+class StockMovementAdmin(CsvExportMixin, ReadOnlyAdminMixin, ManagerViewMixin, admin.ModelAdmin):
     csv_fields = (
         "created_at",
         "product__sku",
@@ -95,7 +88,7 @@ class StockMovementAdmin(CsvExportMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CountSheet)
-class CountSheetAdmin(CsvExportMixin, ReadOnlyMixin, admin.ModelAdmin):
+class CountSheetAdmin(CsvExportMixin, ReadOnlyAdminMixin, ManagerViewMixin, admin.ModelAdmin):
     csv_fields = (
         "id",
         "warehouse",

@@ -146,15 +146,6 @@ def product_stock_by_warehouse(*, product: Product) -> list[Stock]:
     )
 
 
-def stock_quantity(*, product: Product, warehouse: Warehouse) -> Decimal:
-    value = (
-        Stock.objects.filter(product=product, warehouse=warehouse)
-        .values_list("quantity", flat=True)
-        .first()
-    )
-    return Decimal(0) if value is None else value
-
-
 def count_sheet_lines(
     *, sheet: CountSheet, search: str = "", only: str = ""
 ) -> QuerySet[CountLine]:

@@ -1,4 +1,4 @@
-"""Backups: create one archive, list a folder of them, prune by retention.
+"""Backups: create one archive.
 
 A backup is one ``.itpbak`` file (format in ``archive.py``) holding a consistent copy of
 the database, ``itplus.toml``, the reports and media folders, and a signed manifest
@@ -14,23 +14,21 @@ the database, ``itplus.toml``, the reports and media folders, and a signed manif
     chain_heads series code → last number and chain hash
     key_id      fingerprint of the key that signed it; encrypted
 
-Verification results are cached beside the backups (``.itplus-verificaciones.json``) so
-``list`` and ``prune`` know which backups are good without reading them again.
+What is known of a backup without reading it all is ``backup_status``'s, the folder of
+backups ``backup_folder``'s, which ones to keep ``retention``'s and when to take one
+``scheduling``'s.
 """
 
 from __future__ import annotations
 
 import errno
-import json
-import os
 import platform
 import shutil
 import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -38,21 +36,21 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from itplus.store.config import CONFIG_FILENAME, load_config
 from itplus.store.maintenance import archive, changelog, dbcopy, digest, keys
+from itplus.store.maintenance.backup_folder import (
+    backups_folder,
+    clean_stale_work_folders,
+    new_archive_path,
+)
 from itplus.store.sales.selectors import series_chain_heads
 
 MANIFEST = "manifest.json"
 KEY_MEMBER = "keys/backup.key"
 CONFIG_MEMBER = f"config/{CONFIG_FILENAME}"
 HOME_FOLDERS = ("reports", "media")
-STATUS_FILE = ".itplus-verificaciones.json"
-SAFETY_LABEL = "-antes-de-restaurar"
-# A .tmp younger than this may belong to a backup still being written.
-STALE_TMP = timedelta(minutes=15)
 
 
 class BackupError(Exception):
@@ -101,31 +99,6 @@ def home_files(home: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def _archive_name(folder: Path, store_name: str, when: datetime, label: str) -> Path:
-    slug = slugify(store_name)[:40] or "tienda"
-    stamp = timezone.localtime(when).strftime("%Y%m%d-%H%M%S")
-    base = f"itplus-{slug}-{stamp}{label}"
-    candidate = folder / f"{base}{archive.SUFFIX}"
-    n = 2
-    while candidate.exists() or archive.tmp_path_for(candidate).exists():
-        candidate = folder / f"{base}-{n}{archive.SUFFIX}"
-        n += 1
-    return candidate
-
-
-def clean_stale_work_folders(home: Path) -> None:
-    """Remove work folders of backups, checks or restores that were killed midway (they
-    hold a database copy). Recent ones may belong to one still running."""
-    limit = time.time() - STALE_TMP.total_seconds()
-    for prefix in (".itplus-respaldo-", ".itplus-verificacion-"):
-        for folder in home.glob(f"{prefix}*"):
-            try:
-                if folder.is_dir() and folder.stat().st_mtime < limit:
-                    shutil.rmtree(folder, ignore_errors=True)
-            except OSError:
-                pass
-
-
 def _no_space(exc: OSError) -> bool:
     return exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", -1))
 
@@ -147,7 +120,7 @@ def backup_create(
     """
     started = time.monotonic()
     home = Path(settings.ITPLUS_HOME)
-    folder = Path(to) if to else Path(settings.BACKUPS_DIR)
+    folder = backups_folder(to)
     if passphrase is not None and not passphrase:
         raise BackupError(_("La frase de paso está vacía."))
     key = keys.ensure_backup_key(home)
@@ -155,7 +128,7 @@ def backup_create(
     now = timezone.now()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        final = _archive_name(folder, config["store"]["name"], now, label)
+        final = new_archive_path(folder, config["store"]["name"], now, label)
     except OSError as exc:
         raise BackupError(
             _("No se puede escribir en la carpeta %(f)s: %(e)s") % {"f": folder, "e": exc}
@@ -257,232 +230,4 @@ def backup_create(
         seconds=time.monotonic() - started,
         manifest=manifest,
         digested_rows=cache.recomputed_rows,
-    )
-
-
-# --- verification status cache ---------------------------------------------------------
-
-
-def _status_path(folder: Path) -> Path:
-    return folder / STATUS_FILE
-
-
-def read_statuses(folder: Path) -> dict[str, dict[str, Any]]:
-    try:
-        data = json.loads(_status_path(folder).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def record_status(path: Path, *, status: str, reason: str) -> None:
-    """Remember a verification result (keyed by name, size and mtime: a changed file is
-    unverified again). Best effort: a read-only folder (a USB stick) just has no cache."""
-    folder = path.parent
-    try:
-        stat = path.stat()
-        statuses = read_statuses(folder)
-        statuses[path.name] = {
-            "status": status,
-            "reason": reason,
-            "verified_at": timezone.now().isoformat(),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-        }
-        tmp = _status_path(folder).with_suffix(".tmp")
-        tmp.write_text(json.dumps(statuses, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, _status_path(folder))
-    except OSError:
-        pass
-
-
-# --- list ------------------------------------------------------------------------------
-
-STATUS_OK = "ok"
-STATUS_BAD = "bad"
-STATUS_PASSPHRASE = "passphrase"
-STATUS_UNKNOWN = "unknown"
-
-
-@dataclass
-class BackupInfo:
-    path: Path
-    size: int
-    created_at: datetime | None
-    encrypted: bool
-    status: str  # ok | bad | passphrase | unknown
-    reason: str = ""
-    verified_at: str = ""
-    store: str = ""
-    app_version: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def is_safety(self) -> bool:
-        return SAFETY_LABEL in self.path.name
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": str(self.path),
-            "size": self.size,
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-            "encrypted": self.encrypted,
-            "status": self.status,
-            "reason": self.reason,
-            "verified_at": self.verified_at,
-            "store": self.store,
-            "app_version": self.app_version,
-        }
-
-
-def backup_info(path: Path, statuses: dict[str, dict[str, Any]] | None = None) -> BackupInfo:
-    stat = path.stat()
-    cached = (statuses if statuses is not None else read_statuses(path.parent)).get(path.name)
-    if cached and (cached.get("size"), cached.get("mtime_ns")) != (stat.st_size, stat.st_mtime_ns):
-        cached = None
-    try:
-        header = archive.read_header_file(path)
-    except archive.ArchiveError as exc:
-        return BackupInfo(
-            path=path,
-            size=stat.st_size,
-            created_at=None,
-            encrypted=False,
-            status=STATUS_BAD,
-            reason=str(exc),
-        )
-    created = header.fields.get("created_at")
-    try:
-        created_at = datetime.fromisoformat(created) if created else None
-    except ValueError:
-        created_at = None
-    return BackupInfo(
-        path=path,
-        size=stat.st_size,
-        created_at=created_at,
-        encrypted=header.encrypted,
-        status=cached["status"] if cached else STATUS_UNKNOWN,
-        reason=cached.get("reason", "") if cached else "",
-        verified_at=cached.get("verified_at", "") if cached else "",
-        store=str(header.fields.get("store", "")),
-        app_version=str(header.fields.get("app_version", "")),
-    )
-
-
-def _sort_key(info: BackupInfo) -> tuple[float, str]:
-    stamp = info.created_at.timestamp() if info.created_at else info.path.stat().st_mtime
-    return (stamp, info.name)
-
-
-def backup_list(*, folder: Path | None = None) -> list[BackupInfo]:
-    """The backups of a folder, newest first. Leftover ``.tmp`` files (interrupted
-    backups) are not backups and are not listed."""
-    folder = Path(folder) if folder else Path(settings.BACKUPS_DIR)
-    if not folder.is_dir():
-        return []
-    statuses = read_statuses(folder)
-    infos = [
-        backup_info(p, statuses)
-        for p in folder.iterdir()
-        if p.name.endswith(archive.SUFFIX) and p.is_file()
-    ]
-    return sorted(infos, key=_sort_key, reverse=True)
-
-
-# --- prune -----------------------------------------------------------------------------
-
-
-@dataclass
-class PruneResult:
-    kept: list[Path]
-    deleted: list[Path]
-    tmp_removed: list[Path]
-    newest_good: Path | None
-
-
-def _newest_good(
-    infos: list[BackupInfo], *, passphrase: str | None, key: bytes | None
-) -> Path | None:
-    """Newest backup known good; unverified ones are verified, newest first, until one is."""
-    from itplus.store.maintenance.verify import backup_verify
-
-    for info in infos:  # newest first
-        if info.status == STATUS_OK:
-            return info.path
-        if info.status == STATUS_UNKNOWN:
-            result = backup_verify(path=info.path, passphrase=passphrase, key=key)
-            info.status = result.status
-            if result.ok:
-                return info.path
-    return None
-
-
-def backup_prune(
-    *,
-    keep_daily: int,
-    keep_weekly: int,
-    keep_monthly: int,
-    folder: Path | None = None,
-    passphrase: str | None = None,
-    key: bytes | None = None,
-    dry_run: bool = False,
-    now: datetime | None = None,
-) -> PruneResult:
-    """Delete backups outside the retention (``scheduling.backups_to_keep``: the newest
-    backup of each of the last ``keep_daily`` days, ``keep_weekly`` weeks and
-    ``keep_monthly`` months).
-
-    Guarantees: the newest good backup is never deleted (if no backup can be shown good,
-    nothing is deleted) and only backups older than it are; backups known bad do not take
-    a retention slot (those newer than the newest good one stay, for analysis); safety backups
-    taken before a restore are kept; ``.tmp`` leftovers older than 15 minutes (interrupted
-    backups) are removed.
-    """
-    folder = Path(folder) if folder else Path(settings.BACKUPS_DIR)
-    now = now or timezone.now()
-    tmp_removed: list[Path] = []
-    if folder.is_dir():
-        for leftover in folder.glob(f"*{archive.SUFFIX}{archive.TMP_SUFFIX}"):
-            age = now.timestamp() - leftover.stat().st_mtime
-            if age > STALE_TMP.total_seconds():
-                if not dry_run:
-                    leftover.unlink(missing_ok=True)
-                tmp_removed.append(leftover)
-    infos = backup_list(folder=folder)
-    newest_good = _newest_good(infos, passphrase=passphrase, key=key)
-    if newest_good is None:
-        return PruneResult(
-            kept=[i.path for i in infos], deleted=[], tmp_removed=tmp_removed, newest_good=None
-        )
-
-    # The retention windows are the scheduler's (one policy for manual and automatic
-    # pruning); this function adds what must hold whatever the policy says.
-    from itplus.store.maintenance.scheduling import backups_to_keep
-
-    keep = backups_to_keep(
-        infos,
-        keep_daily=keep_daily,
-        keep_weekly=keep_weekly,
-        keep_monthly=keep_monthly,
-        today=timezone.localdate(now),
-    ) | {newest_good}
-    newest_good_info = next(i for i in infos if i.path == newest_good)
-    deleted: list[Path] = []
-    for info in infos:
-        if info.path in keep or info.is_safety:
-            continue
-        if _sort_key(info) >= _sort_key(newest_good_info):
-            continue  # newer than the newest good one (bad or unreadable): kept for analysis
-        if not dry_run:
-            info.path.unlink(missing_ok=True)
-        deleted.append(info.path)
-    return PruneResult(
-        kept=[i.path for i in infos if i.path not in deleted],
-        deleted=deleted,
-        tmp_removed=tmp_removed,
-        newest_good=newest_good,
     )

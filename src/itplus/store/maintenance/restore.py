@@ -40,11 +40,11 @@ from itplus.store.maintenance.backup import (
     CONFIG_MEMBER,
     HOME_FOLDERS,
     KEY_MEMBER,
-    SAFETY_LABEL,
     BackupError,
     app_version,
     backup_create,
 )
+from itplus.store.maintenance.backup_status import SAFETY_LABEL
 from itplus.store.maintenance.verify import VerifyResult, backup_verify
 
 

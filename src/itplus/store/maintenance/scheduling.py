@@ -1,4 +1,4 @@
-"""Automatic backups: when to take one, and which ones to keep.
+"""Automatic backups: when to take one, and taking it.
 
 Configured in ``itplus.toml``::
 
@@ -15,10 +15,10 @@ after a cash session closes: ``MaintenanceConfig.ready()`` registers
 ``backup_after_session_close`` with the cash app's after-close hooks, which run it from
 ``transaction.on_commit`` (see its docstring). ``ITPLUS_BACKUP_AFTER_SESSION_CLOSE =
 False`` in the Django settings turns that off (the test settings do: a backup per closed
-session would copy the test database in a thread while the test goes on). Both call the backup helper's
-``backup_create`` then ``backup_prune``; a failure is logged and the next chance retries.
-The decisions (``backup_due``, ``backups_to_keep``) are pure functions of the clock
-value they are given, so they are tested without waiting.
+session would copy the test database in a thread while the test goes on). Both call
+``backup.backup_create`` then ``retention.backup_prune`` (the retention counts are read
+here); a failure is logged and the next chance retries. ``backup_due`` is a pure function
+of the clock value it is given, so it is tested without waiting.
 """
 
 from __future__ import annotations
@@ -26,17 +26,19 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itplus.store.config import get_config
+from itplus.store.maintenance.backup import BackupResult, backup_create, install_role
+from itplus.store.maintenance.retention import backup_prune
 
 logger = logging.getLogger("itplus.backup")
 
@@ -87,106 +89,6 @@ def backup_settings(config: dict[str, Any] | None = None) -> BackupSettings:
         folder=folder,
         passphrase_file=Path(passphrase) if passphrase else None,
     )
-
-
-# --- Retention ---------------------------------------------------------------------------
-
-
-class BackupInfo(Protocol):
-    """What retention needs to know of a backup (the backup helper's listing has it)."""
-
-    path: Path
-    created_at: datetime | None  # timezone-aware; None when the header could not be read
-    # Verified good / known bad / unverified: ``is_good`` True/False/None, or the backup
-    # helper's ``status`` "ok"/"bad"/other.
-
-
-@dataclass(frozen=True)
-class BackupFile:
-    """A backup file as far as the file system tells (used when no richer listing exists)."""
-
-    path: Path
-    created_at: datetime
-    size: int = 0
-    is_good: bool | None = None
-
-
-def _is_good(backup: Any) -> bool | None:
-    """True/False/None from ``is_good``, or from the backup helper's ``status``."""
-    if hasattr(backup, "is_good"):
-        return backup.is_good
-    return {"ok": True, "bad": False}.get(getattr(backup, "status", ""))
-
-
-def backups_to_keep(
-    backups: Iterable[BackupInfo],
-    *,
-    keep_daily: int,
-    keep_weekly: int,
-    keep_monthly: int,
-    today: date,
-) -> set[Path]:
-    """The backups retention keeps; every other one may be deleted.
-
-    Calendar windows ending ``today`` (local dates): the newest usable backup of each of
-    the last ``keep_daily`` days, of each of the last ``keep_weekly`` ISO weeks and of
-    each of the last ``keep_monthly`` months. A backup known to be bad never fills a
-    slot. Always kept, whatever the counts: the newest good backup (or, if none was
-    verified yet, the newest not known to be bad) and any backup dated after ``today``
-    (a wrong clock must not delete the newest backups), and an undated backup not known
-    to be bad.
-    """
-    keep: set[Path] = set()
-    dated = []
-    for backup in backups:
-        if backup.created_at is not None:
-            dated.append(backup)
-        elif _is_good(backup) is not False:
-            keep.add(backup.path)  # cannot be placed in time: not ours to delete
-    backups = sorted(dated, key=lambda b: b.created_at, reverse=True)
-
-    newest_good = next((b for b in backups if _is_good(b) is True), None)
-    if newest_good is None:
-        newest_good = next((b for b in backups if _is_good(b) is not False), None)
-    if newest_good is not None:
-        keep.add(newest_good.path)
-
-    def local_day(backup: BackupInfo) -> date:
-        return timezone.localtime(backup.created_at).date()
-
-    this_week = today - timedelta(days=today.weekday())
-    windows: list[tuple[int, Callable[[date], Any], Any]] = [
-        # (how many, bucket of a day, oldest bucket kept)
-        (keep_daily, lambda d: d, today - timedelta(days=keep_daily - 1)),
-        (
-            keep_weekly,
-            lambda d: d - timedelta(days=d.weekday()),
-            this_week - timedelta(weeks=keep_weekly - 1),
-        ),
-        (keep_monthly, lambda d: (d.year, d.month), _months_back(today, keep_monthly - 1)),
-    ]
-    for count, bucket_of, oldest in windows:
-        if count <= 0:
-            continue
-        seen: set[Any] = set()
-        for backup in backups:  # newest first: the first seen in a bucket is its newest
-            if _is_good(backup) is False:
-                continue
-            day = local_day(backup)
-            if day > today:
-                keep.add(backup.path)
-                continue
-            bucket = bucket_of(day)
-            if bucket < oldest or bucket in seen:
-                continue
-            seen.add(bucket)
-            keep.add(backup.path)
-    return keep
-
-
-def _months_back(today: date, months: int) -> tuple[int, int]:
-    index = today.year * 12 + (today.month - 1) - months
-    return (index // 12, index % 12 + 1)
 
 
 # --- When to back up ----------------------------------------------------------------------
@@ -292,16 +194,13 @@ def read_passphrase(path: Path | None) -> str | None:
     return lines[0].strip() if lines else ""
 
 
-def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) -> Any:
+def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) -> BackupResult:
     """Take a backup now (with the configured folder and passphrase), then prune.
 
-    Raises ``BackupBusy`` if one is already running here, and the backup helper's
-    ``BackupError`` (Spanish reason) if the backup fails — the failure is recorded
-    first. A failed prune is only logged: the new backup exists. Returns the helper's
-    ``BackupResult``.
+    Raises ``BackupBusy`` if one is already running here, and ``BackupError`` (Spanish
+    reason) if the backup fails — the failure is recorded first. A failed prune is only
+    logged: the new backup exists.
     """
-    from itplus.store.maintenance.backup import backup_create, backup_prune  # lazy
-
     if not _run_lock.acquire(blocking=False):
         raise BackupBusy
     try:
@@ -337,8 +236,6 @@ def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) 
 
 def _is_terminal() -> bool:
     """A terminal keeps no data of its own worth a backup: the server backs up."""
-    from itplus.store.maintenance.backup import install_role
-
     return install_role(get_config()) == "terminal"
 
 
@@ -383,8 +280,6 @@ class BackupScheduler(threading.Thread):
             except Exception:  # never let the thread die: the next tick tries again
                 logger.exception("Error en el programador de respaldos")
             finally:
-                from django.db import connections
-
                 connections.close_all()
 
     def stop(self) -> None:
@@ -414,8 +309,6 @@ def backup_after_session_close(z=None, *, wait: bool = False) -> threading.Threa
         except Exception:
             logger.exception("Falló el respaldo al cerrar la caja")
         finally:
-            from django.db import connections
-
             connections.close_all()
 
     thread = threading.Thread(target=work, name="itplus-backup-session-close", daemon=True)

@@ -32,13 +32,12 @@ from django.utils.translation import gettext as _
 
 from itplus.core.audit import run_audit
 from itplus.store.maintenance import archive, dbcopy, digest, keys
-from itplus.store.maintenance.backup import (
-    KEY_MEMBER,
-    MANIFEST,
+from itplus.store.maintenance.backup import KEY_MEMBER, MANIFEST
+from itplus.store.maintenance.backup_folder import backup_list
+from itplus.store.maintenance.backup_status import (
     STATUS_BAD,
     STATUS_OK,
     STATUS_PASSPHRASE,
-    backup_list,
     record_status,
 )
 from itplus.store.sales.selectors import series_chain_heads

@@ -2,15 +2,15 @@
 audit of the database.
 
 Administrators do everything; supervisors see the list and the audit (read-only);
-cashiers are refused. Views only authorise and call: the backups are the backup
-helper's (``maintenance.backup``/``verify``), the schedule and retention
-``maintenance.scheduling``'s, the audit ``itplus.core.audit``'s (each app's checks).
+cashiers are refused. Views only authorise and call: the backups are
+``maintenance.backup_folder``'s (the list of ``BackupInfo``) and ``verify``'s, the
+schedule ``maintenance.scheduling``'s, the audit ``itplus.core.audit``'s (each app's
+checks).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -20,13 +20,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from itplus.core.audit import run_audit
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.services import staff_role
-from itplus.store.maintenance.backup import BackupInfo, backup_list
+from itplus.store.maintenance.backup_folder import backup_list
+from itplus.store.maintenance.backup_status import BackupInfo
 from itplus.store.maintenance.guide import build_guide, render_html
 from itplus.store.maintenance.scheduling import (
     BackupBusy,
@@ -38,13 +38,6 @@ from itplus.store.maintenance.scheduling import (
 from itplus.store.maintenance.verify import backup_verify
 
 logger = logging.getLogger("itplus.backup")
-
-STATUS_LABELS = {
-    "ok": gettext_lazy("Bueno"),
-    "bad": gettext_lazy("Dañado"),
-    "passphrase": gettext_lazy("Falta la frase de paso o la clave"),
-    "unknown": gettext_lazy("Sin verificar"),
-}
 
 
 def _is_admin(user) -> bool:
@@ -77,27 +70,12 @@ def _find_backup(name: str) -> BackupInfo:
     raise Http404(_("No existe ese respaldo."))
 
 
-def _parse_time(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _page_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     conf = backup_settings()
-    backups = backup_list(folder=conf.folder)
     return {
         **admin.site.each_context(request),
         "title": _("Mantención"),
-        "backups": [
-            {
-                "info": info,
-                "status_label": STATUS_LABELS.get(info.status, info.status),
-                "verified_at": _parse_time(info.verified_at),
-            }
-            for info in backups
-        ],
+        "backups": backup_list(folder=conf.folder),
         "backup_conf": conf,
         "schedule": ScheduleState.load(),
         "can_manage": _is_admin(request.user),

@@ -1,20 +1,14 @@
 from django.contrib import admin
 
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin
 from itplus.store.printing.models import PrintJob
 
 
 @admin.register(PrintJob)
-class PrintJobAdmin(admin.ModelAdmin):
+class PrintJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What went to the receipt printer: the record of the print pipeline."""
+
     list_display = ("sent_at", "document", "label", "is_copy", "printer", "size_bytes")
     list_filter = ("document", "is_copy")
     search_fields = ("label", "printer")
     date_hierarchy = "sent_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.purchases.models import (
     GoodsReceipt,
@@ -49,36 +50,20 @@ class NoDeleteAdmin(CsvExportMixin, admin.ModelAdmin):
         return False
 
 
-class DocumentAdmin(NoDeleteAdmin):
+class DocumentAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Documents are created on their page under /gestion/compras/ (``add_page``; the
     admin's "add" leads there) and never edited here."""
 
     add_page = ""
 
-    def has_add_permission(self, request):
-        return bool(self.add_page) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def has_add_permission(self, request, obj=None):
+        # Read-only but for "add", which leads to the document's page (Django's permission).
+        return bool(self.add_page) and admin.ModelAdmin.has_add_permission(self, request)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
         return redirect(self.add_page)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SupplierForm(forms.ModelForm):
@@ -142,7 +127,6 @@ class SupplierAdmin(NoDeleteAdmin):
 class OrderLineInline(ReadOnlyInline):
     model = PurchaseOrderLine
     fields = ["position", "product", "quantity", "received_quantity", "unit_cost", "net"]
-    readonly_fields = fields
     unit_cost = _clp("unit_cost_clp", _("costo neto unitario"))
     net = _clp("net_clp", _("neto"))
 
@@ -209,7 +193,6 @@ class ReceiptLineInline(ReadOnlyInline):
         "average_cost_before_clp",
         "average_cost_after_clp",
     ]
-    readonly_fields = fields
     unit_cost = _clp("unit_cost_clp", _("costo neto unitario"))
     net = _clp("net_clp", _("neto"))
 
@@ -254,7 +237,7 @@ class GoodsReceiptAdmin(DocumentAdmin):
     search_help_text = _("N° de recepción u orden, proveedor, RUT, guía de despacho o producto.")
     date_hierarchy = "received_at"
     inlines = [ReceiptLineInline]
-    readonly_fields = [
+    fields = [
         "supplier",
         "order",
         "warehouse",
@@ -267,7 +250,6 @@ class GoodsReceiptAdmin(DocumentAdmin):
         "received_by",
         "received_at",
     ]
-    fields = readonly_fields
     total = _clp("total_clp", _("total"))
 
     def get_search_results(self, request, queryset, search_term):
@@ -303,7 +285,7 @@ class SupplierInvoiceAdmin(DocumentAdmin):
     search_fields = ["=folio", "supplier__name", "supplier__rut", "notes"]
     search_help_text = _("Folio exacto, proveedor o RUT.")
     date_hierarchy = "issued_on"
-    readonly_fields = [
+    fields = [
         "supplier",
         "folio",
         "issued_on",
@@ -318,7 +300,6 @@ class SupplierInvoiceAdmin(DocumentAdmin):
         "recorded_at",
         "linked_receipts",
     ]
-    fields = readonly_fields
     total = _clp("total_clp", _("total"))
 
     @admin.display(description=_("diferencia"), ordering="difference_clp")

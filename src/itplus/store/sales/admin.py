@@ -4,12 +4,12 @@ deleted here; corrections are new documents (credit notes)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import flatten_fieldsets
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.sales.models import (
     CreditNote,
@@ -43,21 +43,6 @@ def _titled(title, base=admin.RelatedFieldListFilter):
     return TitledFilter
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class SaleLineInline(ReadOnlyInline):
     model = SaleLine
     verbose_name = _("línea")
@@ -72,7 +57,6 @@ class SaleLineInline(ReadOnlyInline):
         "total",
         "is_voided",
     ]
-    readonly_fields = fields
 
     unit_price = clp_column("unit_price_clp", _("precio unitario"))
 
@@ -86,7 +70,6 @@ class SaleLineInline(ReadOnlyInline):
 class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["method", "amount", "tendered", "change", "reference"]
-    readonly_fields = fields
 
     amount = clp_column("amount_clp", _("monto"))
 
@@ -96,7 +79,7 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Sale)
-class SaleAdmin(CsvExportMixin, admin.ModelAdmin):
+class SaleAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     csv_fields = (
         "series__code",
         "number",
@@ -161,16 +144,6 @@ class SaleAdmin(CsvExportMixin, admin.ModelAdmin):
         ),
         (_("Integridad"), {"fields": ["client_uuid", "chain_hash"], "classes": ["collapse"]}),
     ]
-    readonly_fields = flatten_fieldsets(fieldsets)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("cliente"))
     def buyer(self, sale: Sale) -> str:
@@ -233,7 +206,6 @@ class CreditNoteLineInline(ReadOnlyInline):
     verbose_name = _("línea")
     verbose_name_plural = _("líneas")
     fields = ["position", "original_position", "description", "quantity", "total", "restock"]
-    readonly_fields = fields
 
     @admin.display(description=_("línea original"))
     def original_position(self, line: CreditNoteLine) -> int:
@@ -245,7 +217,6 @@ class CreditNoteLineInline(ReadOnlyInline):
 class RefundInline(ReadOnlyInline):
     model = Refund
     fields = ["method", "amount"]
-    readonly_fields = fields
 
     amount = clp_column("amount_clp", _("monto"))
 
@@ -256,7 +227,6 @@ class SaleCreditNoteInline(ReadOnlyInline):
     model = CreditNote
     fk_name = "sale"
     fields = ["note_link", "kind", "issued_at", "reason", "refunded"]
-    readonly_fields = fields
     verbose_name = _("nota de crédito")
     verbose_name_plural = _("notas de crédito")
 
@@ -272,7 +242,7 @@ SaleAdmin.inlines = [*SaleAdmin.inlines, SaleCreditNoteInline]
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(CsvExportMixin, admin.ModelAdmin):
+class CreditNoteAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/sales/creditnote/change_list.html"
     csv_fields = (
         "series__code",
@@ -345,20 +315,10 @@ class CreditNoteAdmin(CsvExportMixin, admin.ModelAdmin):
         ),
         (_("Integridad"), {"fields": ["client_uuid", "chain_hash"], "classes": ["collapse"]}),
     ]
-    readonly_fields = flatten_fieldsets(fieldsets)
 
     def get_queryset(self, request):
         # A note has one or more refunds: the refund-method filter must not repeat it.
         return super().get_queryset(request).distinct()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("serie"), ordering="series__code")
     def series_name(self, note: CreditNote) -> str:

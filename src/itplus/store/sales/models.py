@@ -18,7 +18,7 @@ class DocumentKind(models.TextChoices):
     NOTA_CREDITO = "nota_credito", _("Nota de crédito")
 
 
-# SII document type codes, for the electronic documents of [8/8].
+# SII document type codes, for the electronic documents (once the SII stamps them).
 SII_TYPE_BY_KIND = {"boleta": 39, "factura": 33, "nota_credito": 61}
 
 

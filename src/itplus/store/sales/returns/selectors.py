@@ -112,10 +112,6 @@ def sale_return_state(*, sale: Sale) -> list[LineReturnState]:
     return states
 
 
-def sale_fully_returned(*, sale: Sale) -> bool:
-    return not any(s.remaining_quantity > 0 for s in sale_return_state(sale=sale))
-
-
 def credit_note_totals_for_session(*, session, using: str = "default", kind: str = "") -> dict:
     """What the credit notes of a cash session add up to (all of them, or one ``kind``).
 

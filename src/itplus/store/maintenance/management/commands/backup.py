@@ -5,9 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from itplus.store.config import get_config
+from itplus.store.maintenance.backup import BackupError, backup_create
+from itplus.store.maintenance.backup_folder import backup_list
+from itplus.store.maintenance.keys import InvalidBackupKey, parse_key, recovery_sheet
+from itplus.store.maintenance.retention import backup_prune
+from itplus.store.maintenance.scheduling import read_passphrase
+from itplus.store.maintenance.verify import backup_verify
 
 EXIT_BAD = 1
 EXIT_CREDENTIAL = 2
@@ -21,9 +30,6 @@ STATUS_LABELS = {
 
 def read_secret_options(options: dict) -> tuple[str | None, bytes | None]:
     """(passphrase, key) from --passphrase-file and --key."""
-    from itplus.store.maintenance.keys import InvalidBackupKey, parse_key
-    from itplus.store.maintenance.scheduling import read_passphrase
-
     try:
         passphrase = read_passphrase(options.get("passphrase_file"))
         key = parse_key(options["key"]) if options.get("key") else None
@@ -94,8 +100,6 @@ class Command(BaseCommand):
         getattr(self, f"do_{action}")(options)
 
     def do_create(self, options):
-        from itplus.store.maintenance.backup import BackupError, backup_create
-
         passphrase, _key = read_secret_options(options)
         try:
             result = backup_create(to=options.get("to"), passphrase=passphrase)
@@ -117,8 +121,6 @@ class Command(BaseCommand):
             self._verify([result.path], passphrase, None, as_json=False, newest=False)
 
     def do_list(self, options):
-        from itplus.store.maintenance.backup import backup_list
-
         infos = backup_list(folder=options.get("folder"))
         if options["json"]:
             self.stdout.write(
@@ -141,8 +143,6 @@ class Command(BaseCommand):
             )
 
     def do_verify(self, options):
-        from itplus.store.maintenance.backup import backup_list
-
         passphrase, key = read_secret_options(options)
         files = list(options["files"])
         if options["all"]:
@@ -152,8 +152,6 @@ class Command(BaseCommand):
         self._verify(files, passphrase, key, as_json=options["json"], newest=options["all"])
 
     def _verify(self, files, passphrase, key, *, as_json: bool, newest: bool):
-        from itplus.store.maintenance.verify import backup_verify
-
         results = []
         for path in files:
             result = backup_verify(path=path, passphrase=passphrase, key=key)
@@ -194,8 +192,6 @@ class Command(BaseCommand):
             )
 
     def do_prune(self, options):
-        from itplus.store.maintenance.backup import backup_prune
-
         passphrase, key = read_secret_options(options)
         result = backup_prune(
             folder=options.get("folder"),
@@ -218,11 +214,6 @@ class Command(BaseCommand):
             )
 
     def do_key(self, options):
-        from django.conf import settings
-
-        from itplus.store.config import get_config
-        from itplus.store.maintenance.keys import recovery_sheet
-
         self.stdout.write(
             recovery_sheet(home=Path(settings.ITPLUS_HOME), store=get_config()["store"])
         )

@@ -18,6 +18,8 @@ from itplus.store.maintenance.management.commands.backup import (
     read_secret_options,
 )
 from itplus.store.maintenance.management.commands.restore import write_comparison
+from itplus.store.maintenance.reinstall import store_reinstall
+from itplus.store.maintenance.restore import RestoreError, RestoreRefused
 
 
 class Command(BaseCommand):
@@ -39,9 +41,6 @@ class Command(BaseCommand):
         if home is not None and home.resolve() != Path(settings.ITPLUS_HOME).resolve():
             # ITPLUS_HOME is read when Django starts: run again with it set (no fork needed).
             return self._rerun_in(home.resolve(), archive, role, server, force, options)
-        from itplus.store.maintenance.reinstall import store_reinstall
-        from itplus.store.maintenance.restore import RestoreError, RestoreRefused
-
         passphrase, key = read_secret_options(options)
         try:
             result = store_reinstall(

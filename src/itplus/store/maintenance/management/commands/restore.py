@@ -13,6 +13,7 @@ from itplus.store.maintenance.management.commands.backup import (
     add_secret_arguments,
     read_secret_options,
 )
+from itplus.store.maintenance.restore import RestoreError, RestoreRefused, backup_restore
 
 
 def write_comparison(stdout, result) -> None:
@@ -50,8 +51,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, force: bool, **options):
-        from itplus.store.maintenance.restore import RestoreError, RestoreRefused, backup_restore
-
         passphrase, key = read_secret_options(options)
         if force:
             self.stderr.write(
