@@ -126,10 +126,10 @@ def test_users_roles_and_pins(demo):
 
 
 def test_store_config_and_terminals(demo):
-    store = load_config(settings.ITPLUS_HOME)["store"]
-    assert store["name"] == "Minimarket Don Pepe"
-    assert store["rut"].startswith("76.") and rut.is_valid(store["rut"])
-    assert store["comuna"] and store["address"] and store["giro"]
+    store = load_config(settings.ITPLUS_HOME).store
+    assert store.name == "Minimarket Don Pepe"
+    assert store.rut.startswith("76.") and rut.is_valid(store.rut)
+    assert store.is_complete
     caja1 = terminal_authenticate(token="demo-caja-1")
     assert caja1.code == "caja-1"
     assert caja1.boleta_series.code == "B1" and caja1.factura_series.code == "F1"

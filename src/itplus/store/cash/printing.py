@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +38,7 @@ def difference_label(difference_clp: int) -> str:
 
 def report_lines(report: CashReport) -> list[PrintLine]:
     """The report as printer lines: header, sales, payments, series, cash, count."""
-    store = get_config()["store"]
+    store = asdict(get_config().store)
     rule = PrintLine(rule=True)
     lines = [
         PrintLine(store.get("name", ""), bold=True, center=True, big=True),

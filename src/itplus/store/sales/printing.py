@@ -13,7 +13,7 @@ import logging
 import textwrap
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
@@ -164,7 +164,7 @@ def receipt_escpos(
 
 
 def _printer_config() -> dict[str, Any]:
-    return get_config()["printer"]
+    return asdict(get_config().printer)
 
 
 def receipt_bytes(*, sale_id: int, copy: bool = False) -> bytes:

@@ -8,7 +8,7 @@ so the printed and the on-screen receipt never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -136,7 +136,7 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
         )
         .get(pk=sale_id)
     )
-    store = get_config()["store"]
+    store = asdict(get_config().store)
     lines = tuple(
         ReceiptLine(
             description=line.description,

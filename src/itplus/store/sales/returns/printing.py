@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import asdict
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -49,7 +50,7 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
         )
         .get(pk=credit_note_id)
     )
-    store = get_config()["store"]
+    store = asdict(get_config().store)
     lines = []
     for line in note.lines.all():
         unit_price = line.sale_line.unit_price_clp

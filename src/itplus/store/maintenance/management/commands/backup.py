@@ -223,6 +223,4 @@ class Command(BaseCommand):
         from itplus.store.config import get_config
         from itplus.store.maintenance.keys import recovery_sheet
 
-        self.stdout.write(
-            recovery_sheet(home=Path(settings.ITPLUS_HOME), store=get_config()["store"])
-        )
+        self.stdout.write(recovery_sheet(home=Path(settings.ITPLUS_HOME), store=get_config().store))
