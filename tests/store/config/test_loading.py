@@ -32,7 +32,9 @@ def test_an_edit_by_another_process_is_seen_by_the_next_call(settings):
 
     # given another process (a technician's editor) rewrites the file in place
     stat = path.stat()
-    path.write_text(text.replace("[store]", '[printer]\nkind = "network"\nhost = "10.0.0.5"\n\n[store]'))
+    path.write_text(
+        text.replace("[store]", '[printer]\nkind = "network"\nhost = "10.0.0.5"\n\n[store]')
+    )
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
     assert get_config().printer.kind == "network"
@@ -81,7 +83,11 @@ def test_save_writes_toml_a_person_can_read(tmp_path):
 
 def test_importing_the_settings_writes_nothing(tmp_path):
     home = tmp_path / "nuevo"
-    env = {**os.environ, "ITPLUS_HOME": str(home), "DJANGO_SETTINGS_MODULE": "itplus.store.settings"}
+    env = {
+        **os.environ,
+        "ITPLUS_HOME": str(home),
+        "DJANGO_SETTINGS_MODULE": "itplus.store.settings",
+    }
     env.pop("ITPLUS_SECRET_KEY", None)
     code = (
         "import django; django.setup(); "
@@ -109,5 +115,10 @@ def test_the_itplus_command_prepares_the_home(tmp_path):
     assert (home / "secret.key").stat().st_size > 40
     assert (home / "static").is_dir()
     key = (home / "secret.key").read_bytes()
-    subprocess.run([sys.executable, "-m", "itplus.store.cli", "check"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "itplus.store.cli", "check"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     assert (home / "secret.key").read_bytes() == key  # kept, not replaced

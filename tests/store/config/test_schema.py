@@ -32,7 +32,10 @@ def test_the_config_is_frozen():
 
 def test_a_section_overrides_only_the_keys_it_gives():
     config = config_from_dict(
-        {"printer": {"kind": "network", "host": "10.0.0.9"}, "discount_limits_percent": {"cajero": 10}}
+        {
+            "printer": {"kind": "network", "host": "10.0.0.9"},
+            "discount_limits_percent": {"cajero": 10},
+        }
     )
 
     assert (config.printer.kind, config.printer.host, config.printer.port) == (
@@ -64,12 +67,36 @@ def test_store_rut_and_commune_are_normalised():
         ({"printer": {"port": "9100"}}, "[printer] port", "número entero"),
         ({"printer": {"width_chars": 10}}, "[printer] width_chars", "entre 24 y 80"),
         ({"printer": {"kind": "network", "host": ""}}, "[printer] host", "dirección"),
-        ({"printer": {"kick_drawer_on_cash": "sí"}}, "[printer] kick_drawer_on_cash", "true o false"),
-        ({"discount_limits_percent": {"cajero": 120}}, "[discount_limits_percent] cajero", "0 y 100"),
-        ({"discount_limits_percent": {"cajeros": 5}}, "[discount_limits_percent] cajeros", "uno de"),
-        ({"scale_barcodes": [{"prefix": "2x", "item_digits": 5, "embeds": "price"}]}, "prefix", "dígitos"),
-        ({"scale_barcodes": [{"prefix": "20", "item_digits": 5, "embeds": "peso"}]}, "embeds", "price, weight"),
-        ({"inventory": {"allow_negative_stock": 1}}, "[inventory] allow_negative_stock", "true o false"),
+        (
+            {"printer": {"kick_drawer_on_cash": "sí"}},
+            "[printer] kick_drawer_on_cash",
+            "true o false",
+        ),
+        (
+            {"discount_limits_percent": {"cajero": 120}},
+            "[discount_limits_percent] cajero",
+            "0 y 100",
+        ),
+        (
+            {"discount_limits_percent": {"cajeros": 5}},
+            "[discount_limits_percent] cajeros",
+            "uno de",
+        ),
+        (
+            {"scale_barcodes": [{"prefix": "2x", "item_digits": 5, "embeds": "price"}]},
+            "prefix",
+            "dígitos",
+        ),
+        (
+            {"scale_barcodes": [{"prefix": "20", "item_digits": 5, "embeds": "peso"}]},
+            "embeds",
+            "price, weight",
+        ),
+        (
+            {"inventory": {"allow_negative_stock": 1}},
+            "[inventory] allow_negative_stock",
+            "true o false",
+        ),
         ({"approvals": {"lifetime_minutes": 0}}, "[approvals] lifetime_minutes", "entre 1 y 1440"),
         ({"backup": {"hour": "25:00"}}, "[backup] hour", "HH:MM"),
         ({"backup": {"keep_daily": -1}}, "[backup] keep_daily", "entre 0"),

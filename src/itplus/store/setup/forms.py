@@ -30,11 +30,12 @@ class StoreIdentityForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if self.errors:
-            return data
         try:
-            self.identity: StoreIdentity = store_identity_clean(**data)
+            self.identity: StoreIdentity = store_identity_clean(
+                **{name: data.get(name, "") for name in self.fields}
+            )
         except InvalidStoreIdentity as exc:
             for field, message in exc.errors.items():
-                self.add_error(field, message)
+                if field not in self.errors:  # "required" from the field says it already
+                    self.add_error(field, message)
         return data
