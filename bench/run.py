@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from itplus.store.config.home import home_prepare
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -176,7 +178,7 @@ def _pg_admin(sql: str) -> None:
 def run_backend(vendor: str, args: argparse.Namespace, suite: str = "workload") -> dict:
     print(f"== {suite} · {vendor} ==", flush=True)
     home = Path(tempfile.mkdtemp(prefix=f"itplus-bench-{suite}-{vendor}-"))
-    (home / "static").mkdir()  # WhiteNoise warns when STATIC_ROOT is missing
+    home_prepare(home)  # static folder and secret key: importing the settings writes nothing
     env = {
         **os.environ,
         "ITPLUS_HOME": str(home),
