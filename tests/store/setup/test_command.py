@@ -79,3 +79,12 @@ def test_interactive_prompts_ask_for_what_is_missing(no_identity, monkeypatch):
     store = get_config().store
     assert (store.name, store.rut, store.comuna) == ("Almacén Rosita", "77.123.456-9", "La Granja")
     assert "dígito verificador" in err.getvalue()  # asked again for the RUT only
+
+
+def test_one_field_changes_the_rest_stays(no_identity):
+    call_command("setup", "store", *ARGS, "--no-input", stdout=io.StringIO())
+
+    call_command("setup", "store", "--phone", "+56 9 1234 5678", "--no-input", stdout=io.StringIO())
+
+    store = get_config().store
+    assert (store.name, store.phone) == ("Ferretería El Perno", "+56 9 1234 5678")

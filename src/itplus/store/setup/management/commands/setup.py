@@ -42,6 +42,10 @@ class Command(BaseCommand):
         ask = [key for key in IDENTITY_REQUIRED if values[key] is None]
         if interactive:
             ask += [key for key in OPTIONAL if values[key] is None]
+        else:  # what is not given stays as it is: `itplus setup store --phone …` works
+            for key in (*IDENTITY_REQUIRED, "phone"):
+                if values[key] is None:
+                    values[key] = getattr(current, key)
         while True:
             if interactive:
                 for key in ask:
