@@ -28,7 +28,7 @@ def test_without_identity_receipts_are_refused(settings):
         require_store_identity()
 
     assert "No se pueden imprimir boletas" in raised.value.message
-    assert "rut de la empresa" in raised.value.message
+    assert "(nombre, RUT, giro, dirección, comuna)" in raised.value.message
     assert store_identity_missing() == ("name", "rut", "giro", "address", "comuna")
 
 

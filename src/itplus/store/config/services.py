@@ -36,6 +36,14 @@ IDENTITY_LABELS = {
 }
 
 
+# How a message names a missing field ("faltan … (RUT, giro)").
+IDENTITY_NAMES = {
+    "name": gettext_lazy("nombre"),
+    "rut": gettext_lazy("RUT"),
+    "giro": gettext_lazy("giro"),
+    "address": gettext_lazy("dirección"),
+    "comuna": gettext_lazy("comuna"),
+}
 MAX_LENGTH = {"receipt_footer": 200}
 
 
@@ -70,7 +78,7 @@ def require_store_identity() -> StoreIdentity:
                 "Un administrador debe completarlos en Gestión › Configuración o con "
                 "«itplus setup store»."
             )
-            % {"fields": ", ".join(str(IDENTITY_LABELS[key]).lower() for key in store.missing)}
+            % {"fields": ", ".join(str(IDENTITY_NAMES[key]) for key in store.missing)}
         )
     return store
 
@@ -100,7 +108,7 @@ def store_identity_clean(
     errors: dict[str, str] = {}
     for key in IDENTITY_REQUIRED:
         if not values[key]:
-            errors[key] = _("Falta %(field)s.") % {"field": str(IDENTITY_LABELS[key]).lower()}
+            errors[key] = _("Falta el dato: %(field)s.") % {"field": IDENTITY_NAMES[key]}
     for key, clean in (("rut", store_rut_clean), ("comuna", store_comuna_clean)):
         if values[key]:
             try:
