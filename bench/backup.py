@@ -33,12 +33,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from itplus.store.config.home import home_prepare
+
 if __name__ == "__main__":  # standalone: a temporary home, SQLite
     _home = Path(tempfile.mkdtemp(prefix="itplus-bench-backup-"))
     os.environ["ITPLUS_HOME"] = str(_home)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itplus.store.settings")
     os.environ.pop("DATABASE_URL", None)
-    (_home / "static").mkdir()
+    home_prepare(_home)
 
 import django  # noqa: E402
 

@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from itplus.store.config.home import home_prepare
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -193,7 +195,7 @@ def run_backend(
     checkout, or an earlier commit's worktree for ``--compare``)."""
     print(f"== {suite} · {vendor} · {tree.name} ==", flush=True)
     home = Path(tempfile.mkdtemp(prefix=f"itplus-bench-{suite}-{vendor}-"))
-    (home / "static").mkdir()  # WhiteNoise warns when STATIC_ROOT is missing
+    home_prepare(home)  # static folder and secret key: importing the settings writes nothing
     env = {
         **os.environ,
         "ITPLUS_HOME": str(home),

@@ -28,6 +28,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from itplus.store.config.home import home_prepare
+
 BENCH_DIR = Path(__file__).resolve().parent
 ITERATIONS = 50
 TARGET_MS = 100.0
@@ -227,7 +229,7 @@ def main() -> int:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="itplus-bench-stock-"))
-    (home / "static").mkdir()
+    home_prepare(home)
     os.environ["ITPLUS_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "itplus.store.settings"
     os.environ.pop("DATABASE_URL", None)

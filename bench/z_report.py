@@ -26,6 +26,8 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from itplus.store.config.home import home_prepare
+
 BENCH_DIR = Path(__file__).resolve().parent
 TARGET_MS = 100.0
 REPEATS = 50
@@ -146,7 +148,7 @@ def main() -> int:
     from run import PG_URL, _pg_admin  # bench/run.py's PostgreSQL helpers
 
     home = Path(tempfile.mkdtemp(prefix="itplus-bench-z-"))
-    (home / "static").mkdir()
+    home_prepare(home)
     os.environ["ITPLUS_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "itplus.store.settings"
     os.environ.pop("DATABASE_URL", None)

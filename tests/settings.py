@@ -7,7 +7,10 @@ at PostgreSQL; `make test` runs the suite once on each.
 import os
 import tempfile
 
+from itplus.store.config.home import home_prepare
+
 os.environ.setdefault("ITPLUS_HOME", tempfile.mkdtemp(prefix="itplus-test-"))
+home_prepare()
 
 from itplus.store.settings import *  # noqa: E402,F403
 from itplus.store.settings import DATABASES, ITPLUS_HOME  # noqa: E402

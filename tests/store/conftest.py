@@ -2,22 +2,36 @@
 
 import pytest
 
-from itplus.store.config import config_path
+from itplus.store.config import config_path, store_identity_set
 from tests.factories import make_product, make_terminal, make_user
+
+# A valid identity (the RUT's check digit is right, the commune is known), set through
+# the same service as the first-run page: without it the till and the back office lead
+# to that page and receipts are refused.
+STORE_IDENTITY = {
+    "name": "Almacén La Prueba",
+    "rut": "76.354.721-3",
+    "giro": "Venta al por menor de alimentos",
+    "address": "Av. Irarrázaval 2450",
+    "comuna": "Ñuñoa",
+    "phone": "+56 2 2274 5120",
+}
 
 
 @pytest.fixture(autouse=True)
-def _config_file_restored():
-    """Tests that write itplus.toml get it put back, so no test sees another's config."""
-    from django.conf import settings
-
+def _config_file_restored(settings):
+    """Every test starts on a config with the store's identity set; tests that write
+    itplus.toml get it put back, so no test sees another's config."""
     path = config_path(settings.ITPLUS_HOME)
     before = path.read_bytes() if path.exists() else None
+    store_identity_set(**STORE_IDENTITY)
     yield
     if before is None:
         path.unlink(missing_ok=True)
-    else:
-        path.write_bytes(before)
+    else:  # replaced, not rewritten in place: a new file is what the config cache notices
+        tmp = path.with_suffix(".toml.restore")
+        tmp.write_bytes(before)
+        tmp.replace(path)
 
 
 @pytest.fixture

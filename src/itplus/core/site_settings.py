@@ -9,15 +9,25 @@ from typing import Any
 
 import dj_database_url
 
+SECRET_KEY_FILENAME = "secret.key"
+
 
 def secret_key(home: Path, env_var: str) -> str:
-    """The key from ``env_var``, else one random key per install kept in ``home``."""
+    """The key from ``env_var``, else this install's key file in ``home`` (read only;
+    ``""`` when there is none yet — ``secret_key_ensure`` creates it)."""
     if key := os.environ.get(env_var):
         return key
-    path = home / "secret.key"
+    try:
+        return (home / SECRET_KEY_FILENAME).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def secret_key_ensure(home: Path) -> None:
+    """Create the install's random key file in ``home`` if it does not exist yet."""
+    path = home / SECRET_KEY_FILENAME
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50), encoding="ascii")
-    return path.read_text(encoding="ascii").strip()
 
 
 def database(sqlite_path: Path) -> dict[str, Any]:

@@ -34,12 +34,14 @@ from itplus.core.site_settings import (  # noqa: F401  (settings read by Django)
     USE_TZ,
     database,
     secret_key,
+    secret_key_ensure,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
 HELPDESK_HOME = Path(os.environ.get("HELPDESK_HOME", Path.cwd() / "var" / "helpdesk")).resolve()
 HELPDESK_HOME.mkdir(parents=True, exist_ok=True)
 
+secret_key_ensure(HELPDESK_HOME)
 SECRET_KEY = secret_key(HELPDESK_HOME, "HELPDESK_SECRET_KEY")
 DEBUG = os.environ.get("HELPDESK_DEBUG", "") == "1"
 ALLOWED_HOSTS = os.environ.get("HELPDESK_ALLOWED_HOSTS", "*").split(",")

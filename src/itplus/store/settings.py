@@ -5,18 +5,22 @@ Reads two environment variables:
   Defaults to ./var under the current directory.
 - DATABASE_URL: PostgreSQL for server mode (postgres://user@host:port/db); defaults to
   an SQLite file inside ITPLUS_HOME.
+
+Importing this module writes nothing: the ``itplus`` command, the WSGI entry point and
+the test settings call ``config.home.home_prepare`` first (folder, static folder,
+secret key).
 """
 
 import os
 from pathlib import Path
 
+from itplus.core import site_settings
 from itplus.core.site_settings import (  # noqa: F401  (shared defaults of both sites)
     AUTH_PASSWORD_VALIDATORS,
     DEFAULT_AUTO_FIELD,
     LANGUAGE_CODE,
     LANGUAGES,
     LOGGING,
-    MIDDLEWARE,
     TIME_ZONE,
     USE_I18N,
     USE_THOUSAND_SEPARATOR,
@@ -24,10 +28,10 @@ from itplus.core.site_settings import (  # noqa: F401  (shared defaults of both 
     database,
     secret_key,
 )
+from itplus.store.config.home import itplus_home
 
 BASE_DIR = Path(__file__).resolve().parent
-ITPLUS_HOME = Path(os.environ.get("ITPLUS_HOME", Path.cwd() / "var")).resolve()
-ITPLUS_HOME.mkdir(parents=True, exist_ok=True)
+ITPLUS_HOME = itplus_home()
 # A backup after every cash-session close (maintenance.scheduling); off in the tests.
 ITPLUS_BACKUP_AFTER_SESSION_CLOSE = True
 REPORTS_DIR = ITPLUS_HOME / "reports"
@@ -60,10 +64,15 @@ INSTALLED_APPS = [
     "itplus.store.purchases",
     "itplus.store.sales",
     "itplus.store.till",
+    "itplus.store.setup",
     "itplus.store.demo",
     "itplus.store.maintenance",
 ]
 
+
+# Staff reaching the till or the back office before the store's identity is set are
+# sent to the first-run page (after authentication: it depends on the user's role).
+MIDDLEWARE = [*site_settings.MIDDLEWARE, "itplus.store.setup.middleware.store_identity_required"]
 
 ROOT_URLCONF = "itplus.store.urls"
 WSGI_APPLICATION = "itplus.store.wsgi.application"
@@ -96,7 +105,6 @@ STATIC_ROOT = ITPLUS_HOME / "static"
 # Static files are served by WhiteNoise straight from the installed package (no
 # collectstatic step), so a reinstall needs nothing but the wheel.
 WHITENOISE_USE_FINDERS = True
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = 60 * 60 * 14  # one long shift

@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("itplus.store.sales.urls")),
+    path("gestion/configuracion/", include("itplus.store.setup.urls")),
     path("gestion/caja/", include("itplus.store.cash.urls")),
     path("gestion/catalogo/", include("itplus.store.catalog.urls")),
     path("gestion/clientes/", include("itplus.store.customers.urls")),

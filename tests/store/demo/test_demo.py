@@ -45,6 +45,9 @@ NOW = datetime(2025, 9, 2, 13, 0, tzinfo=SANTIAGO)
 MONDAY, TUESDAY = NOW.date().replace(day=1), NOW.date()
 
 
+DEMO_IDENTITY = {}
+
+
 @pytest.fixture(scope="module")
 def store(django_db_setup, django_db_blocker):
     """The demo store, built once and rolled back after the module's tests (each test
@@ -55,7 +58,10 @@ def store(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield demo_load(days=2, now=NOW)
+            summary = demo_load(days=2, now=NOW)
+            # read now: every test starts on the test identity (tests/store/conftest.py)
+            DEMO_IDENTITY["store"] = load_config(settings.ITPLUS_HOME).store
+            yield summary
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -126,10 +132,10 @@ def test_users_roles_and_pins(demo):
 
 
 def test_store_config_and_terminals(demo):
-    store = load_config(settings.ITPLUS_HOME)["store"]
-    assert store["name"] == "Minimarket Don Pepe"
-    assert store["rut"].startswith("76.") and rut.is_valid(store["rut"])
-    assert store["comuna"] and store["address"] and store["giro"]
+    store = DEMO_IDENTITY["store"]
+    assert store.name == "Minimarket Don Pepe"
+    assert store.rut.startswith("76.") and rut.is_valid(store.rut)
+    assert store.is_complete
     caja1 = terminal_authenticate(token="demo-caja-1")
     assert caja1.code == "caja-1"
     assert caja1.boleta_series.code == "B1" and caja1.factura_series.code == "F1"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from itplus.store.config import load_config, save_config
+from itplus.store.config import config_section_set
 from itplus.store.inventory.models import MovementKind, Stock, StockMovement, Warehouse
 from itplus.store.inventory.services import StockChange, default_warehouse, stock_apply
 
@@ -39,9 +39,7 @@ def stock_of(product, warehouse: Warehouse | None = None) -> Decimal:
 
 def set_negative_stock(allowed: bool) -> None:
     """Write ``[inventory] allow_negative_stock`` (the conftest fixture restores the file)."""
-    config = load_config(settings.ITPLUS_HOME)
-    config["inventory"]["allow_negative_stock"] = allowed
-    save_config(settings.ITPLUS_HOME, config)
+    config_section_set(settings.ITPLUS_HOME, "inventory", {"allow_negative_stock": allowed})
 
 
 def ledger_snapshot() -> tuple[int, list[tuple[int, int, Decimal]]]:

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 
-from itplus.store.config import load_config, save_config
+from itplus.store.config import config_section_set
 from itplus.store.maintenance import archive, dbcopy, keys
 from itplus.store.maintenance.backup import MANIFEST
 from tests.factories import make_product, make_sale, make_series, make_terminal, make_user
@@ -67,11 +67,8 @@ def build_store(*, sales: int = 6, back_office: bool = True) -> dict[str, Any]:
         made.append(make_sale(terminal=till, cashier=cashier, products=products[: i % 3 + 1]))
     if back_office:
         made += _back_office(terminal=terminal, other=other, cashier=cashier, products=products)
-    config = load_config(home())
-    config["store"]["name"] = "Almacén La Prueba"
-    config["printer"]["kind"] = "network"
-    config["printer"]["host"] = "192.168.1.77"
-    save_config(home(), config)
+    config_section_set(home(), "store", {"name": "Almacén La Prueba"})
+    config_section_set(home(), "printer", {"kind": "network", "host": "192.168.1.77"})
     (home() / "reports" / "2026").mkdir(parents=True, exist_ok=True)
     (home() / "reports" / "2026" / "ventas-noviembre.csv").write_text(
         "fecha;total\n2026-11-01;123456\n", encoding="utf-8"

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from itplus.store.config import load_config
+from itplus.store.config import config_read, load_config
 from itplus.store.maintenance import dbcopy, digest, keys
 from itplus.store.maintenance.backup import backup_create
 from itplus.store.maintenance.reinstall import store_reinstall
@@ -143,7 +143,7 @@ def test_terminal_reinstall_only_records_the_server(tmp_path):
     result = store_reinstall(role="terminal", server_url="http://192.168.1.10:8000/")
 
     assert result.role == "terminal"
-    assert load_config(home())["install"] == {
+    assert config_read(home())["install"] == {
         "role": "terminal",
         "server_url": "http://192.168.1.10:8000",
     }

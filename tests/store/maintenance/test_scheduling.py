@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.services import cash_session_close
-from itplus.store.config import save_config
+from itplus.store.config import ConfigError, config_from_dict, save_config
 from itplus.store.maintenance import scheduling
 from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.maintenance.scheduling import (
@@ -108,7 +108,7 @@ def test_slot_works_with_utc_clock_values():
 
 
 def test_settings_defaults(settings):
-    conf = backup_settings({})
+    conf = backup_settings(config_from_dict({}))
 
     assert conf.hour == time(22, 0)
     assert (conf.keep_daily, conf.keep_weekly, conf.keep_monthly) == (7, 4, 12)
@@ -118,14 +118,16 @@ def test_settings_defaults(settings):
 
 def test_settings_from_the_file(settings, tmp_path):
     conf = backup_settings(
-        {
-            "backup": {
-                "hour": "07:30",
-                "keep_daily": 3,
-                "folder": str(tmp_path / "usb"),
-                "passphrase-file": str(tmp_path / "clave.txt"),
+        config_from_dict(
+            {
+                "backup": {
+                    "hour": "07:30",
+                    "keep_daily": 3,
+                    "folder": str(tmp_path / "usb"),
+                    "passphrase-file": str(tmp_path / "clave.txt"),
+                }
             }
-        }
+        )
     )
 
     assert conf.hour == time(7, 30)
@@ -136,12 +138,14 @@ def test_settings_from_the_file(settings, tmp_path):
 
 def test_relative_folder_is_inside_itplus_home(settings):
     assert (
-        backup_settings({"backup": {"folder": "copias"}}).folder == settings.ITPLUS_HOME / "copias"
+        backup_settings(config_from_dict({"backup": {"folder": "copias"}})).folder
+        == settings.ITPLUS_HOME / "copias"
     )
 
 
-def test_bad_hour_falls_back_to_22(settings):
-    assert backup_settings({"backup": {"hour": "diez"}}).hour == time(22, 0)
+def test_bad_hour_is_refused_naming_the_key(settings):
+    with pytest.raises(ConfigError, match=r"\[backup\] hour"):
+        config_from_dict({"backup": {"hour": "diez"}})
 
 
 def test_state_round_trip(tmp_path):

@@ -4,11 +4,12 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
-from itplus.store.config import save_config
+from itplus.store.config import config_section_set, save_config
 from itplus.store.maintenance.backup import backup_create
 from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.sales.models import Sale
 from tests.factories import make_product, make_sale, make_terminal, make_user
+from tests.store.conftest import STORE_IDENTITY
 
 INDEX = reverse("maintenance:index")
 
@@ -20,7 +21,7 @@ def home(settings, tmp_path):
     settings.BACKUPS_DIR = settings.ITPLUS_HOME / "backups"
     settings.ITPLUS_HOME.mkdir()
     folder = tmp_path / "respaldos"
-    save_config(settings.ITPLUS_HOME, {"backup": {"folder": str(folder)}})
+    save_config(settings.ITPLUS_HOME, {"store": STORE_IDENTITY, "backup": {"folder": str(folder)}})
     return folder
 
 
@@ -229,9 +230,10 @@ def test_download_only_serves_listed_backups(client, db, home, settings, name):
 
 
 def test_a_failed_backup_shows_its_reason(client, db, home, settings):
-    save_config(
+    config_section_set(
         settings.ITPLUS_HOME,
-        {"backup": {"folder": str(home), "passphrase_file": str(home.parent / "falta.txt")}},
+        "backup",
+        {"folder": str(home), "passphrase_file": str(home.parent / "falta.txt")},
     )
     login(client, "administrador")
 

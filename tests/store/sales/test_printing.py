@@ -426,7 +426,7 @@ def test_end_to_end_a_committed_sale_reaches_the_printer(network_printer):
     assert b"Pan amasado" in job
     assert b"Redondeo" in job and b"+$4" in job  # 1.596 in cash → 1.600
     assert job.endswith(FULL_CUT)
-    assert get_config()["printer"]["kind"] == "network"
+    assert get_config().printer.kind == "network"
 
 
 # --- the record of what was printed -----------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -18,6 +19,7 @@ from itplus.store.sales.models import Sale
 from itplus.store.sales.receipts import receipt_for_sale
 from itplus.store.sales.services import LineInput, PaymentInput, sale_complete
 from tests.factories import make_product, make_sale, sale_input
+from tests.store.conftest import STORE_IDENTITY
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +33,7 @@ def known_config() -> Iterator[Callable[..., dict]]:
 
     def write(**printer) -> dict:
         config = copy.deepcopy(DEFAULTS)
+        config["store"].update(STORE_IDENTITY)
         config["printer"].update(printer)
         save_config(settings.ITPLUS_HOME, config)
         return config
@@ -42,7 +45,7 @@ def known_config() -> Iterator[Callable[..., dict]]:
         if before is None:
             path.unlink(missing_ok=True)
         else:
-            path.write_bytes(before)
+            save_config(settings.ITPLUS_HOME, tomllib.loads(before.decode()))
 
 
 @pytest.fixture(autouse=True)
@@ -126,8 +129,8 @@ def test_receipt_data_adds_up_to_the_sale(mixed_sale):
 def test_receipt_takes_the_store_identity_from_the_config(mixed_sale):
     receipt = receipt_for_sale(sale_id=mixed_sale.pk, copy=True)
 
-    assert receipt.store_name == "Mi Negocio"
-    assert receipt.store_rut == "76.123.456-0"
+    assert receipt.store_name == "Almacén La Prueba"
+    assert receipt.store_rut == "76.354.721-3"
     assert receipt.footer == "Gracias por su compra"
     assert receipt.is_copy
 

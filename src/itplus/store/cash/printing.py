@@ -32,11 +32,11 @@ def difference_label(difference_clp: int) -> str:
 
 def report_lines(report: CashReport) -> list[PrintLine]:
     """The report as printer lines: header, sales, payments, series, cash, count."""
-    store = get_config()["store"]
+    store = get_config().store
     rule = PrintLine(rule=True)
     lines = [
-        PrintLine(store.get("name", ""), bold=True, center=True, big=True),
-        PrintLine(_("RUT: %(rut)s") % {"rut": store.get("rut", "")}, center=True),
+        PrintLine(store.name, bold=True, center=True, big=True),
+        PrintLine(_("RUT: %(rut)s") % {"rut": store.rut}, center=True),
         PrintLine(
             (_("INFORME Z N° %(number)s") % {"number": report.z_number})
             if report.is_z

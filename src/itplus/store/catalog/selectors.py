@@ -25,7 +25,7 @@ class ResolvedCode:
 
 
 def scale_patterns() -> list[ScalePattern]:
-    return [ScalePattern(**p) for p in get_config()["scale_barcodes"]]
+    return list(get_config().scale_barcodes)
 
 
 def product_resolve_code(

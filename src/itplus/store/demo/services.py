@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Sum
@@ -32,7 +31,7 @@ from itplus.store.accounts.services import staff_create
 from itplus.store.cash.models import CashSession, ZReport
 from itplus.store.catalog.models import Category, Product, SaleUnit
 from itplus.store.catalog.services import product_create
-from itplus.store.config import load_config, save_config
+from itplus.store.config import store_identity_set
 from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.customers.services import customer_create
 from itplus.store.demo import data
@@ -119,7 +118,8 @@ def demo_load(
         history.run()
         stockroom_today(shop=shop, rng=rng)
         history.purchasing.leave_for_next_week()
-    _store_config()
+    # Only the store's identity: printer, limits and scale patterns keep their values.
+    store_identity_set(**data.STORE)
     return _summary(started)
 
 
@@ -142,13 +142,6 @@ def _summary(started: float) -> DemoSummary:
         goods_receipts=GoodsReceipt.objects.count(),
         seconds=time.perf_counter() - started,
     )
-
-
-def _store_config() -> None:
-    # Only the store's identity: printer, limits and scale patterns keep their values.
-    config = load_config(settings.ITPLUS_HOME)
-    config["store"] = {**config["store"], **data.STORE}
-    save_config(settings.ITPLUS_HOME, config)
 
 
 def _series() -> dict[str, DocumentSeries]:

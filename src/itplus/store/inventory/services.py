@@ -77,7 +77,7 @@ def default_warehouse() -> Warehouse:
 
 
 def negative_stock_allowed() -> bool:
-    return bool(get_config()["inventory"]["allow_negative_stock"])
+    return get_config().inventory.allow_negative_stock
 
 
 def _quantity_text(value: Decimal) -> str:

@@ -38,7 +38,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from itplus.store.config import CONFIG_FILENAME, load_config
+from itplus.store.config import CONFIG_FILENAME, ConfigError, config_from_dict, load_config
 from itplus.store.maintenance import archive, changelog, dbcopy, digest, keys
 from itplus.store.maintenance.backup_folder import (
     backups_folder,
@@ -77,10 +77,6 @@ def app_version() -> str:
         return metadata.version("itplus")
     except metadata.PackageNotFoundError:
         return "0+desconocida"
-
-
-def install_role(config: dict[str, Any]) -> str:
-    return str(config.get("install", {}).get("role", "server"))
 
 
 def home_files(home: Path) -> list[tuple[str, Path]]:
@@ -124,11 +120,14 @@ def backup_create(
     if passphrase is not None and not passphrase:
         raise BackupError(_("La frase de paso está vacía."))
     key = keys.ensure_backup_key(home)
-    config = load_config(home)
+    try:
+        config = load_config(home)
+    except ConfigError:  # a broken itplus.toml is backed up as it is; the name is cosmetic
+        config = config_from_dict({})
     now = timezone.now()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        final = new_archive_path(folder, config["store"]["name"], now, label)
+        final = new_archive_path(folder, config.store.name, now, label)
     except OSError as exc:
         raise BackupError(
             _("No se puede escribir en la carpeta %(f)s: %(e)s") % {"f": folder, "e": exc}
@@ -137,7 +136,7 @@ def backup_create(
     header_fields, aead_key = archive.new_header_fields(
         archive_id=archive_id,
         created_at=now.isoformat(),
-        store=config["store"]["name"],
+        store=config.store.name,
         app_version=app_version(),
         passphrase=passphrase,
     )
@@ -189,8 +188,8 @@ def backup_create(
                 "created_at": now.isoformat(),
                 "host": platform.node(),
                 "install_id": keys.install_id(home),
-                "role": install_role(config),
-                "store": {"name": config["store"]["name"], "rut": config["store"].get("rut", "")},
+                "role": config.install.role,
+                "store": {"name": config.store.name, "rut": config.store.rut},
                 "database": {
                     "engine": snap.engine,
                     "version": snap.version,

@@ -34,6 +34,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from itplus.core.integrity import canonical_json
+from itplus.store.config import StoreIdentity
 
 KEY_FILENAME = "backup.key"
 INSTALL_ID_FILENAME = "install.id"
@@ -114,14 +115,13 @@ def format_key(key: bytes) -> list[str]:
     return [" ".join(groups[i : i + 4]) for i in range(0, len(groups), 4)]
 
 
-def recovery_sheet(*, home: Path, store: dict[str, Any]) -> str:
+def recovery_sheet(*, home: Path, store: StoreIdentity) -> str:
     """The printable recovery sheet (Spanish)."""
     key = ensure_backup_key(home)
     lines = [
         _("HOJA DE RECUPERACIÓN — itplus"),
         "",
-        _("Tienda: %(name)s (RUT %(rut)s)")
-        % {"name": store.get("name", ""), "rut": store.get("rut", "")},
+        _("Tienda: %(name)s (RUT %(rut)s)") % {"name": store.name, "rut": store.rut},
         _("Instalación: %(id)s") % {"id": install_id(home)},
         "",
         _("Clave de respaldo:"),

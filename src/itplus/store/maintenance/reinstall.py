@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from itplus.store.config import load_config, save_config
+from itplus.store.config import config_section_set
 from itplus.store.maintenance import archive as archive_format
 from itplus.store.maintenance import dbcopy, keys
 from itplus.store.maintenance.restore import (
@@ -70,11 +70,11 @@ def _terminal(home: Path, server_url: str) -> ReinstallResult:
         raise RestoreRefused(
             _("Indique la dirección del servidor, por ejemplo --server http://192.168.1.10:8000")
         )
-    config = load_config(home)
-    config["install"] = {"role": "terminal", "server_url": server_url.rstrip("/")}
-    save_config(home, config)
+    config = config_section_set(
+        home, "install", {"role": "terminal", "server_url": server_url.rstrip("/")}
+    )
     keys.install_id(home)
-    return ReinstallResult(role="terminal", home=home, server_url=config["install"]["server_url"])
+    return ReinstallResult(role="terminal", home=home, server_url=config.install.server_url)
 
 
 def store_reinstall(

@@ -29,27 +29,18 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from itplus.store.config import get_config
-from itplus.store.maintenance.backup import BackupResult, backup_create, install_role
+from itplus.store.config import StoreConfig, get_config
+from itplus.store.maintenance.backup import BackupResult, backup_create
 from itplus.store.maintenance.retention import backup_prune
 
 logger = logging.getLogger("itplus.backup")
 
-BACKUP_DEFAULTS: dict[str, Any] = {
-    "hour": "22:00",
-    "keep_daily": 7,
-    "keep_weekly": 4,
-    "keep_monthly": 12,
-    "folder": "",
-    "passphrase_file": "",
-}
 STATE_FILENAME = "backup-schedule.json"
 # After a failed automatic backup, try again this much later (not every tick).
 RETRY_AFTER = timedelta(hours=1)
@@ -66,28 +57,19 @@ class BackupSettings:
     passphrase_file: Path | None
 
 
-def backup_settings(config: dict[str, Any] | None = None) -> BackupSettings:
-    """The ``[backup]`` section of itplus.toml over the defaults, validated."""
-    section = dict(BACKUP_DEFAULTS)
-    raw = (config if config is not None else get_config()).get("backup", {})
-    # Accept the TOML-style spelling "passphrase-file" as well.
-    section.update({key.replace("-", "_"): value for key, value in raw.items()})
-    try:
-        hour = time.fromisoformat(str(section["hour"]))
-    except ValueError:
-        logger.warning("[backup] hour=%r no es una hora válida: se usa 22:00", section["hour"])
-        hour = time(22, 0)
-    folder = Path(section["folder"]) if section["folder"] else settings.BACKUPS_DIR
+def backup_settings(config: StoreConfig | None = None) -> BackupSettings:
+    """The ``[backup]`` section of itplus.toml (validated there), with its paths resolved."""
+    section = (config or get_config()).backup
+    folder = Path(section.folder) if section.folder else settings.BACKUPS_DIR
     if not folder.is_absolute():
         folder = settings.ITPLUS_HOME / folder
-    passphrase = section["passphrase_file"]
     return BackupSettings(
-        hour=hour.replace(second=0, microsecond=0, tzinfo=None),
-        keep_daily=max(0, int(section["keep_daily"])),
-        keep_weekly=max(0, int(section["keep_weekly"])),
-        keep_monthly=max(0, int(section["keep_monthly"])),
+        hour=section.hour,
+        keep_daily=section.keep_daily,
+        keep_weekly=section.keep_weekly,
+        keep_monthly=section.keep_monthly,
         folder=folder,
-        passphrase_file=Path(passphrase) if passphrase else None,
+        passphrase_file=Path(section.passphrase_file) if section.passphrase_file else None,
     )
 
 
@@ -236,7 +218,7 @@ def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) 
 
 def _is_terminal() -> bool:
     """A terminal keeps no data of its own worth a backup: the server backs up."""
-    return install_role(get_config()) == "terminal"
+    return get_config().install.role == "terminal"
 
 
 def scheduler_tick(*, now: datetime) -> bool:

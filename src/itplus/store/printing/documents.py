@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from itplus.store.config import StoreIdentity
+
 # The buyer of a document that names nobody (the SII's "consumidor final").
 ANONYMOUS_BUYER_RUT = "66.666.666-6"
 
@@ -42,12 +44,7 @@ class ReceiptPayment:
 @dataclass(frozen=True, slots=True)
 class Receipt:
     document_id: int  # the sale's or the credit note's id
-    store_name: str
-    store_rut: str
-    store_giro: str
-    store_address: str
-    store_comuna: str
-    store_phone: str
+    store: StoreIdentity  # name, RUT, giro, address, comuna, phone, footer
     document_title: str  # "BOLETA"
     series_name: str  # "" when it only repeats the title
     number: int
@@ -66,7 +63,6 @@ class Receipt:
     cash_rounding_clp: int  # Ley 20.956, ±1..5
     amount_charged_clp: int  # total + rounding: what the customer paid
     change_clp: int
-    footer: str
     is_copy: bool
     is_voided: bool
     # The buyer: "66.666.666-6" / "Consumidor final" when the document names nobody.

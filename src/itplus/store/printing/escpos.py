@@ -60,13 +60,14 @@ def receipt_escpos(
 
     # Header: store identity.
     printer.set(align="center", bold=True, double_height=True)
-    centered(receipt.store_name)
+    store = receipt.store
+    centered(store.name)
     printer.set(normal_textsize=True, bold=False)
-    centered(_("RUT: %(rut)s") % {"rut": receipt.store_rut})
-    centered(receipt.store_giro)
-    centered(f"{receipt.store_address}, {receipt.store_comuna}")
-    if receipt.store_phone:
-        centered(_("Tel.: %(phone)s") % {"phone": receipt.store_phone})
+    centered(_("RUT: %(rut)s") % {"rut": store.rut})
+    centered(store.giro)
+    centered(f"{store.address}, {store.comuna}")
+    if store.phone:
+        centered(_("Tel.: %(phone)s") % {"phone": store.phone})
     line()
     printer.set(bold=True)
     centered(receipt.document_title)
@@ -136,10 +137,10 @@ def receipt_escpos(
         row(_("Vuelto"), format_clp(receipt.change_clp))
         printer.set(bold=False)
 
-    if receipt.footer:
+    if store.receipt_footer:
         line()
         printer.set(align="center")
-        centered(receipt.footer)
+        centered(store.receipt_footer)
         printer.set(align="left")
     printer.cut()
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from django.db import transaction
 from escpos.printer import Dummy, Network
 
 from itplus.store.config import get_config
+from itplus.store.config.schema import PrinterConfig
 from itplus.store.printing.documents import Printout, Receipt
 from itplus.store.printing.escpos import lines_escpos, receipt_escpos
 from itplus.store.printing.models import PrintJob
@@ -34,17 +34,17 @@ THREAD_NAME = "itplus-printing"
 _PRINTER_LOCK = threading.Lock()
 
 
-def _printer_config() -> dict[str, Any]:
-    return get_config()["printer"]
+def _printer_config() -> PrinterConfig:
+    return get_config().printer
 
 
 def printout_bytes(printout: Printout) -> bytes:
     """The document as the ESC/POS bytes a printer receives, at the configured width."""
     config = _printer_config()
-    width = int(config.get("width_chars", 48))
+    width = config.width_chars
     printer = Dummy()
     if isinstance(printout.body, Receipt):
-        kick = bool(config.get("kick_drawer_on_cash")) and printout.opens_drawer
+        kick = config.kick_drawer_on_cash and printout.opens_drawer
         receipt_escpos(printer, printout.body, width=width, kick_drawer=kick)
     else:
         lines_escpos(printer, printout.body, width=width)
@@ -53,9 +53,9 @@ def printout_bytes(printout: Printout) -> bytes:
 
 def _network_printer() -> tuple[str, int] | None:
     config = _printer_config()
-    if config.get("kind") != "network":
+    if config.kind != "network":
         return None
-    return str(config["host"]), int(config["port"])
+    return config.host, config.port
 
 
 def _send(data: bytes, *, host: str, port: int) -> None:

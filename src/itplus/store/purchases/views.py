@@ -319,7 +319,7 @@ def order_print(request: HttpRequest, order_id: int) -> HttpResponse:
     return render(
         request,
         "purchases/order_print.html",
-        {"order": order, "lines": order_lines(order=order), "store": get_config()["store"]},
+        {"order": order, "lines": order_lines(order=order), "store": get_config().store},
     )
 
 

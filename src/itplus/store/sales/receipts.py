@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from itplus.store.config import get_config
+from itplus.store.config import require_store_identity
 from itplus.store.printing.documents import (
     ANONYMOUS_BUYER_RUT,
     Printout,
@@ -59,7 +59,6 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
         )
         .get(pk=sale_id)
     )
-    store = get_config()["store"]
     lines = tuple(
         ReceiptLine(
             description=line.description,
@@ -88,12 +87,7 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
     cashier = sale.cashier.get_full_name() or sale.cashier.get_username()
     return Receipt(
         document_id=sale.pk,
-        store_name=store.get("name", ""),
-        store_rut=store.get("rut", ""),
-        store_giro=store.get("giro", ""),
-        store_address=store.get("address", ""),
-        store_comuna=store.get("comuna", ""),
-        store_phone=store.get("phone", ""),
+        store=require_store_identity(),
         document_title=title,
         series_name=series_name,
         number=sale.number,
@@ -112,7 +106,6 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
         cash_rounding_clp=sale.cash_rounding_clp,
         amount_charged_clp=sale.amount_charged_clp,
         change_clp=sale.change_clp,
-        footer=store.get("receipt_footer", ""),
         is_copy=copy,
         is_voided=sale.status == Sale.Status.VOIDED,
         customer_rut=sale.customer.rut_display if sale.customer else ANONYMOUS_BUYER_RUT,

@@ -137,8 +137,7 @@ class _PricedLine:
 
 
 def _discount_limit_percent(cashier: User) -> int:
-    limits = get_config()["discount_limits_percent"]
-    return int(limits.get(staff_role(cashier), 0))
+    return get_config().discount_limit_percent(staff_role(cashier))
 
 
 def _use_approval(*, approval_id: int | None, action: str, needed_percent: int) -> Approval:

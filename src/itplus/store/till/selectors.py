@@ -24,9 +24,9 @@ def till_context(*, user: User) -> TillContext:
     config = get_config()
     role = staff_role(user)
     return TillContext(
-        store_name=config["store"]["name"],
+        store_name=config.store.name,
         role=role,
-        discount_limit_percent=int(config["discount_limits_percent"].get(role, 0)),
+        discount_limit_percent=config.discount_limit_percent(role),
     )
 
 

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from itplus.core.money import round_clp
-from itplus.store.config import get_config
+from itplus.store.config import require_store_identity
 from itplus.store.printing.documents import Printout, Receipt, ReceiptLine, ReceiptPayment
 from itplus.store.printing.models import PrintedDocument
 from itplus.store.sales.models import CreditNote, CreditNoteLine, PaymentMethod, Refund
@@ -37,7 +37,6 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
         )
         .get(pk=credit_note_id)
     )
-    store = get_config()["store"]
     lines = []
     for line in note.lines.all():
         unit_price = line.sale_line.unit_price_clp
@@ -74,12 +73,7 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
     ) % {"doc": original}
     return Receipt(
         document_id=note.pk,
-        store_name=store.get("name", ""),
-        store_rut=store.get("rut", ""),
-        store_giro=store.get("giro", ""),
-        store_address=store.get("address", ""),
-        store_comuna=store.get("comuna", ""),
-        store_phone=store.get("phone", ""),
+        store=require_store_identity(),
         document_title=title or _("NOTA DE CRÉDITO"),
         series_name=series_name,
         number=note.number,
@@ -98,7 +92,6 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
         cash_rounding_clp=note.cash_rounding_clp,
         amount_charged_clp=note.amount_refunded_clp,
         change_clp=0,
-        footer=store.get("receipt_footer", ""),
         is_copy=copy,
         is_voided=False,
         notes=(reference, _("Motivo: %(reason)s") % {"reason": note.reason}),

@@ -8,4 +8,4 @@ register = template.Library()
 @register.simple_tag
 def store_name() -> str:
     """The shop's name from itplus.toml, for page headers."""
-    return get_config()["store"]["name"]
+    return get_config().store.name

@@ -214,6 +214,4 @@ class Command(BaseCommand):
             )
 
     def do_key(self, options):
-        self.stdout.write(
-            recovery_sheet(home=Path(settings.ITPLUS_HOME), store=get_config()["store"])
-        )
+        self.stdout.write(recovery_sheet(home=Path(settings.ITPLUS_HOME), store=get_config().store))
