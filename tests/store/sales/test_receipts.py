@@ -129,9 +129,9 @@ def test_receipt_data_adds_up_to_the_sale(mixed_sale):
 def test_receipt_takes_the_store_identity_from_the_config(mixed_sale):
     receipt = receipt_for_sale(sale_id=mixed_sale.pk, copy=True)
 
-    assert receipt.store_name == "Almacén La Prueba"
-    assert receipt.store_rut == "76.354.721-3"
-    assert receipt.footer == "Gracias por su compra"
+    assert receipt.store.name == "Almacén La Prueba"
+    assert receipt.store.rut == "76.354.721-3"
+    assert receipt.store.receipt_footer == "Gracias por su compra"
     assert receipt.is_copy
 
 
