@@ -48,11 +48,11 @@ MAX_TEXT_LENGTH = 40  # longer input is not a number anybody typed
 
 _SIGN = re.compile(r"^([-\u2212])?\s*(.*)$", re.S)
 _AMOUNT_SIGN = re.compile(r"^([-\u2212])?\s*(\$)?\s*([-\u2212])?\s*(.*)$", re.S)
-_INTEGER = re.compile(r"\d+")
-_ONE_MARK = re.compile(r"(\d*)([.,])(\d+)")
-_GROUPED = re.compile(r"(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?")
-_AMOUNT_COMMA = re.compile(r"(\d+|\d{1,3}(?:\.\d{3})+),(\d+)")
-_DOTTED = re.compile(r"\d+(?:\.\d+)+")
+_INTEGER = re.compile(r"\d+", re.A)
+_ONE_MARK = re.compile(r"(\d*)([.,])(\d+)", re.A)
+_GROUPED = re.compile(r"(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?", re.A)
+_AMOUNT_COMMA = re.compile(r"(\d+|\d{1,3}(?:\.\d{3})+),(\d+)", re.A)
+_DOTTED = re.compile(r"\d+(?:\.\d+)+", re.A)
 
 
 class InvalidNumber(BusinessError, ValueError):
@@ -204,7 +204,7 @@ def parse_quantity(
     elif number != number.to_integral_value():
         raise _fail(field, "not_whole", _("se cuenta por unidad: escriba un número entero."))
     _check_sign(number, field=field, allow_negative=allow_negative, positive=positive)
-    return number.quantize(KG_PLACES)
+    return (number if number else abs(number)).quantize(KG_PLACES)  # no "-0"
 
 
 def parse_weight_kg(value: Any, *, field: str | None = None, positive: bool = False) -> Decimal:
