@@ -181,20 +181,20 @@ BAD_INPUT = {
     "quantity not a number": (
         lambda p: sale_body(p, quantity="abc"),
         422,
-        "El campo «cantidad» debe ser un número.",
+        "Cantidad de «Leche Entera 1 L»: «abc» no es un número.",
     ),
     "amount not a number": (
         lambda p: {**sale_body(p), "payments": [{"method": "efectivo", "amount_clp": "mucho"}]},
         422,
-        "El campo «monto» debe ser un número.",
+        "El campo «monto»: «mucho» no es un número.",
     ),
     "negative quantity": (
         lambda p: sale_body(p, quantity="-2"),
         422,
-        "La cantidad de «Leche Entera 1 L» debe ser mayor que cero.",
+        "Cantidad de «Leche Entera 1 L»: no admite valores negativos.",
     ),
     "fractional units": (lambda p: sale_body(p, quantity="1.5"), 422, "número entero"),
-    "infinite quantity": (lambda p: sale_body(p, quantity="Infinity"), 422, "«cantidad»"),
+    "infinite quantity": (lambda p: sale_body(p, quantity="Infinity"), 422, "«Infinity» no es un número"),
     "unknown barcode": (
         lambda p: sale_body(p, line={"code": "7801234567890"}),
         422,
@@ -206,7 +206,7 @@ BAD_INPUT = {
         "no encontrado",
     ),
     "insufficient cash": (lambda p: sale_body(p, cash=1000), 422, "no alcanza: faltan $190"),
-    "absurd cash": (lambda p: sale_body(p, cash=10**30), 422, "El monto del pago no es válido."),
+    "absurd cash": (lambda p: sale_body(p, cash=10**30), 422, "el máximo es $1.000.000.000.000"),
     "over-limit discount without approval": (
         _over_limit,
         403,
