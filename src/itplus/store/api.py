@@ -69,7 +69,9 @@ def on_validation_error(request, exc: ValidationError):
         detail = " ".join(dict.fromkeys(_describe(e) for e in errors)) or _("Datos no válidos.")
     numbers = all(e.get("type") == "numero_invalido" for e in errors) and errors
     code = "numero_invalido" if numbers else "datos_invalidos"
-    return api.create_response(request, {"detail": detail, "code": code, "errors": errors}, status=422)
+    return api.create_response(
+        request, {"detail": detail, "code": code, "errors": errors}, status=422
+    )
 
 
 @api.exception_handler(BusinessError)

@@ -25,12 +25,13 @@ from itplus.core.money import (
     split_taxes,
     tax_key,
 )
-from itplus.core.numbers import MAX_AMOUNT_CLP, parse_quantity
+from itplus.core.numbers import MAX_AMOUNT_CLP
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
 from itplus.store.accounts.services import staff_role
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import SessionClosed
 from itplus.store.catalog.models import Product
+from itplus.store.catalog.quantities import product_quantity_parse
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
@@ -191,10 +192,9 @@ def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
         # The scale already priced it; quantity is one labelled package.
         quantity, unit_price, gross = Decimal("1.000"), embedded_price, embedded_price
     else:
-        quantity = parse_quantity(
+        quantity = product_quantity_parse(
             embedded_weight if embedded_weight is not None else line.quantity,
-            weighed=product.is_weighed,
-            field=_("Cantidad de «%(product)s»") % {"product": product.name},
+            product=product,
             positive=True,
         )
         unit_price = product.price_clp
