@@ -209,7 +209,7 @@ def test_count_flow_through_the_pages(boss_client, catalog, supervisor):
     negative = boss_client.post(
         f"{BASE}conteos/{sheet.pk}/linea/{water.pk}/", {"contado": "-2"}, follow=True
     )
-    assert "no puede ser negativa" in negative.content.decode()
+    assert "no admite valores negativos" in negative.content.decode()
     boss_client.post(f"{BASE}conteos/{sheet.pk}/linea/{water.pk}/", {"contado": "18"})
 
     page = boss_client.get(f"{BASE}conteos/{sheet.pk}/", {"solo": "diferencias"}).content.decode()
