@@ -194,7 +194,11 @@ BAD_INPUT = {
         "Cantidad de «Leche Entera 1 L»: no admite valores negativos.",
     ),
     "fractional units": (lambda p: sale_body(p, quantity="1.5"), 422, "número entero"),
-    "infinite quantity": (lambda p: sale_body(p, quantity="Infinity"), 422, "«Infinity» no es un número"),
+    "infinite quantity": (
+        lambda p: sale_body(p, quantity="Infinity"),
+        422,
+        "«Infinity» no es un número",
+    ),
     "unknown barcode": (
         lambda p: sale_body(p, line={"code": "7801234567890"}),
         422,

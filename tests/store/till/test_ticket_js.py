@@ -47,35 +47,26 @@ def test_weighed_price_rounds_half_up_like_round_clp():
     assert run_js(f"{json.dumps(cases)}.map(([p, q]) => T.multiply(p, q))") == expected
 
 
-def test_quantity_parsing():
-    assert run_js(
-        '["3", "1,5", "0.250", "0", "-1", "1.2345", "abc"].map(q => T.parseQuantity(q, true))'
-    ) == [
-        "3.000",
-        "1.500",
-        "0.250",
-        None,
-        None,
-        None,
-        None,
-    ]
-    assert run_js('["3", "1.5", "0"].map(q => T.parseQuantity(q, false))') == ["3", None, None]
-
-
 def test_scan_input_and_discount_parsing():
     assert run_js('T.parseScanInput("3*7801234567890")') == {
         "quantity": "3",
         "code": "7801234567890",
     }
+    # The typed quantity is kept as typed: numbers.js reads it with the product's unit.
+    assert run_js('T.parseScanInput("1,5*7801234567890")')["quantity"] == "1,5"
     assert run_js('T.parseScanInput("7801234567890")') == {
         "quantity": None,
         "code": "7801234567890",
     }
-    assert run_js('["10%", "500", "$1.500", "", "150%", "x"].map(T.parseDiscount)') == [
+    assert run_js(
+        '["10%", "500", "$1.500", "", "150%", "x", "1.000,5", "1,000"].map(T.parseDiscount)'
+    ) == [
         {"percent": 10},
         {"clp": 500},
         {"clp": 1500},
         {"clp": 0},
+        None,
+        None,
         None,
         None,
     ]
