@@ -323,3 +323,36 @@ def test_lookup_of_a_code_with_control_characters_is_a_spanish_404(api_client):
     response = api_client.get("/api/v1/products/lookup", {"code": "780\x00123"})
     assert response.status_code == 404
     assert "no encontrado" in response.json()["detail"]
+
+
+# --- Typed numbers: the same reading as every other screen (itplus.core.numbers) -------
+
+
+def test_typed_numbers_read_like_every_screen(api_client, series):
+    cheese = make_product(name="Queso", price_clp=1000, unit="kg")
+    bread = make_product(name="Pan")
+    body = sale_body(cheese, quantity="1,5")
+    body["payments"] = [{"method": "efectivo", "amount_clp": "$ 2.000"}]
+
+    sold = post(api_client, SALES_URL, body)
+
+    assert sold.status_code == 201, sold.content
+    data = sold.json()
+    assert data["lines"][0]["quantity"] == "1.500" and data["total_clp"] == 1500
+    assert data["change_clp"] == 500  # "$ 2.000" is two thousand pesos
+    assert post(api_client, SALES_URL, sale_body(cheese, quantity="1.5")).status_code == 201
+    before = snapshot(series)
+    ambiguous = post(api_client, SALES_URL, sale_body(bread, quantity="1.500"))
+    decimals = post(
+        api_client,
+        SALES_URL,
+        {**sale_body(bread), "payments": [{"method": "efectivo", "amount_clp": "1.000,5"}]},
+    )
+    assert ambiguous.status_code == 422
+    assert ambiguous.json() == {
+        "detail": "Cantidad de «Pan»: «1.500» es ambiguo: escriba 1500 o 1,5.",
+        "code": "numero_invalido",
+    }
+    assert decimals.status_code == 422 and decimals.json()["code"] == "numero_invalido"
+    assert "los pesos no llevan decimales" in decimals.json()["detail"]
+    assert snapshot(series) == before
