@@ -2,36 +2,24 @@
 same table of inputs goes through both, and a generated table of spellings too."""
 
 import json
-import shutil
-import subprocess
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-
-from itplus.core.numbers import InvalidNumber, parse_amount_clp, parse_count, parse_quantity
+from itplus.core.numbers import (
+    InvalidNumber,
+    format_quantity,
+    parse_amount_clp,
+    parse_count,
+    parse_quantity,
+)
 from tests.core.test_numbers import AMOUNT_CASES, QUANTITY_CASES
+from tests.store.till.node import needs_node, run_module
 
-NUMBERS_JS = Path(__file__).resolve().parents[3] / "src/itplus/store/till/static/pos/numbers.js"
-NODE = shutil.which("node")
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+pytestmark = needs_node
 
 
 def run_js(expression: str):
     """Evaluate ``expression`` with numbers.js imported as ``N``; returns its JSON value."""
-    script = (
-        f"const N = await import({json.dumps(NUMBERS_JS.as_uri())});\n"
-        f"process.stdout.write(JSON.stringify({expression}));"
-    )
-    result = subprocess.run(
-        [NODE, "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return run_module("numbers.js", "N", expression)
 
 
 def python_quantity(text: str, weighed: bool):
@@ -126,8 +114,6 @@ def test_json_numbers_and_counts():
 
 
 def test_format_quantity_matches_the_server():
-    from itplus.core.numbers import format_quantity
-
     values = ["2.500", "1500", "0.750", "-1.250", "0.000", "10"]
     assert run_js(f"{json.dumps(values)}.map(N.formatQuantity)") == [
         format_quantity(Decimal(v)) for v in values

@@ -4,35 +4,17 @@ Runs the ES module under Node when it is installed; the browser tests cover it t
 """
 
 import json
-import shutil
-import subprocess
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from itplus.core.money import round_cash, round_clp
+from tests.store.till.node import needs_node, run_module
 
-TICKET_JS = Path(__file__).resolve().parents[3] / "src/itplus/store/till/static/pos/ticket.js"
-NODE = shutil.which("node")
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+pytestmark = needs_node
 
 
 def run_js(expression: str):
     """Evaluate ``expression`` with ticket.js imported as ``T``; returns its JSON value."""
-    script = (
-        f"const T = await import({json.dumps(TICKET_JS.as_uri())});\n"
-        f"process.stdout.write(JSON.stringify({expression}));"
-    )
-    result = subprocess.run(
-        [NODE, "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return run_module("ticket.js", "T", expression)
 
 
 def test_cash_rounding_matches_ley_20956_and_the_server():
