@@ -49,6 +49,8 @@ def _describe(error: dict) -> str:
         return _("Falta el cuerpo de la solicitud (JSON).")
     if kind == "missing":
         return _("Falta el campo «%(field)s».") % {"field": field}
+    if kind == "numero_invalido":  # itplus.core.numbers: its Spanish reason
+        return _("El campo «%(field)s»: %(detail)s") % {"field": field, "detail": error["msg"]}
     if kind.startswith(("int", "decimal", "float")):
         return _("El campo «%(field)s» debe ser un número.") % {"field": field}
     if kind.startswith("uuid"):
@@ -65,8 +67,10 @@ def on_validation_error(request, exc: ValidationError):
         detail = _("El cuerpo de la solicitud no es JSON válido.")
     else:
         detail = " ".join(dict.fromkeys(_describe(e) for e in errors)) or _("Datos no válidos.")
+    numbers = all(e.get("type") == "numero_invalido" for e in errors) and errors
+    code = "numero_invalido" if numbers else "datos_invalidos"
     return api.create_response(
-        request, {"detail": detail, "code": "datos_invalidos", "errors": errors}, status=422
+        request, {"detail": detail, "code": code, "errors": errors}, status=422
     )
 
 

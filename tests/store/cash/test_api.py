@@ -107,7 +107,7 @@ def test_movement_x_and_close(api_client, terminal, supervisor):
             "/api/v1/cash/movements",
             {"kind": "ingreso", "amount_clp": -10, "reason": "x"},
             422,
-            "mayor que cero",
+            "no admite valores negativos",
         ),
         ("/api/v1/cash/movements", {"kind": "egreso", "amount_clp": 100}, 422, "motivo"),
         (
@@ -122,7 +122,12 @@ def test_movement_x_and_close(api_client, terminal, supervisor):
             422,
             "número",
         ),
-        ("/api/v1/cash/session/close", {"counts": {"1000": -2}}, 422, "no puede ser negativa"),
+        (
+            "/api/v1/cash/session/close",
+            {"counts": {"1000": -2}},
+            422,
+            "no admite valores negativos",
+        ),
         ("/api/v1/cash/session/close", {"counts": {"5": 1}}, 422, "ya no circulan"),
         ("/api/v1/cash/session/close", {}, 422, "Falta el campo"),
         ("/api/v1/cash/session/open", {"opening_float_clp": 1000}, 403, "supervisor"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from itplus.core.numbers import InvalidNumber
 from itplus.store.accounts.models import Approval, ApprovalAction
 from itplus.store.accounts.services import approval_grant
 from itplus.store.cash.models import CashMovement, CashSession, ZCounter, ZReport
@@ -106,16 +107,17 @@ def test_cashier_cannot_open_without_the_right_approval(
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        (-1, "no puede ser negativo"),
-        ("mil", "número entero"),
-        (10.5, "número entero"),
-        (10**13, "no es válido"),
+        (-1, "no admite valores negativos"),
+        ("mil", "no es un número"),
+        (10.5, "no llevan decimales"),
+        ("1.000,5", "no llevan decimales"),
+        (10**13, r"el máximo es \$1\.000\.000\.000\.000"),
     ],
 )
 def test_bad_float_is_refused(supervisor, amount, message):
     terminal = make_terminal(open_session=False)
     before = snapshot()
-    with pytest.raises(CashInputError, match=message):
+    with pytest.raises(InvalidNumber, match=message):
         cash_session_open_authorized(terminal=terminal, user=supervisor, opening_float_clp=amount)
     assert snapshot() == before
 
@@ -152,9 +154,10 @@ def test_movements_are_recorded_with_reason_and_user(session, cashier):
     ("kind", "amount", "reason", "message"),
     [
         (OUT, 0, "Pago", "mayor que cero"),
-        (OUT, -500, "Pago", "mayor que cero"),
-        (IN, "diez", "Sencillo", "número entero"),
-        (IN, 1.5, "Sencillo", "número entero"),
+        (OUT, -500, "Pago", "no admite valores negativos"),
+        (IN, "diez", "Sencillo", "no es un número"),
+        (IN, 1.5, "Sencillo", "no llevan decimales"),
+        (IN, "1,000", "Sencillo", "ambiguo"),
         (OUT, 1000, "", "Indique el motivo"),
         (OUT, 1000, "   ", "Indique el motivo"),
         (OUT, 1000, "x" * 201, "hasta 200"),
@@ -166,7 +169,7 @@ def test_bad_movements_are_refused_and_change_nothing(
     session, cashier, kind, amount, reason, message
 ):
     before = snapshot()
-    with pytest.raises(CashSessionError, match=message):
+    with pytest.raises((CashSessionError, InvalidNumber), match=message):
         cash_movement_record(
             session=session, kind=kind, amount_clp=amount, reason=reason, user=cashier
         )
@@ -274,21 +277,22 @@ def test_closing_twice_is_refused(session, supervisor):
 @pytest.mark.parametrize(
     ("counts", "message"),
     [
-        ({"1000": -1}, "no puede ser negativa"),
-        ({"1000": "dos"}, "número entero"),
+        ({"1000": -1}, "no admite valores negativos"),
+        ({"1000": "dos"}, "no es un número"),
         ({"1000": 1.5}, "número entero"),
-        ({"1000": True}, "número entero"),
+        ({"1000": "1.500"}, "ambiguo"),
+        ({"1000": True}, "no es un número"),
         ({"3000": 1}, "Denominación desconocida"),
         ({"billete": 1}, "Denominación desconocida"),
         ({"5": 2}, "ya no circulan"),
         ({"1": 1}, "ya no circulan"),
-        ({"100": 10**7}, "demasiado grande"),
+        ({"100": 10**7}, "el máximo es 999999"),
         (["1000", 2], "por denominación"),
     ],
 )
 def test_bad_counts_are_refused_and_change_nothing(session, supervisor, counts, message):
     before = snapshot()
-    with pytest.raises(CashInputError, match=message):
+    with pytest.raises((CashInputError, InvalidNumber), match=message):
         cash_session_close(session=session, user=supervisor, counts=counts)
     assert snapshot() == before
     session.refresh_from_db()

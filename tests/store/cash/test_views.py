@@ -72,7 +72,7 @@ def test_blind_close_from_the_back_office(boss, session, terminal, cashier):
     assert "$20.000" in form  # the bill's label
     assert "21.230" not in form  # blind: the expected amount is not shown
     bad = boss.post(url, {"d1000": "-3"})
-    assert bad.status_code == 400 and "No puede ser negativo" in bad.content.decode()
+    assert bad.status_code == 400 and "no admite valores negativos" in bad.content.decode()
     assert ZReport.objects.count() == 0
     done = boss.post(url, {"d20000": "1", "d1000": "1", "d100": "2"}, follow=True)
     assert "Caja cerrada: informe Z N° 1. Faltante: -$30." in done.content.decode()
@@ -114,3 +114,16 @@ def test_z_print_without_printer_says_so(boss, session, supervisor):
     cash_session_close(session=session, user=supervisor, counts={})
     response = boss.post(f"/gestion/caja/sesiones/{session.pk}/imprimir-z/", follow=True)
     assert "No hay una impresora" in response.content.decode()
+
+
+def test_typed_amounts_read_like_every_screen(boss, session):
+    url = f"/gestion/caja/sesiones/{session.pk}/"
+
+    boss.post(url, {"kind": "ingreso", "amount_clp": "1.000", "reason": "Sencillo"})
+    decimals = boss.post(url, {"kind": "ingreso", "amount_clp": "1.000,5", "reason": "x"})
+    ambiguous = boss.post(f"{url}cerrar/", {"d1000": "1.500"})
+
+    assert CashMovement.objects.get().amount_clp == 1000  # not one peso
+    assert "los pesos no llevan decimales" in decimals.content.decode()
+    assert "$1.000: «1.500» es ambiguo" in ambiguous.content.decode()  # the bill's field
+    assert ZReport.objects.count() == 0

@@ -243,11 +243,11 @@ HEADER = "sku;nombre;precio;costo;codigo_barras;unidad;exento;ila;activo"
             "codigo_barras",
             "Fila 2: el código «AB-12» solo puede tener letras y números",
         ),
-        ("A;Producto;-100;;;;;;", "precio", "Fila 2: el monto no puede ser negativo (-100)"),
-        ("A;Producto;12,5;;;;;;", "precio", "Fila 2: «12,5» no es un monto en pesos enteros"),
-        ("A;Producto;mil;;;;;;", "precio", "Fila 2: «mil» no es un monto válido"),
+        ("A;Producto;-100;;;;;;", "precio", "Fila 2: no admite valores negativos"),
+        ("A;Producto;12,5;;;;;;", "precio", "Fila 2: los pesos no llevan decimales"),
+        ("A;Producto;mil;;;;;;", "precio", "Fila 2: «mil» no es un número"),
         ("A;Producto;;;;;;;", "precio", "Fila 2: falta el precio"),
-        ("A;Producto;100;-5;;;;;", "costo", "Fila 2: el monto no puede ser negativo (-5)"),
+        ("A;Producto;100;-5;;;;;", "costo", "Fila 2: no admite valores negativos"),
         ("A;;100;;;;;;", "nombre", "Fila 2: el nombre está vacío"),
         (";Producto;100;;;;;;", "sku", "Fila 2: falta el SKU"),
         (
@@ -500,5 +500,5 @@ def test_command_reports_errors_and_exits_with_1(tmp_path, capsys):
         call_command("import_prices", str(path), "--apply")
 
     assert exc.value.returncode == 1
-    assert "Fila 2: el monto no puede ser negativo (-100) [precio]" in capsys.readouterr().out
+    assert "Fila 2: no admite valores negativos [precio]" in capsys.readouterr().out
     assert not Product.objects.exists()

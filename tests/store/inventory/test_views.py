@@ -209,7 +209,7 @@ def test_count_flow_through_the_pages(boss_client, catalog, supervisor):
     negative = boss_client.post(
         f"{BASE}conteos/{sheet.pk}/linea/{water.pk}/", {"contado": "-2"}, follow=True
     )
-    assert "no puede ser negativa" in negative.content.decode()
+    assert "no admite valores negativos" in negative.content.decode()
     boss_client.post(f"{BASE}conteos/{sheet.pk}/linea/{water.pk}/", {"contado": "18"})
 
     page = boss_client.get(f"{BASE}conteos/{sheet.pk}/", {"solo": "diferencias"}).content.decode()
@@ -251,3 +251,18 @@ def test_admin_lists_are_read_only_and_exportable(boss_client, catalog):
     )
     assert boss_client.get("/admin/inventory/warehouse/").status_code == 200
     assert boss_client.get("/admin/inventory/countsheet/exportar.csv").status_code == 200
+
+
+def test_typed_quantities_read_like_every_screen(boss_client, catalog):
+    cheese = make_product(name="Queso", unit="kg", sku="QUESO")
+    cola = catalog[1]
+    url = BASE + "ajustes/nuevo/"
+    form = {"motivo": "Conteo", "bodega": default_warehouse().pk}
+
+    refused = boss_client.post(url, form | {"codigo": "COLA15", "cantidad": "1.500"})
+    boss_client.post(url, form | {"codigo": "QUESO", "cantidad": "1,5"})
+    boss_client.post(url, form | {"codigo": "QUESO", "cantidad": "1.5"})
+
+    assert "«1.500» es ambiguo: escriba 1500 o 1,5" in refused.content.decode()
+    assert stock_of(cola) == 3
+    assert stock_of(cheese) == Decimal("3")

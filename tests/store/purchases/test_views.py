@@ -359,3 +359,33 @@ def test_admin_add_leads_to_the_pages(admin_client):
         admin_client.get("/admin/purchases/supplierinvoice/add/").url == f"{BASE}/facturas/nueva/"
     )
     assert admin_client.get("/admin/purchases/productcost/add/").status_code == 403
+
+
+def test_typed_numbers_read_like_every_screen(admin_client, supplier, admin_user):
+    cheese, milk = make_product(name="Queso", unit="kg"), make_product(name="Leche")
+    order = make_order(
+        supplier=supplier, user=admin_user, lines=[(cheese, "3", 5_000), (milk, 2_000, 700)]
+    )
+    lines = {line.product_id: line for line in order.lines.all()}
+    url = f"{BASE}/ordenes/{order.pk}/recibir/"
+    kg, units = lines[cheese.pk].pk, lines[milk.pk].pk
+
+    refused = admin_client.post(url, {f"qty_{units}": "1.500", f"cost_{units}": "700"})
+    assert refused.status_code == 400
+    assert (
+        "Cantidad de «Leche»: «1.500» es ambiguo: escriba 1500 o 1,5." in refused.content.decode()
+    )
+    assert GoodsReceipt.objects.count() == 0
+    admin_client.post(
+        url,
+        {
+            f"qty_{kg}": "1,5",
+            f"cost_{kg}": "$ 5.100",
+            f"qty_{units}": "1500",
+            f"cost_{units}": "1.000",
+        },
+    )
+
+    receipt = GoodsReceipt.objects.get()
+    got = {line.product_id: (line.quantity, line.unit_cost_clp) for line in receipt.lines.all()}
+    assert got == {cheese.pk: (Decimal("1.5"), 5_100), milk.pk: (Decimal("1500"), 1_000)}

@@ -23,9 +23,8 @@ def return_input(sale, lines: dict[int, str | Decimal] | None = None, **kwargs) 
     return ReturnInput(
         client_uuid=kwargs.pop("client_uuid", None) or uuid.uuid4(),
         lines=[
-            ReturnLineInput(
-                position=pos, quantity=Decimal(str(qty)), restock=restock.get(pos, True)
-            )
+            # Text as a person types it ("1,5"), read by the service like any other screen.
+            ReturnLineInput(position=pos, quantity=qty, restock=restock.get(pos, True))
             for pos, qty in lines.items()
         ],
         reason=kwargs.pop("reason", "Producto defectuoso"),

@@ -181,20 +181,24 @@ BAD_INPUT = {
     "quantity not a number": (
         lambda p: sale_body(p, quantity="abc"),
         422,
-        "El campo «cantidad» debe ser un número.",
+        "Cantidad de «Leche Entera 1 L»: «abc» no es un número.",
     ),
     "amount not a number": (
         lambda p: {**sale_body(p), "payments": [{"method": "efectivo", "amount_clp": "mucho"}]},
         422,
-        "El campo «monto» debe ser un número.",
+        "El campo «monto»: «mucho» no es un número.",
     ),
     "negative quantity": (
         lambda p: sale_body(p, quantity="-2"),
         422,
-        "La cantidad de «Leche Entera 1 L» debe ser mayor que cero.",
+        "Cantidad de «Leche Entera 1 L»: no admite valores negativos.",
     ),
     "fractional units": (lambda p: sale_body(p, quantity="1.5"), 422, "número entero"),
-    "infinite quantity": (lambda p: sale_body(p, quantity="Infinity"), 422, "«cantidad»"),
+    "infinite quantity": (
+        lambda p: sale_body(p, quantity="Infinity"),
+        422,
+        "«Infinity» no es un número",
+    ),
     "unknown barcode": (
         lambda p: sale_body(p, line={"code": "7801234567890"}),
         422,
@@ -206,7 +210,7 @@ BAD_INPUT = {
         "no encontrado",
     ),
     "insufficient cash": (lambda p: sale_body(p, cash=1000), 422, "no alcanza: faltan $190"),
-    "absurd cash": (lambda p: sale_body(p, cash=10**30), 422, "El monto del pago no es válido."),
+    "absurd cash": (lambda p: sale_body(p, cash=10**30), 422, "el máximo es $1.000.000.000.000"),
     "over-limit discount without approval": (
         _over_limit,
         403,
@@ -319,3 +323,36 @@ def test_lookup_of_a_code_with_control_characters_is_a_spanish_404(api_client):
     response = api_client.get("/api/v1/products/lookup", {"code": "780\x00123"})
     assert response.status_code == 404
     assert "no encontrado" in response.json()["detail"]
+
+
+# --- Typed numbers: the same reading as every other screen (itplus.core.numbers) -------
+
+
+def test_typed_numbers_read_like_every_screen(api_client, series):
+    cheese = make_product(name="Queso", price_clp=1000, unit="kg")
+    bread = make_product(name="Pan")
+    body = sale_body(cheese, quantity="1,5")
+    body["payments"] = [{"method": "efectivo", "amount_clp": "$ 2.000"}]
+
+    sold = post(api_client, SALES_URL, body)
+
+    assert sold.status_code == 201, sold.content
+    data = sold.json()
+    assert data["lines"][0]["quantity"] == "1.500" and data["total_clp"] == 1500
+    assert data["change_clp"] == 500  # "$ 2.000" is two thousand pesos
+    assert post(api_client, SALES_URL, sale_body(cheese, quantity="1.5")).status_code == 201
+    before = snapshot(series)
+    ambiguous = post(api_client, SALES_URL, sale_body(bread, quantity="1.500"))
+    decimals = post(
+        api_client,
+        SALES_URL,
+        {**sale_body(bread), "payments": [{"method": "efectivo", "amount_clp": "1.000,5"}]},
+    )
+    assert ambiguous.status_code == 422
+    assert ambiguous.json() == {
+        "detail": "Cantidad de «Pan»: «1.500» es ambiguo: escriba 1500 o 1,5.",
+        "code": "numero_invalido",
+    }
+    assert decimals.status_code == 422 and decimals.json()["code"] == "numero_invalido"
+    assert "los pesos no llevan decimales" in decimals.json()["detail"]
+    assert snapshot(series) == before

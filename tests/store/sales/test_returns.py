@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from itplus.core.integrity import GENESIS_HASH, chain_hash
+from itplus.core.numbers import InvalidNumber
 from itplus.store.accounts.models import Approval
 from itplus.store.accounts.services import ApprovalDenied, approval_grant
 from itplus.store.cash.models import CashSession
@@ -211,7 +212,7 @@ def test_weighed_products_return_by_the_gram(terminal, cashier, nc_series):
     cheese = make_product(name="Queso mantecoso", price_clp=9990, unit="kg")
     sale = sell(terminal, cashier, [line(cheese, "0.532")], [cash(10_000)])
 
-    with pytest.raises(ReturnRejected, match="3 decimales"):
+    with pytest.raises(InvalidNumber, match="3 decimales"):
         make_return(terminal=terminal, user=cashier, sale=sale, lines={1: "0.2505"})
     note = make_return(terminal=terminal, user=cashier, sale=sale, lines={1: "0.250"})
     rest = make_return(terminal=terminal, user=cashier, sale=sale, lines={1: "0.282"})
@@ -226,8 +227,10 @@ def test_units_must_be_returned_whole(terminal, cashier, product, nc_series):
     sale = sell(terminal, cashier, [line(product, "2")], [cash(5000)])
     before = snapshot(product)
 
-    with pytest.raises(ReturnRejected, match="número entero"):
+    with pytest.raises(InvalidNumber, match="número entero"):
         make_return(terminal=terminal, user=cashier, sale=sale, lines={1: "1.5"})
+    with pytest.raises(InvalidNumber, match="es ambiguo: escriba 1000 o 1"):
+        make_return(terminal=terminal, user=cashier, sale=sale, lines={1: "1.000"})
 
     assert snapshot(product) == before
 
@@ -417,8 +420,8 @@ def test_the_document_is_found_by_series_and_number_as_printed(
     ("lines", "message"),
     [
         ([ReturnLineInput(position=1, quantity=Decimal("0"))], "debe ser mayor que cero"),
-        ([ReturnLineInput(position=1, quantity=Decimal("-1"))], "debe ser mayor que cero"),
-        ([ReturnLineInput(position=1, quantity=Decimal("NaN"))], "debe ser mayor que cero"),
+        ([ReturnLineInput(position=1, quantity=Decimal("-1"))], "no admite valores negativos"),
+        ([ReturnLineInput(position=1, quantity=Decimal("NaN"))], "no es un número"),
         ([ReturnLineInput(position=1, quantity=Decimal("3"))], "se vendieron 2: no se pueden"),
         ([ReturnLineInput(position=9, quantity=Decimal("1"))], "La línea 9 no pertenece"),
         ([ReturnLineInput(position=2, quantity=Decimal("1"))], "se anuló en la venta"),
@@ -446,7 +449,7 @@ def test_bad_lines_are_refused_and_change_nothing(
     )
     before = snapshot(product, other)
 
-    with pytest.raises(ReturnRejected, match=message):
+    with pytest.raises((ReturnRejected, InvalidNumber), match=message):
         sale_return(
             terminal=terminal,
             user=cashier,

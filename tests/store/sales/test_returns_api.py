@@ -80,7 +80,11 @@ def test_another_stores_document_is_404_in_spanish(api_client, sold):
 
 
 def test_bad_quantities_are_refused_in_spanish(api_client, sold):
-    for quantity, message in (("-1", "mayor que cero"), ("3", "se vendieron 2")):
+    for quantity, message in (
+        ("-1", "no admite valores negativos"),
+        ("1.000", "ambiguo"),
+        ("3", "se vendieron 2"),
+    ):
         body = return_body(sold, lines=[{"position": 1, "quantity": quantity}])
 
         response = post(api_client, RETURNS_URL, body)

@@ -166,3 +166,29 @@ def test_weighed_return_prints_kilograms(client, boss, terminal, cashier):
     page = client.get(f"{INDEX}nota/{note.pk}/imprimir/").content.decode()
 
     assert "0,250 kg" in page
+
+
+def test_typed_quantities_read_like_every_screen(client, boss, terminal, cashier, product):
+    make_credit_note_series(code="NC1")
+    cheese = make_product(name="Queso", price_clp=1000, unit="kg")
+    sale = make_sale(
+        terminal=terminal,
+        cashier=cashier,
+        products=[],
+        lines=[
+            LineInput(code=cheese.barcodes.first().code, quantity="2"),
+            LineInput(code=product.barcodes.first().code, quantity="2"),
+        ],
+    )
+    kg_line, unit_line = sale.lines.order_by("position")
+    url = f"{INDEX}venta/{sale.pk}/devolver/"
+    body = {"reembolso": "original", "terminal": terminal.pk, "motivo": "Vencido"}
+
+    refused = client.post(
+        url, body | {"client_uuid": str(uuid.uuid4()), f"cantidad_{unit_line.pk}": "1.000"}
+    )
+    assert "«1.000» es ambiguo" in refused.content.decode()
+    assert not CreditNote.objects.exists()
+    client.post(url, body | {"client_uuid": str(uuid.uuid4()), f"cantidad_{kg_line.pk}": "1,5"})
+
+    assert CreditNote.objects.get().lines.get().quantity == Decimal("1.5")

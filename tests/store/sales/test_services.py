@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection
 from itplus.core.barcodes import with_check_digit
 from itplus.core.integrity import GENESIS_HASH, chain_hash
 from itplus.core.money import TaxSplit, split_document
+from itplus.core.numbers import InvalidNumber
 from itplus.store.accounts.models import Approval
 from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import DocumentSeries, Payment, Sale, SaleLine
@@ -459,31 +460,37 @@ REFUSALS = {
     "negative quantity": (
         _unit,
         lambda p: ([line(p, "-1")], [cash(2000)]),
-        SaleRejected,
-        "mayor que cero",
+        InvalidNumber,
+        "no admite valores negativos",
     ),
     "zero quantity": (
         _unit,
         lambda p: ([line(p, "0")], [cash(2000)]),
-        SaleRejected,
+        InvalidNumber,
         "mayor que cero",
     ),
     "huge quantity": (
         _unit,
-        lambda p: ([line(p, "100000")], [cash(2000)]),
-        SaleRejected,
-        "demasiado grande",
+        lambda p: ([line(p, "1000000")], [cash(2000)]),
+        InvalidNumber,
+        "el máximo es 999999",
     ),
     "fraction of a unit product": (
         _unit,
         lambda p: ([line(p, "1.5")], [cash(2000)]),
-        SaleRejected,
+        InvalidNumber,
         "número entero",
+    ),
+    "a dot and three digits for a unit product": (
+        _unit,
+        lambda p: ([LineInput(code=p.barcodes.first().code, quantity="1.500")], [cash(2000)]),
+        InvalidNumber,
+        "es ambiguo: escriba 1500 o 1,5",
     ),
     "more than grams": (
         _kg,
         lambda p: ([line(p, "0.7505")], [cash(9000)]),
-        SaleRejected,
+        InvalidNumber,
         "3 decimales",
     ),
     "negative discount": (

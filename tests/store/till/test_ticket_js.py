@@ -4,35 +4,17 @@ Runs the ES module under Node when it is installed; the browser tests cover it t
 """
 
 import json
-import shutil
-import subprocess
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from itplus.core.money import round_cash, round_clp
+from tests.store.till.node import needs_node, run_module
 
-TICKET_JS = Path(__file__).resolve().parents[3] / "src/itplus/store/till/static/pos/ticket.js"
-NODE = shutil.which("node")
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+pytestmark = needs_node
 
 
 def run_js(expression: str):
     """Evaluate ``expression`` with ticket.js imported as ``T``; returns its JSON value."""
-    script = (
-        f"const T = await import({json.dumps(TICKET_JS.as_uri())});\n"
-        f"process.stdout.write(JSON.stringify({expression}));"
-    )
-    result = subprocess.run(
-        [NODE, "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return run_module("ticket.js", "T", expression)
 
 
 def test_cash_rounding_matches_ley_20956_and_the_server():
@@ -47,35 +29,26 @@ def test_weighed_price_rounds_half_up_like_round_clp():
     assert run_js(f"{json.dumps(cases)}.map(([p, q]) => T.multiply(p, q))") == expected
 
 
-def test_quantity_parsing():
-    assert run_js(
-        '["3", "1,5", "0.250", "0", "-1", "1.2345", "abc"].map(q => T.parseQuantity(q, true))'
-    ) == [
-        "3.000",
-        "1.500",
-        "0.250",
-        None,
-        None,
-        None,
-        None,
-    ]
-    assert run_js('["3", "1.5", "0"].map(q => T.parseQuantity(q, false))') == ["3", None, None]
-
-
 def test_scan_input_and_discount_parsing():
     assert run_js('T.parseScanInput("3*7801234567890")') == {
         "quantity": "3",
         "code": "7801234567890",
     }
+    # The typed quantity is kept as typed: numbers.js reads it with the product's unit.
+    assert run_js('T.parseScanInput("1,5*7801234567890")')["quantity"] == "1,5"
     assert run_js('T.parseScanInput("7801234567890")') == {
         "quantity": None,
         "code": "7801234567890",
     }
-    assert run_js('["10%", "500", "$1.500", "", "150%", "x"].map(T.parseDiscount)') == [
+    assert run_js(
+        '["10%", "500", "$1.500", "", "150%", "x", "1.000,5", "1,000"].map(T.parseDiscount)'
+    ) == [
         {"percent": 10},
         {"clp": 500},
         {"clp": 1500},
         {"clp": 0},
+        None,
+        None,
         None,
         None,
     ]

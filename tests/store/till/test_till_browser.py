@@ -283,3 +283,23 @@ def test_search_by_name_and_weighed_product(page, shop):
     expect(page.locator("#lines tr td").nth(2)).to_have_text("0,250 kg")
     expect(page.locator("#t-total")).to_have_text("$2.998")  # 11.990 × 0,25 = 2.997,5 → 2.998
     expect(page.locator("#t-cash")).to_have_text("$3.000")
+
+
+def test_typed_quantities_read_like_the_server(page, shop):
+    from playwright.sync_api import expect
+
+    login_and_pair(page, shop)
+    scan(page, ean(shop["coffee"]))
+    page.keyboard.press("F4")
+    prompt = page.locator("#dlg-prompt")
+    expect(prompt).to_be_visible()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1.500")
+    page.keyboard.press("Enter")
+    # A dot and three digits on a unit product: 1500 or 1,5? The till asks, like the server.
+    expect(prompt.locator('[data-slot="error"]')).to_contain_text("es ambiguo: escriba 1500 o 1,5")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    expect(prompt).to_be_hidden()
+    expect(page.locator("#lines tr td").nth(2)).to_have_text("3")

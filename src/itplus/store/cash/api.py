@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from itplus.core.numbers import AmountClpField
 from itplus.store.accounts.services import staff_role
 from itplus.store.cash.models import DENOMINATIONS_CLP, CashSession, ZReport
 from itplus.store.cash.reports import cash_report_compute
@@ -109,7 +110,7 @@ def cash_status(request: HttpRequest):
 
 
 class OpenIn(Schema):
-    opening_float_clp: int
+    opening_float_clp: AmountClpField
     approval_id: int | None = None
 
 
@@ -126,7 +127,7 @@ def cash_open(request: HttpRequest, payload: OpenIn):
 
 class MovementIn(Schema):
     kind: str = Field(..., max_length=10)
-    amount_clp: int
+    amount_clp: AmountClpField
     reason: str = Field("", max_length=400)
 
 

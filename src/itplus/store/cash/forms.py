@@ -2,14 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp
+from itplus.core.numbers import AmountClpFormField, CountFormField
 from itplus.store.cash.models import DENOMINATIONS_CLP, CashMovement
 from itplus.store.terminals.models import Terminal
 
-NUMBER_ERRORS = {
-    "invalid": _("Escriba un número entero."),
-    "min_value": _("No puede ser negativo."),
-    "required": _("Este campo es obligatorio."),
-}
+REQUIRED = {"required": _("Este campo es obligatorio.")}
 
 
 class CashCountForm(forms.Form):
@@ -18,13 +15,7 @@ class CashCountForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for value in DENOMINATIONS_CLP:
-            self.fields[f"d{value}"] = forms.IntegerField(
-                label=format_clp(value),
-                min_value=0,
-                required=False,
-                error_messages=NUMBER_ERRORS,
-                widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
-            )
+            self.fields[f"d{value}"] = CountFormField(label=format_clp(value), required=False)
 
     def counts(self) -> dict[str, int]:
         return {str(v): self.cleaned_data.get(f"d{v}") or 0 for v in DENOMINATIONS_CLP}
@@ -32,7 +23,7 @@ class CashCountForm(forms.Form):
 
 class CashMovementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Tipo"), choices=CashMovement.Kind.choices)
-    amount_clp = forms.IntegerField(label=_("Monto"), error_messages=NUMBER_ERRORS)
+    amount_clp = AmountClpFormField(label=_("Monto"), error_messages=REQUIRED)
     reason = forms.CharField(
         label=_("Motivo"),
         max_length=200,
@@ -47,6 +38,6 @@ class CashOpenForm(forms.Form):
         empty_label=_("Elija una caja…"),
         error_messages={"required": _("Elija una caja.")},
     )
-    opening_float_clp = forms.IntegerField(
-        label=_("Fondo inicial"), min_value=0, initial=0, error_messages=NUMBER_ERRORS
+    opening_float_clp = AmountClpFormField(
+        label=_("Fondo inicial"), initial=0, error_messages=REQUIRED
     )

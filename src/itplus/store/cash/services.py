@@ -8,7 +8,6 @@ which nothing else locks.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from itplus.core.errors import BusinessError
 from itplus.core.integrity import chain_hash
 from itplus.core.money import format_clp
+from itplus.core.numbers import InvalidNumber, parse_amount_clp, parse_count
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
 from itplus.store.accounts.services import staff_role
 from itplus.store.cash.models import (
@@ -36,9 +36,6 @@ from itplus.store.cash.reports import cash_report_compute, counts_to_json, z_cha
 from itplus.store.printing.services import print_on_commit
 from itplus.store.terminals.models import Terminal
 
-# Far above any real drawer, far below BIGINT: an absurd amount is refused, not a crash.
-MAX_AMOUNT_CLP = 10**12
-MAX_PIECES = 1_000_000
 REASON_MAX_LENGTH = 200
 
 
@@ -63,30 +60,6 @@ class CashApprovalRequired(CashSessionError):
     status = 403
 
 
-def _whole_number(value: Any) -> int | None:
-    """An int from an int or a string of digits (optionally signed); None otherwise
-    (floats, decimals with a fraction, booleans, text)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-        return int(value)
-    return None
-
-
-def _amount(value: Any, *, what: str) -> int:
-    """A whole peso amount, or a Spanish refusal naming ``what``."""
-    amount = _whole_number(value)
-    if amount is None:
-        raise CashInputError(
-            _("El monto de %(what)s debe ser un número entero de pesos.") % {"what": what}
-        )
-    if abs(amount) > MAX_AMOUNT_CLP:
-        raise CashInputError(_("El monto de %(what)s no es válido.") % {"what": what})
-    return amount
-
-
 def cash_session_open(
     *,
     terminal: Terminal,
@@ -100,9 +73,7 @@ def cash_session_open(
     opening at once get one session and a clear message. Records what it is told; who
     may open is checked by ``cash_session_open_authorized`` (the till and back office).
     ``at`` backdates the opening (demo history)."""
-    opening_float_clp = _amount(opening_float_clp, what=_("el fondo inicial"))
-    if opening_float_clp < 0:
-        raise CashInputError(_("El fondo inicial no puede ser negativo."))
+    opening_float_clp = parse_amount_clp(opening_float_clp, field=_("Fondo inicial"))
     if not terminal.is_active:
         raise CashSessionError(
             _("La caja %(terminal)s está inactiva.") % {"terminal": terminal.name}
@@ -193,9 +164,7 @@ def cash_movement_record(
     refunds), computed under the same lock so two egresos cannot both spend it."""
     if kind not in CashMovement.Kind.values:
         raise CashInputError(_("Tipo de movimiento de caja desconocido: use ingreso o egreso."))
-    amount = _amount(amount_clp, what=_("el movimiento"))
-    if amount <= 0:
-        raise CashInputError(_("El monto del movimiento debe ser mayor que cero."))
+    amount = parse_amount_clp(amount_clp, field=_("Monto del movimiento"), positive=True)
     reason = (reason or "").strip()
     if not reason:
         raise CashInputError(
@@ -232,28 +201,20 @@ def cash_count_parse(counts: Mapping[Any, Any]) -> dict[int, int]:
 
     Every denomination in circulation is accepted; a missing one counts as zero. The
     $5 and $1 coins are out of circulation since Ley 20.956: accepted only as 0.
-    Pure: raises ``CashInputError`` with a Spanish message on anything else."""
+    Pure: raises ``CashInputError`` (``InvalidNumber`` for a count that cannot be read)
+    with a Spanish message on anything else."""
     if not isinstance(counts, Mapping):
         raise CashInputError(_("El conteo debe indicar la cantidad por denominación."))
     result = {value: 0 for value in DENOMINATIONS_CLP}
     for key, raw in counts.items():
         try:
-            value = int(str(key).replace(".", "").replace("$", "").strip())
-        except ValueError:
+            value = parse_amount_clp(key, field=_("Denominación"))
+        except InvalidNumber:
             raise CashInputError(_("Denominación desconocida: %(key)s.") % {"key": key})
-        pieces = 0 if raw in (None, "") else _whole_number(raw)
-        if pieces is None:
-            raise CashInputError(
-                _("La cantidad de %(value)s debe ser un número entero.")
-                % {"value": format_clp(value)}
-            )
-        if pieces < 0:
-            raise CashInputError(
-                _("La cantidad de %(value)s no puede ser negativa.") % {"value": format_clp(value)}
-            )
-        if pieces > MAX_PIECES:
-            raise CashInputError(
-                _("La cantidad de %(value)s es demasiado grande.") % {"value": format_clp(value)}
+        pieces = 0
+        if raw not in (None, ""):
+            pieces = parse_count(
+                raw, field=_("Cantidad de %(value)s") % {"value": format_clp(value)}
             )
         if value in RETIRED_COINS_CLP:
             if pieces:

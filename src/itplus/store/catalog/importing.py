@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from itplus.core.barcodes import is_valid_gs1
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
+from itplus.core.numbers import InvalidNumber, parse_amount_clp
 from itplus.core.text import fold
 from itplus.store.catalog.models import (
     Barcode,
@@ -354,26 +355,6 @@ def _read_header(cells: list[str]) -> list[str | None]:
 # --- Validating rows ----------------------------------------------------------------
 
 
-def _parse_amount(text: str) -> int:
-    """'1990', '1.990', '$1.990', '1990,00' → 1990. Raises ValueError with a Spanish
-    reason. Integer arithmetic only: prices are whole pesos."""
-    cleaned = text.replace("$", "").replace(" ", "").replace("\u00a0", "")
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", cleaned):
-        cleaned = cleaned.replace(".", "")
-    elif re.fullmatch(r"-?[\d.]+,\d+", cleaned):
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
-        raise ValueError(_("«%(value)s» no es un monto válido") % {"value": text})
-    amount = Decimal(cleaned)
-    if amount != amount.to_integral_value():
-        raise ValueError(_("«%(value)s» no es un monto en pesos enteros") % {"value": text})
-    if amount < 0:
-        raise ValueError(_("el monto no puede ser negativo (%(value)s)") % {"value": text})
-    if amount > MAX_PRICE_CLP:
-        raise ValueError(_("el monto %(value)s es demasiado alto") % {"value": text})
-    return int(amount)
-
-
 def _parse_bool(text: str) -> bool:
     word = fold(text)
     if word in YES:
@@ -455,9 +436,9 @@ def _parse_row(raw: dict[str, str]) -> ImportRow:
                 row.error(column, _("falta el precio"))
             continue
         try:
-            values[field_name] = _parse_amount(text)
-        except ValueError as exc:
-            row.error(column, str(exc))
+            values[field_name] = parse_amount_clp(text, field=column, maximum=MAX_PRICE_CLP)
+        except InvalidNumber as exc:
+            row.error(column, exc.detail.rstrip("."))  # the row's message names the column
     if raw.get("unidad"):
         unit = UNIT_WORDS.get(fold(raw["unidad"]))
         if unit is None:

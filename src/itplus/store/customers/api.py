@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from itplus.core.numbers import AmountClpField
 from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.customers.selectors import customer_get_active, customer_search
 from itplus.store.customers.services import customer_create, customer_payment_record
@@ -62,7 +63,7 @@ class CustomerIn(Schema):
 
 
 class AccountPaymentIn(Schema):
-    amount_clp: int
+    amount_clp: AmountClpField
     method: str = Field("efectivo", max_length=20)
     credit_balance: bool = False  # the excess over the debt stays as "saldo a favor"
 

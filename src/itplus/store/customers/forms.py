@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from itplus.core.numbers import AmountClpFormField
 from itplus.store.customers.services import PAYMENT_METHODS
 
 
@@ -14,7 +15,7 @@ class StatementFilterForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount_clp = forms.IntegerField(label=_("Monto del abono"), min_value=1)
+    amount_clp = AmountClpFormField(label=_("Monto del abono"), positive=True)
     method = forms.ChoiceField(label=_("Medio de pago"), choices=list(PAYMENT_METHODS.items()))
     credit_balance = forms.BooleanField(
         label=_("Dejar el excedente como saldo a favor"), required=False

@@ -17,14 +17,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from itplus.core.audit import AuditContext, AuditProblem, register_check
+from itplus.core.numbers import format_quantity
 from itplus.store.catalog.models import Product
 from itplus.store.inventory.models import Stock, StockMovement, Warehouse
 
 CHECK = "inventario"
-
-
-def _qty(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}".replace(".", ",")
 
 
 def _label(names: dict[int, str], product_id: int, warehouse: str) -> str:
@@ -125,7 +122,7 @@ def check_stock_ledger(ctx: AuditContext) -> Iterator[AuditProblem]:
                 "%(what)s: la existencia registrada (%(stock)s) no es la suma de sus "
                 "movimientos (%(ledger)s): el stock se modificó fuera del libro de inventario."
             )
-            % {"what": label, "stock": _qty(now[0]), "ledger": _qty(now[1])},
+            % {"what": label, "stock": format_quantity(now[0]), "ledger": format_quantity(now[1])},
             document=label,
         )
     for product_id, warehouse_id in orphans:
@@ -136,6 +133,6 @@ def check_stock_ledger(ctx: AuditContext) -> Iterator[AuditProblem]:
                 "%(what)s: tiene movimientos (suman %(ledger)s) pero no tiene registro de "
                 "existencia."
             )
-            % {"what": label, "ledger": _qty(sums[(product_id, warehouse_id)])},
+            % {"what": label, "ledger": format_quantity(sums[(product_id, warehouse_id)])},
             document=label,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itplus.core.errors import BusinessError
+from itplus.core.numbers import format_quantity
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.services import staff_role
 from itplus.store.catalog.models import Category, Product
+from itplus.store.catalog.quantities import product_quantity_parse
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.inventory.models import (
@@ -33,8 +35,6 @@ from itplus.store.inventory.models import (
     StockMovement,
     Warehouse,
 )
-
-MAX_QUANTITY = Decimal("999999")
 
 
 class InsufficientStock(BusinessError):
@@ -78,11 +78,6 @@ def default_warehouse() -> Warehouse:
 
 def negative_stock_allowed() -> bool:
     return get_config().inventory.allow_negative_stock
-
-
-def _quantity_text(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
 
 
 def _stock_lock(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stock]:
@@ -150,7 +145,7 @@ def stock_apply(
                 % {
                     "product": change.product.name,
                     "warehouse": target.name,
-                    "qty": _quantity_text(stock.quantity),
+                    "qty": format_quantity(stock.quantity),
                 }
             )
         movements.append(
@@ -207,40 +202,6 @@ def _require_manager(user: User, what: str) -> None:
         )
 
 
-def parse_quantity(value, *, product: Product, allow_negative: bool = False) -> Decimal:
-    """A quantity typed in the back office ("3", "1,250", "-2") as a Decimal with the
-    product's precision: whole units, or kilograms with up to 3 decimals."""
-    if isinstance(value, str):
-        value = value.strip().replace(" ", "")
-        if "," in value:
-            value = value.replace(".", "").replace(",", ".")
-    try:
-        quantity = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise InventoryError(
-            _("Cantidad inválida para «%(product)s».") % {"product": product.name}
-        ) from None
-    if not quantity.is_finite():
-        raise InventoryError(_("Cantidad inválida para «%(product)s».") % {"product": product.name})
-    if quantity < 0 and not allow_negative:
-        raise InventoryError(
-            _("La cantidad de «%(product)s» no puede ser negativa.") % {"product": product.name}
-        )
-    if abs(quantity) > MAX_QUANTITY:
-        raise InventoryError(
-            _("La cantidad de «%(product)s» es demasiado grande.") % {"product": product.name}
-        )
-    if product.is_weighed:
-        if quantity != quantity.quantize(Decimal("0.001")):
-            raise InventoryError(_("El peso admite como máximo 3 decimales (gramos)."))
-    elif quantity != quantity.to_integral_value():
-        raise InventoryError(
-            _("«%(product)s» se cuenta por unidad: la cantidad debe ser un número entero.")
-            % {"product": product.name}
-        )
-    return quantity.quantize(Decimal("0.001"))
-
-
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -268,7 +229,7 @@ def stock_adjust(
     when any check fails.
     """
     _require_manager(user, _("ajustar el stock"))
-    quantity = parse_quantity(quantity, product=product, allow_negative=True)
+    quantity = product_quantity_parse(quantity, product=product, allow_negative=True)
     if quantity == 0:
         raise InventoryError(_("El ajuste no puede ser cero."))
     reason = _require_reason(reason)
@@ -312,12 +273,7 @@ def stock_transfer(
     changes: list[StockChange] = []
     seen: set[int] = set()
     for line in lines:
-        quantity = parse_quantity(line.quantity, product=line.product)
-        if quantity == 0:
-            raise InventoryError(
-                _("La cantidad de «%(product)s» debe ser mayor que cero.")
-                % {"product": line.product.name}
-            )
+        quantity = product_quantity_parse(line.quantity, product=line.product, positive=True)
         if line.product.pk in seen:
             raise InventoryError(
                 _("«%(product)s» está dos veces en la transferencia.")
@@ -357,9 +313,15 @@ def reorder_point_set(
     moment is never overwritten.
     """
     _require_manager(user, _("cambiar puntos de reposición"))
-    point = None if reorder_point in (None, "") else parse_quantity(reorder_point, product=product)
+    point = (
+        None
+        if reorder_point in (None, "")
+        else product_quantity_parse(reorder_point, product=product)
+    )
     target = (
-        None if reorder_target in (None, "") else parse_quantity(reorder_target, product=product)
+        None
+        if reorder_target in (None, "")
+        else product_quantity_parse(reorder_target, product=product)
     )
     if target is not None and point is None:
         raise InventoryError(_("Para fijar un stock objetivo indique el punto de reposición."))
@@ -450,15 +412,12 @@ def count_sheet_scan(
         amount = Decimal(1)
     else:
         amount = quantity
-    amount = parse_quantity(amount, product=product)
-    if amount == 0:
-        raise InventoryError(_("La cantidad contada debe ser mayor que cero."))
+    amount = product_quantity_parse(amount, product=product, positive=True)
     line = _line_for(sheet, product)
-    line.counted_quantity = (line.counted_quantity or 0) + amount
-    if line.counted_quantity > MAX_QUANTITY:
-        raise InventoryError(
-            _("La cantidad de «%(product)s» es demasiado grande.") % {"product": product.name}
-        )
+    # The running total meets the same limit as a quantity typed at once.
+    line.counted_quantity = product_quantity_parse(
+        (line.counted_quantity or 0) + amount, product=product
+    )
     line.counted_at = timezone.now()
     line.save(update_fields=["counted_quantity", "counted_at"])
     return line
@@ -484,7 +443,7 @@ def count_line_set(
 ) -> CountLine:
     """Correct a line: the counted quantity becomes ``counted`` (None = not counted)."""
     sheet = _open_sheet_locked(sheet)
-    value = None if counted in (None, "") else parse_quantity(counted, product=product)
+    value = None if counted in (None, "") else product_quantity_parse(counted, product=product)
     line = _line_for(sheet, product)
     line.counted_quantity = value
     line.counted_at = timezone.now() if value is not None else None

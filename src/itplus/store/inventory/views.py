@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itplus.core.errors import BusinessError
+from itplus.core.numbers import format_quantity
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.services import staff_role
 from itplus.store.catalog.models import Category, Product
@@ -86,12 +87,6 @@ def _context(request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
         "is_manager": staff_role(request.user) in MANAGERS,
         **extra,
     }
-
-
-def _qty(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{Decimal(value).normalize():f}".replace(".", ",")
 
 
 class _Echo:
@@ -171,9 +166,9 @@ def stock_list_view(request: HttpRequest) -> HttpResponse:
                     p.category.name if p.category else "",
                     p.get_unit_display(),
                     warehouse.name,
-                    _qty(p.qty),
-                    _qty(p.reorder_point),
-                    _qty(p.reorder_target),
+                    format_quantity(p.qty),
+                    format_quantity(p.reorder_point),
+                    format_quantity(p.reorder_target),
                     _row_state(p.qty, p.reorder_point),
                 ]
                 for p in products.iterator(chunk_size=2000)
@@ -238,10 +233,10 @@ def low_stock_view(request: HttpRequest) -> HttpResponse:
                     s.product.name,
                     s.product.category.name if s.product.category else "",
                     warehouse.name,
-                    _qty(s.quantity),
-                    _qty(s.reorder_point),
-                    _qty(s.reorder_target),
-                    _qty(s.suggested_order_quantity),
+                    format_quantity(s.quantity),
+                    format_quantity(s.reorder_point),
+                    format_quantity(s.reorder_target),
+                    format_quantity(s.suggested_order_quantity),
                 ]
                 for s in rows.iterator(chunk_size=2000)
             ),
@@ -296,8 +291,8 @@ def product_ledger_view(request: HttpRequest, product_id: int) -> HttpResponse:
                     timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M:%S"),
                     m.warehouse.name,
                     m.get_kind_display(),
-                    _qty(m.quantity),
-                    _qty(m.resulting_quantity),
+                    format_quantity(m.quantity),
+                    format_quantity(m.resulting_quantity),
                     m.user.get_username(),
                     m.reason,
                     m.reference,
@@ -389,7 +384,7 @@ def adjustment_view(request: HttpRequest) -> HttpResponse:
                 _("Ajuste registrado: «%(product)s» queda con %(qty)s en %(warehouse)s.")
                 % {
                     "product": product.name,
-                    "qty": _qty(movement.resulting_quantity),
+                    "qty": format_quantity(movement.resulting_quantity),
                     "warehouse": warehouse.name,
                 },
             )
@@ -568,14 +563,14 @@ def count_sheet_view(request: HttpRequest, sheet_id: int) -> HttpResponse:
                 [
                     line.product.sku,
                     line.product.name,
-                    _qty(line.expected_quantity),
-                    _qty(
+                    format_quantity(line.expected_quantity),
+                    format_quantity(
                         line.current
                         if sheet.status == CountSheet.Status.OPEN
                         else line.stock_at_posting
                     ),
-                    _qty(line.counted_quantity),
-                    _qty(
+                    format_quantity(line.counted_quantity),
+                    format_quantity(
                         line.difference_now
                         if sheet.status == CountSheet.Status.OPEN
                         else line.difference

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from itplus.core.audit import AuditContext, AuditProblem, register_check
 from itplus.core.money import format_clp
+from itplus.core.numbers import format_quantity
 from itplus.store.inventory.models import MovementKind
 from itplus.store.purchases.models import (
     GoodsReceipt,
@@ -32,10 +33,6 @@ from itplus.store.purchases.models import (
 from itplus.store.purchases.services import iva_of
 
 CHECK = "compras"
-
-
-def _qty(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}".replace(".", ",")
 
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
@@ -74,8 +71,8 @@ def purchase_received_quantities(ctx: AuditContext) -> Iterator[AuditProblem]:
                 % {
                     "pos": position,
                     "n": order_id,
-                    "received": _qty(received),
-                    "receipts": _qty(receipts),
+                    "received": format_quantity(received),
+                    "receipts": format_quantity(receipts),
                 },
                 f"OC-{order_id}",
             )

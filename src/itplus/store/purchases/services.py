@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -44,7 +44,9 @@ from django.utils.translation import gettext as _
 from itplus.core.chile import rut_format, rut_validate
 from itplus.core.errors import BusinessError
 from itplus.core.money import IVA_RATE, format_clp, round_clp
+from itplus.core.numbers import format_quantity, parse_amount_clp
 from itplus.store.catalog.models import Product
+from itplus.store.catalog.quantities import product_quantity_parse
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.catalog.services import product_update
 from itplus.store.inventory.models import MovementKind, Stock, Warehouse
@@ -59,8 +61,6 @@ from itplus.store.purchases.models import (
     Supplier,
     SupplierInvoice,
 )
-
-THREE_PLACES = Decimal("0.001")
 
 
 class PurchaseError(BusinessError):
@@ -98,60 +98,8 @@ def line_net(quantity: Decimal, unit_cost_clp: int) -> int:
     return round_clp(quantity * unit_cost_clp)
 
 
-def _fmt_qty(quantity: Decimal) -> str:
-    return f"{quantity.normalize():f}"
-
-
-def _quantity(value, *, product: Product) -> Decimal:
-    """A positive quantity: whole units, or kilograms with up to 3 decimals."""
-    try:
-        quantity = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        raise PurchaseError(
-            _("La cantidad «%(value)s» de «%(product)s» no es un número.")
-            % {"value": value, "product": product.name}
-        )
-    if not quantity.is_finite() or quantity <= 0:
-        raise PurchaseError(
-            _("La cantidad de «%(product)s» debe ser mayor que cero.") % {"product": product.name}
-        )
-    if quantity != quantity.quantize(THREE_PLACES):
-        raise PurchaseError(
-            _("La cantidad de «%(product)s» admite a lo más 3 decimales (gramos).")
-            % {"product": product.name}
-        )
-    if not product.is_weighed and quantity != quantity.to_integral_value():
-        raise PurchaseError(
-            _("«%(product)s» se vende por unidad: la cantidad debe ser un número entero.")
-            % {"product": product.name}
-        )
-    if quantity >= Decimal("1000000000"):
-        raise PurchaseError(
-            _("La cantidad de «%(product)s» es demasiado grande.") % {"product": product.name}
-        )
-    return quantity.quantize(THREE_PLACES)
-
-
-def _cost(value, *, product: Product) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value).strip().replace(".", "").replace("$", ""))
-        except ValueError:
-            raise PurchaseError(
-                _(
-                    "El costo «%(value)s» de «%(product)s» debe ser un monto en pesos, sin decimales."
-                )
-                % {"value": value, "product": product.name}
-            )
-    if value < 0:
-        raise PurchaseError(
-            _("El costo de «%(product)s» no puede ser negativo.") % {"product": product.name}
-        )
-    if value > 10**12:
-        raise PurchaseError(
-            _("El costo de «%(product)s» es demasiado grande.") % {"product": product.name}
-        )
-    return value
+def _cost(value, product: Product) -> int:
+    return parse_amount_clp(value, field=_("Costo de «%(product)s»") % {"product": product.name})
 
 
 def _resolve(code: str, product_id: int | None = None) -> Product:
@@ -302,8 +250,8 @@ def _order_lines_build(lines: Sequence[OrderLineInput]) -> list[PurchaseOrderLin
                 % {"product": product.name}
             )
         seen[product.pk] = line.code
-        quantity = _quantity(line.quantity, product=product)
-        cost = _cost(line.unit_cost_clp, product=product)
+        quantity = product_quantity_parse(line.quantity, product=product, positive=True)
+        cost = _cost(line.unit_cost_clp, product)
         built.append(
             PurchaseOrderLine(
                 position=position,
@@ -472,7 +420,7 @@ def _receipt_items(
     items: dict[int, _ReceiptItem] = {}
     for line in lines:
         product = _resolve(line.code, line.product_id)
-        quantity = _quantity(line.quantity, product=product)
+        quantity = product_quantity_parse(line.quantity, product=product, positive=True)
         order_line = order_lines.get(product.pk)
         if order is not None and order_line is None and not allow_unordered:
             raise PurchaseError(
@@ -490,7 +438,7 @@ def _receipt_items(
                 )
             cost = order_line.unit_cost_clp
         else:
-            cost = _cost(line.unit_cost_clp, product=product)
+            cost = _cost(line.unit_cost_clp, product)
         item = items.get(product.pk)
         if item is None:
             items[product.pk] = _ReceiptItem(product, quantity, cost, order_line)
@@ -566,10 +514,10 @@ def goods_receipt_post(
                 )
                 % {
                     "product": item.product.name,
-                    "ordered": _fmt_qty(line.quantity),
-                    "received": _fmt_qty(line.received_quantity),
-                    "pending": _fmt_qty(line.pending_quantity),
-                    "quantity": _fmt_qty(item.quantity),
+                    "ordered": format_quantity(line.quantity),
+                    "received": format_quantity(line.received_quantity),
+                    "pending": format_quantity(line.pending_quantity),
+                    "quantity": format_quantity(item.quantity),
                 }
             )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from itplus.core.errors import BusinessError
+from itplus.core.numbers import InvalidNumber, format_quantity, parse_amount_clp
 from itplus.store.catalog.models import Product
+from itplus.store.catalog.quantities import product_quantity_parse
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.purchases.models import (
@@ -225,7 +227,7 @@ def _order_form(request: HttpRequest, *, order: PurchaseOrder | None) -> HttpRes
         rows = [
             Row(
                 code=line.product.sku,
-                quantity=f"{line.quantity.normalize():f}",
+                quantity=format_quantity(line.quantity),
                 cost=str(line.unit_cost_clp),
             )
             for line in order_lines(order=order)
@@ -354,12 +356,14 @@ def _receive_form_from_post(request: HttpRequest, lines: list[PurchaseOrderLine]
     return form
 
 
-def _add(current: str, amount: Decimal) -> str:
+def _add(current: str, amount: Decimal, product: Product) -> str:
+    """A scan added to what the quantity field holds (read like any typed quantity;
+    something unreadable there is replaced)."""
     try:
-        base = Decimal(current.replace(",", ".")) if current else Decimal(0)
-    except InvalidOperation:
+        base = product_quantity_parse(current, product=product) if current else Decimal(0)
+    except InvalidNumber:
         base = Decimal(0)
-    return f"{(base + amount).normalize():f}"
+    return format_quantity(base + amount)
 
 
 def _scan(form: ReceiveForm, *, code: str, lines: list[PurchaseOrderLine]) -> None:
@@ -374,7 +378,7 @@ def _scan(form: ReceiveForm, *, code: str, lines: list[PurchaseOrderLine]) -> No
     amount = resolved.embedded_weight_kg or Decimal(1)
     for line in lines:
         if line.product_id == product.pk:
-            form.quantities[line.pk] = _add(form.quantities.get(line.pk, ""), amount)
+            form.quantities[line.pk] = _add(form.quantities.get(line.pk, ""), amount, product)
             form.scan_message = _("%(product)s: %(qty)s") % {
                 "product": product.name,
                 "qty": form.quantities[line.pk],
@@ -388,10 +392,10 @@ def _scan(form: ReceiveForm, *, code: str, lines: list[PurchaseOrderLine]) -> No
         return
     for row in form.extra:
         if row.product and row.product.pk == product.pk:
-            row.quantity = _add(row.quantity, amount)
+            row.quantity = _add(row.quantity, amount, product)
             break
     else:
-        form.extra.append(_row_resolve(Row(code=code, quantity=_add("", amount))))
+        form.extra.append(_row_resolve(Row(code=code, quantity=_add("", amount, product))))
     form.scan_message = _("%(product)s (no pedido) agregado.") % {"product": product.name}
 
 
@@ -520,17 +524,6 @@ def receipt_create(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------- invoices
 
 
-def _amount(value: str, label: str) -> int:
-    text = (value or "").strip().replace("$", "").replace(".", "").replace(" ", "")
-    try:
-        return int(text)
-    except ValueError:
-        raise BusinessError(
-            _("El %(field)s «%(value)s» debe ser un monto en pesos, sin decimales.")
-            % {"field": label, "value": value}
-        )
-
-
 @require_GET
 @_perms(*INVOICE_PERMS)
 def invoice_receipts(request: HttpRequest) -> HttpResponse:
@@ -564,9 +557,9 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
                 supplier=supplier,
                 folio=int(folio_text),
                 issued_on=issued_on,
-                net_clp=_amount(values.get("net", ""), _("neto")),
-                iva_clp=_amount(values.get("iva", ""), _("IVA")),
-                total_clp=_amount(values.get("total", ""), _("total")),
+                net_clp=parse_amount_clp(values.get("net", ""), field=_("Neto")),
+                iva_clp=parse_amount_clp(values.get("iva", ""), field=_("IVA")),
+                total_clp=parse_amount_clp(values.get("total", ""), field=_("Total")),
                 receipts=list(GoodsReceipt.objects.filter(pk__in=chosen)),
                 user=request.user,
                 accept_difference=values.get("accept_difference") == "on",

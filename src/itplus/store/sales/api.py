@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from itplus.core.numbers import AmountClpField, NumberInput
 from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import ParkedTicket, Sale
 from itplus.store.sales.reprints import receipt_copy_url, sale_reprint
@@ -31,15 +32,15 @@ def require_cashier(request: HttpRequest):
 class LineIn(Schema):
     code: str = Field("", max_length=64)
     product_id: int | None = None
-    quantity: Decimal = Decimal("1")
-    discount_clp: int = 0
+    quantity: NumberInput = Decimal("1")
+    discount_clp: AmountClpField = 0
     is_voided: bool = False
     approval_id: int | None = None
 
 
 class PaymentIn(Schema):
     method: str = Field(..., max_length=20)
-    amount_clp: int
+    amount_clp: AmountClpField
     reference: str = Field("", max_length=60)
 
 
@@ -47,7 +48,7 @@ class SaleIn(Schema):
     client_uuid: uuid.UUID
     lines: list[LineIn]
     payments: list[PaymentIn]
-    ticket_discount_clp: int = 0
+    ticket_discount_clp: AmountClpField = 0
     ticket_discount_approval_id: int | None = None
     document_kind: str = "boleta"
     customer_id: int | None = None  # None: the anonymous final consumer

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -25,11 +25,13 @@ from itplus.core.money import (
     split_taxes,
     tax_key,
 )
+from itplus.core.numbers import MAX_AMOUNT_CLP
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
 from itplus.store.accounts.services import staff_role
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import SessionClosed
 from itplus.store.catalog.models import Product
+from itplus.store.catalog.quantities import product_quantity_parse
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
@@ -56,9 +58,6 @@ from itplus.store.sales.receipts import sale_printout
 from itplus.store.terminals.models import Terminal
 
 MAX_LINES = 500
-MAX_QUANTITY = Decimal("99999")
-# Far above any real ticket, far below BIGINT: an absurd amount is refused, not a crash.
-MAX_AMOUNT_CLP = 10**12
 
 
 class SaleRejected(BusinessError):
@@ -85,7 +84,7 @@ class LineInput:
 
     code: str = ""  # barcode, scale EAN-13 or SKU, as scanned/typed
     product_id: int | None = None  # when picked from a search instead of scanned
-    quantity: Decimal = Decimal("1")
+    quantity: Decimal | str = Decimal("1")  # as typed or sent; read once the product is known
     discount_clp: int = 0
     is_voided: bool = False
     approval_id: int | None = None
@@ -176,30 +175,6 @@ def _percent(part: int, whole: int) -> int:
     return -(-part * 100 // whole)
 
 
-def _parse_quantity(value: Decimal, product: Product) -> Decimal:
-    try:
-        quantity = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise SaleRejected(_("Cantidad inválida."))
-    if not quantity.is_finite() or quantity <= 0:
-        raise SaleRejected(
-            _("La cantidad de «%(product)s» debe ser mayor que cero.") % {"product": product.name}
-        )
-    if quantity > MAX_QUANTITY:
-        raise SaleRejected(
-            _("La cantidad de «%(product)s» es demasiado grande.") % {"product": product.name}
-        )
-    if product.is_weighed:
-        if quantity != quantity.quantize(Decimal("0.001")):
-            raise SaleRejected(_("El peso admite como máximo 3 decimales (gramos)."))
-    elif quantity != quantity.to_integral_value():
-        raise SaleRejected(
-            _("«%(product)s» se vende por unidad: la cantidad debe ser un número entero.")
-            % {"product": product.name}
-        )
-    return quantity.quantize(Decimal("0.001"))
-
-
 def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
     if line.product_id is not None:
         product = Product.objects.filter(pk=line.product_id, is_active=True).first()
@@ -223,8 +198,10 @@ def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
         # The scale already priced it; quantity is one labelled package.
         quantity, unit_price, gross = Decimal("1.000"), embedded_price, embedded_price
     else:
-        quantity = _parse_quantity(
-            embedded_weight if embedded_weight is not None else line.quantity, product
+        quantity = product_quantity_parse(
+            embedded_weight if embedded_weight is not None else line.quantity,
+            product=product,
+            positive=True,
         )
         unit_price = product.price_clp
         gross = round_clp(Decimal(unit_price) * quantity)

@@ -1,10 +1,9 @@
 """Template filters of the purchases pages: pesos and quantities written the Chilean way."""
 
-from decimal import Decimal
-
 from django import template
 
 from itplus.core.money import format_clp
+from itplus.core.numbers import format_quantity
 
 register = template.Library()
 
@@ -18,7 +17,4 @@ def clp(amount_clp) -> str:
 @register.filter
 def qty(value) -> str:
     """Decimal("2.500") → "2,5"; Decimal("10.000") → "10"."""
-    if value is None or value == "":
-        return ""
-    text = f"{Decimal(value).normalize():f}"
-    return text.replace(".", ",")
+    return format_quantity(value)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from itplus.core.numbers import NumberInput
 from itplus.store.sales.api import require_cashier
 from itplus.store.sales.models import CreditNote, Sale
 from itplus.store.sales.returns.selectors import (
@@ -33,7 +34,7 @@ router = Router(tags=["devoluciones"])
 class ReturnLineIn(Schema):
     position: int | None = None
     sale_line_id: int | None = None
-    quantity: Decimal
+    quantity: NumberInput
     restock: bool = True
 
 

@@ -41,7 +41,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
@@ -61,6 +61,7 @@ from itplus.core.money import (
     split_taxes,
     tax_key,
 )
+from itplus.core.numbers import format_quantity, parse_quantity
 from itplus.store.accounts.models import Approval, ApprovalAction
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.selectors import cash_session_current
@@ -84,7 +85,6 @@ from itplus.store.sales.models import (
     PaymentMethod,
     Refund,
     Sale,
-    SaleLine,
 )
 from itplus.store.sales.returns.receipts import credit_note_printout
 from itplus.store.sales.returns.selectors import (
@@ -122,7 +122,7 @@ class ReturnLineInput:
     """One line to return: the original line (by its position on the sale, or its id)
     and the quantity coming back."""
 
-    quantity: Decimal
+    quantity: Decimal | str  # as typed or sent; read with the line's product
     position: int | None = None
     sale_line_id: int | None = None
     restock: bool = True
@@ -477,32 +477,14 @@ def _document_missing_message(series_code, number, client_uuid, sale_id) -> str:
     return _("El documento %(document)s no existe en esta tienda.") % {"document": document}
 
 
-def _parse_return_quantity(value, *, line: SaleLine, weighed: bool) -> Decimal:
-    name = line.description
-    try:
-        quantity = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ReturnRejected(_("Cantidad a devolver inválida."))
-    if not quantity.is_finite() or quantity <= 0:
-        raise ReturnRejected(
-            _("La cantidad a devolver de «%(product)s» debe ser mayor que cero.")
-            % {"product": name}
-        )
-    if weighed:
-        if quantity != quantity.quantize(Decimal("0.001")):
-            raise ReturnRejected(_("El peso admite como máximo 3 decimales (gramos)."))
-    elif quantity != quantity.to_integral_value():
-        raise ReturnRejected(
-            _(
-                "«%(product)s» se vende por unidad: la cantidad a devolver debe ser un número entero."
-            )
-            % {"product": name}
-        )
-    return quantity.quantize(Decimal("0.001"))
-
-
-def _quantity_text(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
+def return_quantity_parse(value, *, state: LineReturnState, positive: bool = False) -> Decimal:
+    """A quantity to return of one sale line, as typed or sent (the shared parser)."""
+    return parse_quantity(
+        value,
+        weighed=state.weighed,
+        field=_("Cantidad a devolver de «%(product)s»") % {"product": state.line.description},
+        positive=positive,
+    )
 
 
 def _picks_from_input(
@@ -539,7 +521,7 @@ def _picks_from_input(
                 _("La línea %(position)s («%(product)s») se anuló en la venta: no se vendió.")
                 % {"position": line.position, "product": line.description}
             )
-        quantity = _parse_return_quantity(raw.quantity, line=line, weighed=state.weighed)
+        quantity = return_quantity_parse(raw.quantity, state=state, positive=True)
         if quantity > state.remaining_quantity:
             if state.returned_quantity:
                 message = _(
@@ -554,10 +536,10 @@ def _picks_from_input(
                 message
                 % {
                     "product": line.description,
-                    "sold": _quantity_text(line.quantity),
-                    "returned": _quantity_text(state.returned_quantity),
-                    "left": _quantity_text(state.remaining_quantity),
-                    "asked": _quantity_text(quantity),
+                    "sold": format_quantity(line.quantity),
+                    "returned": format_quantity(state.returned_quantity),
+                    "left": format_quantity(state.remaining_quantity),
+                    "asked": format_quantity(quantity),
                 }
             )
         picks.append(_Pick(state=state, quantity=quantity, restock=bool(raw.restock)))

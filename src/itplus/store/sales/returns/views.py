@@ -9,7 +9,6 @@ made when the panel was drawn, so a double click or a resent form makes one note
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -39,6 +38,7 @@ from itplus.store.sales.returns.services import (
     ReturnInput,
     ReturnLineInput,
     ReturnRejected,
+    return_quantity_parse,
     sale_return,
     sale_void,
 )
@@ -135,16 +135,10 @@ def _client_uuid(request: HttpRequest) -> uuid.UUID:
 def _lines_from_post(request: HttpRequest, sale: Sale) -> list[ReturnLineInput]:
     lines = []
     for state in sale_return_state(sale=sale):
-        raw = request.POST.get(f"cantidad_{state.line.pk}", "").strip().replace(",", ".")
+        raw = request.POST.get(f"cantidad_{state.line.pk}", "").strip()
         if not raw:
             continue
-        try:
-            quantity = Decimal(raw)
-        except InvalidOperation:
-            raise ReturnRejected(
-                _("La cantidad de «%(product)s» no es un número.")
-                % {"product": state.line.description}
-            )
+        quantity = return_quantity_parse(raw, state=state)
         if quantity == 0:
             continue
         lines.append(

@@ -13,28 +13,35 @@ export class ApiError extends Error {
 /** The request may or may not have reached the server: retry with the same data. */
 export class NetworkError extends Error {}
 
+/** fetch() with a deadline: no answer within `timeoutMs` is a NetworkError, like no network. */
+async function timedFetch(url, init, timeoutMs) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await fetch(url, { credentials: "same-origin", ...init, signal: controller.signal });
+  } catch {
+    throw new NetworkError(MSG.network);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createApi(token, { timeoutMs = 15000 } = {}) {
+  /** Every call of every till module to /api/v1/ goes through here. */
   async function request(method, path, body) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let response;
-    try {
-      response = await fetch(`/api/v1${path}`, {
+    const response = await timedFetch(
+      `/api/v1${path}`,
+      {
         method,
-        credentials: "same-origin",
-        signal: controller.signal,
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: "application/json",
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new NetworkError(MSG.network);
-    } finally {
-      clearTimeout(timer);
-    }
+      },
+      timeoutMs,
+    );
     let data = null;
     try {
       data = await response.json();
@@ -47,8 +54,17 @@ export function createApi(token, { timeoutMs = 15000 } = {}) {
     return { status: response.status, data };
   }
 
+  /** A page of the site (a receipt) as HTML text, with the same deadline. */
+  async function page(url) {
+    const response = await timedFetch(url, {}, timeoutMs);
+    if (!response.ok) throw new ApiError(response.status, MSG.serverError(response.status), "error");
+    return response.text();
+  }
+
   const q = encodeURIComponent;
   return {
+    request,
+    page,
     lookup: (code) => request("GET", `/products/lookup?code=${q(code)}`),
     search: (text) => request("GET", `/products/search?q=${q(text)}&limit=12`),
     createSale: (payload) => request("POST", "/sales", payload),

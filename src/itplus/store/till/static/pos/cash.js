@@ -2,8 +2,8 @@
 // PIN), ingreso/egreso with a reason, X report (supervisors only: the close is blind),
 // and the blind count by denomination that closes the session and shows the printable Z.
 // While the session is closed a bar says so and offers to open it.
-import { ApiError, NetworkError } from "./api.js";
 import { MSG } from "./messages.js";
+import * as N from "./numbers.js";
 
 const TEXT = {
   title: "Caja",
@@ -16,8 +16,6 @@ const TEXT = {
   opened: (amount) => `Caja abierta con un fondo de ${amount}.`,
   moved: (kind, amount) => `${kind === "ingreso" ? "Ingreso" : "Egreso"} de ${amount} registrado.`,
   approvalOpen: "Abrir la caja requiere la autorización de un supervisor.",
-  badAmount: "Escriba un monto en pesos, sin decimales.",
-  badCount: "Escriba cantidades enteras, cero o más.",
   needReason: "Indique el motivo (por ejemplo, «Pago a proveedor»).",
   xOnlySupervisor: "El informe X lo emite un supervisor: el cierre de caja es a ciegas.",
   closed: (n, label, amount) => `Caja cerrada: informe Z N° ${n}. ${label}: ${amount}.`,
@@ -28,9 +26,8 @@ const TEXT = {
 
 const money = (amount) => `${amount < 0 ? "-" : ""}$${String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ".")}`;
 const signed = (amount) => (amount > 0 ? "+" : "") + money(amount);
-const digits = (text) => (/^\s*\d+\s*$/.test(String(text)) ? Number(String(text).trim()) : null);
 
-export function createCashMenu({ token, role, showMessage, askApproval, focusCode }) {
+export function createCashMenu({ api, role, showMessage, askApproval, focusCode }) {
   const bar = document.getElementById("cash-bar");
   const dialog = document.getElementById("dlg-cash");
   const slot = (name) => dialog.querySelector(`[data-slot="${name}"]`);
@@ -38,26 +35,7 @@ export function createCashMenu({ token, role, showMessage, askApproval, focusCod
   const isSupervisor = role === "supervisor" || role === "administrador";
   let status = null;
 
-  async function request(method, path, body) {
-    let response;
-    try {
-      response = await fetch(`/api/v1${path}`, {
-        method,
-        credentials: "same-origin",
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: "application/json",
-          ...(body ? { "Content-Type": "application/json" } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-    } catch {
-      throw new NetworkError(MSG.network);
-    }
-    const data = await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, data?.detail || MSG.serverError(response.status), data?.code);
-    return data;
-  }
+  const request = async (method, path, body) => (await api.request(method, path, body)).data;
 
   async function refresh() {
     try {
@@ -94,8 +72,9 @@ export function createCashMenu({ token, role, showMessage, askApproval, focusCod
   // ------------------------------------------------------------ the forms
 
   async function submitOpen(form) {
-    const amount = digits(form.elements.float.value || "0");
-    if (amount === null) return fail(TEXT.badAmount);
+    const typed = N.parseAmountClp(form.elements.float.value || "0", { field: "Fondo inicial" });
+    if (typed.error) return fail(typed.message);
+    const amount = typed.value;
     let approvalId = null;
     if (!status?.can_open) {
       dialog.close();
@@ -115,8 +94,9 @@ export function createCashMenu({ token, role, showMessage, askApproval, focusCod
   }
 
   async function submitMove(form) {
-    const amount = digits(form.elements.amount.value);
-    if (amount === null) return fail(TEXT.badAmount);
+    const typed = N.parseAmountClp(form.elements.amount.value, { field: "Monto", positive: true });
+    if (typed.error) return fail(typed.message);
+    const amount = typed.value;
     const reason = form.elements.reason.value.trim();
     if (!reason) return fail(TEXT.needReason);
     const kind = form.elements.kind.value;
@@ -155,7 +135,7 @@ export function createCashMenu({ token, role, showMessage, askApproval, focusCod
 
   function updateCounted() {
     // The sum of what was counted (not what is expected): the close stays blind.
-    const total = countInputs().reduce((sum, input) => sum + (digits(input.value) ?? 0) * Number(input.dataset.value), 0);
+    const total = countInputs().reduce((sum, input) => sum + (N.parseCount(input.value).value ?? 0) * Number(input.dataset.value), 0);
     slot("counted").textContent = money(total);
   }
 
@@ -163,12 +143,12 @@ export function createCashMenu({ token, role, showMessage, askApproval, focusCod
     const counts = {};
     for (const input of countInputs()) {
       const raw = input.value.trim();
-      const pieces = raw === "" ? 0 : digits(raw);
-      if (pieces === null) {
+      const pieces = raw === "" ? { value: 0 } : N.parseCount(raw, { field: input.getAttribute("aria-label") });
+      if (pieces.error) {
         input.focus();
-        return fail(TEXT.badCount);
+        return fail(pieces.message);
       }
-      counts[input.dataset.value] = pieces;
+      counts[input.dataset.value] = pieces.value;
     }
     let z;
     try {

@@ -4,7 +4,7 @@
 // dialog only for an identified customer, with the credit still available; the server
 // checks the limit again under a row lock. The choice lives in localStorage (per
 // terminal) next to the ticket and is cleared when the sale is recorded.
-import { ApiError, NetworkError } from "./api.js";
+import { ApiError } from "./api.js";
 import { MSG } from "./messages.js";
 
 const STORE_CREDIT = "cuenta_corriente";
@@ -25,7 +25,7 @@ const TEXT = {
 
 const money = (amount) => `${amount < 0 ? "-" : ""}$${String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ".")}`;
 
-export function createCustomerPicker({ token, terminal, showMessage }) {
+export function createCustomerPicker({ api, terminal, showMessage }) {
   const bar = document.getElementById("customer-bar");
   const dialog = document.getElementById("dlg-customer");
   const key = `itplus.customer.${terminal}`;
@@ -50,26 +50,7 @@ export function createCustomerPicker({ token, terminal, showMessage }) {
     render();
   }
 
-  async function request(method, path, body) {
-    let response;
-    try {
-      response = await fetch(`/api/v1${path}`, {
-        method,
-        credentials: "same-origin",
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: "application/json",
-          ...(body ? { "Content-Type": "application/json" } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-    } catch {
-      throw new NetworkError(MSG.network);
-    }
-    const data = await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, data?.detail || MSG.serverError(response.status), data?.code);
-    return data;
-  }
+  const request = async (method, path, body) => (await api.request(method, path, body)).data;
 
   function render() {
     bar.querySelectorAll("[data-doc-kind]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.docKind === state.kind)));

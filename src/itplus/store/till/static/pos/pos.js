@@ -4,6 +4,7 @@
 import { ApiError, NetworkError, createApi } from "./api.js";
 import { MSG } from "./messages.js";
 import * as T from "./ticket.js";
+import * as N from "./numbers.js";
 import { createCustomerPicker } from "./customer.js";
 import { createCashMenu } from "./cash.js";
 
@@ -16,8 +17,8 @@ const cfg = {
   pairUrl: root.dataset.pairUrl,
 };
 const api = createApi(cfg.token);
-const customer = createCustomerPicker({ token: cfg.token, terminal: cfg.terminal, showMessage });
-const cash = createCashMenu({ token: cfg.token, role: cfg.role, showMessage, askApproval, focusCode });
+const customer = createCustomerPicker({ api, terminal: cfg.terminal, showMessage });
+const cash = createCashMenu({ api, role: cfg.role, showMessage, askApproval, focusCode });
 const STORAGE_KEY = `itplus.ticket.${cfg.terminal}`;
 const KEEP_OPEN = Symbol("keep-open");
 
@@ -331,8 +332,8 @@ async function askWeight(product, initial = "") {
     hint: MSG.weightHint,
     value: initial,
     parse: (text) => {
-      const q = T.parseQuantity(text, true);
-      return q ? { value: q } : { error: MSG.badWeight };
+      const q = N.parseWeightKg(text, { field: MSG.weightLabel(product.name), positive: true });
+      return q.error ? { error: q.message } : { value: q.value };
     },
   });
   return answer?.value ?? null;
@@ -344,21 +345,34 @@ async function addProduct(product, { code = "", quantity = null, embeddedPriceCl
   if (embeddedPriceClp != null) {
     line = lineFromProduct(product, { code, quantity: "1", embeddedPriceClp });
   } else if (embeddedWeightKg != null) {
-    line = lineFromProduct(product, { code, quantity: T.parseQuantity(embeddedWeightKg, true), embeddedWeight: true });
+    const weight = N.parseWeightKg(embeddedWeightKg);
+    if (weight.error) return showMessage(weight.message);
+    line = lineFromProduct(product, { code, quantity: weight.value, embeddedWeight: true });
   } else if (product.is_weighed) {
-    const weight = quantity ? T.parseQuantity(quantity, true) : await askWeight(product);
-    if (quantity && !weight) return showMessage(MSG.badWeight);
+    let weight = null;
+    if (quantity) {
+      const typed = N.parseWeightKg(quantity, { field: MSG.weightLabel(product.name), positive: true });
+      if (typed.error) return showMessage(typed.message);
+      weight = typed.value;
+    } else {
+      weight = await askWeight(product);
+    }
     if (!weight) return;
     line = lineFromProduct(product, { code, quantity: weight });
   } else {
-    const units = T.parseQuantity(quantity ?? "1", false);
-    if (!units) return showMessage(quantity && T.toMilli(quantity) ? MSG.unitOnly(product.name) : MSG.badQuantity);
+    const field = MSG.quantityLabel(product.name);
+    const typed = N.parseQuantity(quantity ?? "1", { weighed: false, field, positive: true });
+    if (typed.error) return showMessage(typed.message);
+    const units = typed.value;
     const index = ticket.lines.findIndex(
       (l) => l.productId === product.id && !l.isVoided && !l.isWeighed && l.embeddedPriceClp == null,
     );
     if (index >= 0) {
       const existing = ticket.lines[index];
-      existing.quantity = String(Number(existing.quantity) + Number(units));
+      // The line's new total meets the same limit as a quantity typed at once.
+      const sum = N.parseQuantity(String(BigInt(existing.quantity) + BigInt(units)), { weighed: false, field });
+      if (sum.error) return showMessage(sum.message);
+      existing.quantity = sum.value;
       ticket.selected = index;
       clearMessage();
       return commit();
@@ -499,12 +513,12 @@ async function changeQuantity() {
     title: MSG.quantityTitle,
     label: line.isWeighed ? MSG.weightLabel(line.name) : MSG.quantityLabel(line.name),
     hint: line.isWeighed ? MSG.weightHint : "",
-    value: line.isWeighed ? line.quantity.replace(".", ",") : line.quantity,
+    value: N.formatQuantity(line.quantity),
     inputmode: line.isWeighed ? "decimal" : "numeric",
     parse: (text) => {
-      const q = T.parseQuantity(text, line.isWeighed);
-      if (q) return { value: q };
-      return { error: !line.isWeighed && T.toMilli(text) ? MSG.unitOnly(line.name) : MSG.badQuantity };
+      const field = line.isWeighed ? MSG.weightLabel(line.name) : MSG.quantityLabel(line.name);
+      const q = N.parseQuantity(text, { weighed: line.isWeighed, field, positive: true });
+      return q.error ? { error: q.message } : { value: q.value };
     },
   });
   if (!answer) return;
@@ -668,9 +682,20 @@ async function resume() {
 
 // ---------------------------------------------------------------- payment
 
+/** A typed payment amount in pesos; null when empty or unreadable (see paymentProblem). */
 function parseAmount(text) {
-  const digits = String(text).replace(/[^\d]/g, "");
-  return digits ? Number(digits) : null;
+  const amount = N.parseAmountClp(text);
+  return amount.error ? null : amount.value;
+}
+
+/** The Spanish message for the first typed amount that cannot be read; null if none. */
+function paymentProblem(rows) {
+  for (const row of rows) {
+    if (String(row.amount).trim() === "") continue;
+    const amount = N.parseAmountClp(row.amount, { field: MSG.methods[row.method] });
+    if (amount.error) return amount.message;
+  }
+  return null;
 }
 
 /** Payment rows as typed → payments to send. An empty cash amount means "exact". */
@@ -766,8 +791,9 @@ async function pay() {
         return div;
       }),
     );
-    dialogError(dialog, s.problem || "");
-    return { payments, s };
+    const typedProblem = paymentProblem(rows);
+    dialogError(dialog, typedProblem || s.problem || "");
+    return { payments, s, typedProblem };
   };
 
   const draw = (focusIndex = rows.length - 1) => {
@@ -839,7 +865,8 @@ async function pay() {
       }
     },
     onSubmit: async () => {
-      const { payments, s } = update();
+      const { payments, s, typedProblem } = update();
+      if (typedProblem) return KEEP_OPEN; // update() shows it
       if (!s.ok) {
         dialogError(dialog, s.problem || `${MSG.payMissing} ${T.formatCLP(s.missing)}`);
         return KEEP_OPEN;
@@ -856,9 +883,7 @@ async function pay() {
 async function loadReceipt(frame, url) {
   // srcdoc rather than src: the receipt page may forbid framing (X-Frame-Options), and a
   // srcdoc frame stays same-origin so its window.print() is ours to call.
-  const response = await fetch(url, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(String(response.status));
-  const html = await response.text();
+  const html = await api.page(url);
   const base = `<base href="${new URL(url, location.href).href}">`;
   frame.srcdoc = /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (m) => m + base) : base + html;
 }

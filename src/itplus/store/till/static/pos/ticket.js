@@ -1,7 +1,9 @@
 // Pure ticket math, mirroring the server (itplus.core.money and sales.services).
-// Pesos are integer numbers; quantities are decimal strings with at most 3 decimals,
-// multiplied as BigInt thousandths so there is never a float in a money amount.
+// Pesos are integer numbers; quantities are decimal strings with at most 3 decimals
+// ("3", "0.750": what numbers.js parseQuantity returns), multiplied as BigInt thousandths
+// so there is never a float in a money amount. Typed numbers are read by numbers.js.
 // The server recomputes everything; this is the preview the cashier sees.
+import { parseAmountClp } from "./numbers.js";
 
 export const PAYMENT_METHODS = ["efectivo", "debito", "credito", "transferencia"];
 
@@ -12,21 +14,11 @@ export function roundCash(amount) {
   return last <= 5 ? amount - last : amount + (10 - last);
 }
 
-/** "1,5" / "1.500" / "2" → thousandths as BigInt (1500n), or null when malformed. */
+/** A ticket quantity ("2", "1.500") → thousandths as BigInt (1500n), or null when malformed. */
 export function toMilli(quantity) {
-  const text = String(quantity).trim().replace(",", ".");
-  const match = /^(\d{1,5})(?:\.(\d{1,3}))?$/.exec(text);
+  const match = /^(\d+)(?:\.(\d{1,3}))?$/.exec(String(quantity));
   if (!match) return null;
   return BigInt(match[1]) * 1000n + BigInt((match[2] || "").padEnd(3, "0"));
-}
-
-/** Normalise typed quantity: "3" for unit products, "0.750" for weighed ones; null if invalid. */
-export function parseQuantity(text, weighed) {
-  const milli = toMilli(text);
-  if (milli === null || milli <= 0n) return null;
-  if (weighed) return `${milli / 1000n}.${String(milli % 1000n).padStart(3, "0")}`;
-  if (milli % 1000n !== 0n) return null;
-  return String(milli / 1000n);
 }
 
 /** Price × quantity rounded half up to pesos, like core.money.round_clp. */
@@ -55,15 +47,16 @@ export function parseDiscount(text) {
     const percent = Number(m[1]);
     return percent <= 100 ? { percent } : null;
   }
-  m = /^\$?(\d{1,3}(?:\.\d{3})+|\d{1,9})$/.exec(t);
-  return m ? { clp: Number(m[1].replaceAll(".", "")) } : null;
+  const amount = parseAmountClp(t);
+  return amount.error ? null : { clp: amount.value };
 }
 
-/** "3*7801234567890" → {quantity: "3", code: "7801234567890"}; no prefix → quantity null. */
+/** "3*7801234567890" → {quantity: "3", code: "7801234567890"} (the quantity as typed,
+ * read later with the product's unit); no prefix → quantity null. */
 export function parseScanInput(text) {
   const t = String(text).trim();
-  const m = /^(\d{1,5}(?:[.,]\d{1,3})?)\s*\*\s*(.*)$/.exec(t);
-  return m ? { quantity: m[1].replace(",", "."), code: m[2].trim() } : { quantity: null, code: t };
+  const m = /^([\d.,]+)\s*\*\s*(.*)$/.exec(t);
+  return m ? { quantity: m[1], code: m[2].trim() } : { quantity: null, code: t };
 }
 
 export function lineGross(line) {
