@@ -114,7 +114,7 @@ def _count(shop: Shop, rng: random.Random, category_name: str, *, post: bool) ->
             counted += 1  # a box the ledger did not know about
         if counted > 0:
             count_sheet_scan(
-                sheet=sheet, code=barcodes[line.product_id], user=user, quantity=str(counted)
+                sheet=sheet, code=barcodes[line.product_id], user=user, quantity=counted
             )
         else:
             count_line_set(sheet=sheet, product=line.product, counted="0", user=user)
