@@ -144,3 +144,7 @@ if WEBPAY_ENVIRONMENT == "production" and (
     )
 # The SDK waits 600 s by default; a customer is waiting on the return page.
 WEBPAY_TIMEOUT_SECONDS = float(os.environ.get("HELPDESK_WEBPAY_TIMEOUT", "15"))
+# How long Webpay's payment form stays usable after create: within it a second "pay"
+# (another tab) resumes the open transaction, after it a new one replaces it. Erring
+# long is the safe side: a dead token only brings the customer back with a timeout.
+WEBPAY_FORM_LIFETIME_SECONDS = 60 * float(os.environ.get("HELPDESK_WEBPAY_FORM_MINUTES", "10"))
