@@ -10,6 +10,8 @@ Environment variables:
 - HELPDESK_WEBPAY_ENVIRONMENT: "integration" (default, Transbank's test servers with the
   public integration credentials) or "production" (then HELPDESK_WEBPAY_COMMERCE_CODE
   and HELPDESK_WEBPAY_API_KEY are required).
+- HELPDESK_WEBPAY_FORM_MINUTES: how long a second "pay" resumes the open Webpay form
+  (default 10); past it a new transaction replaces the open one.
 - HELPDESK_EMAIL_HOST (+ _PORT, _USER, _PASSWORD): SMTP for outgoing mail; without it
   each message is written as a file in HELPDESK_HOME/mail.
 """

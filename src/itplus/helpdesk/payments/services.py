@@ -456,9 +456,7 @@ def payment_reconcile(*, payment: Payment, fail_if_unresolved: bool = False) -> 
                     order_mark_payment_failed(order=locked.order)
             payment.refresh_from_db()
         return payment
-    return _record_result(
-        payment=payment, response=response, fail_if_unresolved=fail_if_unresolved
-    )
+    return _record_result(payment=payment, response=response, fail_if_unresolved=fail_if_unresolved)
 
 
 def payments_to_reconcile():
