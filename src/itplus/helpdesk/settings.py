@@ -10,6 +10,8 @@ Environment variables:
 - HELPDESK_WEBPAY_ENVIRONMENT: "integration" (default, Transbank's test servers with the
   public integration credentials) or "production" (then HELPDESK_WEBPAY_COMMERCE_CODE
   and HELPDESK_WEBPAY_API_KEY are required).
+- HELPDESK_WEBPAY_FORM_MINUTES: how long a second "pay" resumes the open Webpay form
+  (default 10); past it a new transaction replaces the open one.
 - HELPDESK_EMAIL_HOST (+ _PORT, _USER, _PASSWORD): SMTP for outgoing mail; without it
   each message is written as a file in HELPDESK_HOME/mail.
 """
@@ -146,3 +148,7 @@ if WEBPAY_ENVIRONMENT == "production" and (
     )
 # The SDK waits 600 s by default; a customer is waiting on the return page.
 WEBPAY_TIMEOUT_SECONDS = float(os.environ.get("HELPDESK_WEBPAY_TIMEOUT", "15"))
+# How long Webpay's payment form stays usable after create: within it a second "pay"
+# (another tab) resumes the open transaction, after it a new one replaces it. Erring
+# long is the safe side: a dead token only brings the customer back with a timeout.
+WEBPAY_FORM_LIFETIME_SECONDS = 60 * float(os.environ.get("HELPDESK_WEBPAY_FORM_MINUTES", "10"))

@@ -8,8 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from itplus.core.errors import BusinessError
 from itplus.helpdesk.orders.admin import OrderAdmin
 from itplus.helpdesk.orders.models import Order
-from itplus.helpdesk.payments.models import Payment, Refund
-from itplus.helpdesk.payments.services import payment_reconcile, payment_refund, transfer_confirm
+from itplus.helpdesk.payments.models import Payment, PaymentEvent, Refund
+from itplus.helpdesk.payments.selectors import orders_with_duplicate_payments
+from itplus.helpdesk.payments.services import (
+    order_duplicates_refund,
+    payment_reconcile,
+    payment_refund,
+    transfer_confirm,
+)
 
 
 def run_action(modeladmin, request, objects, action, done_message):
@@ -22,6 +28,40 @@ def run_action(modeladmin, request, objects, action, done_message):
             modeladmin.message_user(request, done_message % {"obj": obj}, messages.SUCCESS)
 
 
+class DuplicatePaymentsFilter(admin.SimpleListFilter):
+    """Orders charged more than once (two tabs both approved, a card on top of a
+    transfer): the duplicate is refunded automatically; this list is where staff check
+    it was, and retry the refund if Transbank refused it."""
+
+    title = _("pagos duplicados")
+    parameter_name = "duplicados"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("todos", _("Más de un pago cobrado")),
+            ("sin_reembolsar", _("Cobro duplicado sin reembolsar")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("todos", "sin_reembolsar"):
+            return orders_with_duplicate_payments(
+                queryset, unrefunded_only=self.value() == "sin_reembolsar"
+            )
+        return queryset
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "payment", "message"]
+    readonly_fields = fields
+    verbose_name_plural = _("eventos de pago")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
@@ -32,6 +72,7 @@ class PaymentInline(admin.TabularInline):
         "state",
         "amount_clp",
         "refunded_clp",
+        "duplicate",
         "authorization_code",
         "card_last_digits",
         "detail",
@@ -48,8 +89,9 @@ admin.site.unregister(Order)
 
 @admin.register(Order)
 class OrderWithPaymentsAdmin(OrderAdmin):
-    inlines = [*OrderAdmin.inlines, PaymentInline]
-    actions = ["refund", "confirm_transfer", "reconcile", *OrderAdmin.actions]
+    inlines = [*OrderAdmin.inlines, PaymentInline, PaymentEventInline]
+    list_filter = [DuplicatePaymentsFilter, *OrderAdmin.list_filter]
+    actions = ["refund", "refund_duplicates", "confirm_transfer", "reconcile", *OrderAdmin.actions]
 
     @admin.action(description=_("Reembolsar el pago Webpay (total)"))
     def refund(self, request, queryset):
@@ -70,6 +112,17 @@ class OrderWithPaymentsAdmin(OrderAdmin):
                 [payment],
                 lambda p: payment_refund(payment=p, by=request.user),
                 _("%(obj)s: reembolso enviado a Transbank."),
+            )
+
+    @admin.action(description=_("Reembolsar los cobros duplicados (deja el pedido pagado una vez)"))
+    def refund_duplicates(self, request, queryset):
+        for order in orders_with_duplicate_payments(queryset, unrefunded_only=True):
+            refunds = order_duplicates_refund(order=order, by=request.user)
+            self.message_user(
+                request,
+                _("%(code)s: %(count)s cobro(s) duplicado(s) reembolsado(s).")
+                % {"code": order.code, "count": len(refunds)},
+                messages.SUCCESS if refunds else messages.WARNING,
             )
 
     @admin.action(description=_("Confirmar transferencia recibida"))
@@ -111,6 +164,7 @@ class RefundInline(admin.TabularInline):
         "amount_clp",
         "state",
         "kind",
+        "reason",
         "authorization_code",
         "requested_by",
         "detail",
@@ -130,11 +184,28 @@ class PaymentAdmin(admin.ModelAdmin):
         "state",
         "amount_clp",
         "refunded_clp",
+        "duplicate",
         "created_at",
     ]
-    list_filter = ["method", "state"]
+    list_filter = ["method", "state", "duplicate"]
     search_fields = ["buy_order", "token", "order__code"]
     inlines = [RefundInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "order", "kind", "payment", "message"]
+    list_filter = ["kind"]
+    search_fields = ["order__code", "payment__buy_order"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

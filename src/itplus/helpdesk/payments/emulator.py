@@ -21,6 +21,7 @@ Test knobs (attributes of WebpayEmulator): ``commit_delay`` (seconds to wait bef
 answering a commit that has already been applied: a network timeout on the client),
 ``status_delay`` (the same for status queries),
 ``tamper_amount`` / ``tamper_buy_order`` (a commit answer that does not match),
+``refund_error`` (refuse every refund with this message, 422),
 ``age(token, hours)`` (move a transaction back in time for the 3-hour refund rule).
 
 Run it alone with ``itplus-helpdesk webpay_emulator --port 8002``.
@@ -125,6 +126,7 @@ class WebpayEmulator:
         self.status_delay = 0.0
         self.tamper_amount: int | None = None
         self.tamper_buy_order: str | None = None
+        self.refund_error: str | None = None
         self.transactions: dict[str, EmulatedTransaction] = {}
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -239,6 +241,8 @@ class WebpayEmulator:
         amount = _pesos(body.get("amount"))
         with self.lock:
             tx = self._get(token)
+            if self.refund_error:
+                raise ApiError(422, self.refund_error)
             if tx.status not in ("AUTHORIZED", "PARTIALLY_NULLIFIED"):
                 raise ApiError(422, f"Invalid status '{tx.status}' for transaction while refunding")
             if amount is None or amount <= 0:

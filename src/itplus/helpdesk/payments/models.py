@@ -21,6 +21,9 @@ class Payment(models.Model):
         REJECTED = "rejected", _("Rechazado")
         ABORTED = "aborted", _("Anulado por el cliente")
         TIMED_OUT = "timed_out", _("Tiempo agotado en el formulario")
+        # Past the form's lifetime when the customer asked to pay again: a new attempt
+        # replaced it. A late return of it is still committed (see services).
+        EXPIRED = "expired", _("Vencida (reemplazada por un nuevo intento)")
         FAILED = "failed", _("Error")
         MISMATCH = "mismatch", _("Rechazado: no coincide monto u orden")
         REVERSED = "reversed", _("Reversado")
@@ -35,6 +38,10 @@ class Payment(models.Model):
     buy_order = models.CharField(_("orden de compra"), max_length=26, unique=True)
     session_id = models.CharField(max_length=61, blank=True)
     token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Where Webpay's form lives for this token: a second "pay" sends the browser back there.
+    form_url = models.URLField(_("formulario de Webpay"), max_length=255, blank=True)
+    # Authorised while the order was already paid: refunded automatically.
+    duplicate = models.BooleanField(_("cobro duplicado"), default=False)
     response_code = models.IntegerField(_("código de respuesta"), null=True, blank=True)
     authorization_code = models.CharField(_("código de autorización"), max_length=6, blank=True)
     card_last_digits = models.CharField(_("tarjeta"), max_length=4, blank=True)
@@ -68,6 +75,12 @@ class Payment(models.Model):
                 & models.Q(refunded_clp__lte=models.F("amount_clp")),
                 name="payment_refund_within_amount",
             ),
+            # One open Webpay transaction per order: a second "pay" resumes or replaces it.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(state__in=["creating", "created"]),
+                name="one_open_webpay_per_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,14 +92,30 @@ class Payment(models.Model):
         return self.state in (self.State.COMMITTING, self.State.UNKNOWN)
 
     @property
+    def captured(self) -> bool:
+        """Money was taken (and not yet fully given back)."""
+        return self.state in CAPTURED_STATES
+
+    @property
     def refundable_clp(self) -> int:
         if self.method != self.Method.WEBPAY or self.state != self.State.AUTHORIZED:
             return 0
         return self.amount_clp - self.refunded_clp
 
 
+# A payment that holds the customer's money: an approved card or a confirmed transfer.
+CAPTURED_STATES = (Payment.State.AUTHORIZED, Payment.State.CONFIRMED)
+# A payment that took money at some point (some or all of it may be refunded since).
+EVER_CAPTURED_STATES = (*CAPTURED_STATES, Payment.State.REVERSED, Payment.State.NULLIFIED)
+
+
 class Refund(models.Model):
-    """A refund asked of Transbank from the back office: REVERSED or NULLIFIED."""
+    """A refund asked of Transbank: by staff, or automatically for a duplicate charge.
+    Transbank answers REVERSED or NULLIFIED."""
+
+    class Reason(models.TextChoices):
+        STAFF = "staff", _("Solicitado en el back office")
+        DUPLICATE = "duplicate", _("Cobro duplicado (automático)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Enviando")
@@ -100,8 +129,16 @@ class Refund(models.Model):
     authorization_code = models.CharField(_("código de autorización"), max_length=6, blank=True)
     gateway_response = models.JSONField(default=dict, blank=True)
     detail = models.CharField(_("detalle"), max_length=300, blank=True)
+    reason = models.CharField(
+        _("motivo"), max_length=10, choices=Reason.choices, default=Reason.STAFF
+    )
+    # Empty for an automatic refund (no one asked: the system did).
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("solicitado por"), on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("solicitado por"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField(_("solicitado"), auto_now_add=True)
 
@@ -121,3 +158,33 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment.buy_order} · {self.kind or self.get_state_display()}"
+
+
+class PaymentEvent(models.Model):
+    """Something about an order's payments that staff should know: a resumed or replaced
+    transaction, a duplicate charge and its automatic refund. Append-only."""
+
+    class Kind(models.TextChoices):
+        RESUMED = "resumed", _("Pago retomado en otra pestaña")
+        EXPIRED = "expired", _("Transacción vencida reemplazada")
+        DUPLICATE = "duplicate", _("Cobro duplicado detectado")
+        DUPLICATE_REFUNDED = "dup_refunded", _("Cobro duplicado reembolsado")
+        DUPLICATE_REFUND_FAILED = "dup_failed", _("Reembolso del duplicado falló")
+
+    order = models.ForeignKey(
+        "helpdesk_orders.Order", on_delete=models.PROTECT, related_name="payment_events"
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
+    kind = models.CharField(_("tipo"), max_length=15, choices=Kind.choices)
+    message = models.CharField(_("detalle"), max_length=300)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("evento de pago")
+        verbose_name_plural = _("eventos de pago")
+
+    def __str__(self) -> str:
+        return f"{self.order.code} · {self.get_kind_display()}"

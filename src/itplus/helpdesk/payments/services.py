@@ -5,16 +5,25 @@ Network calls to Transbank never run inside a database transaction. A Payment ro
 token is the lock that makes a return commit once: the first return moves it from
 CREATED to COMMITTING under ``select_for_update``; any repeated or concurrent return
 finds it already past CREATED and only reads it.
+
+An order has at most one open Webpay transaction (a conditional unique constraint): a
+second "pay" (another tab, a double click) resumes it while its form is still usable,
+or replaces it once the form's lifetime is over. Should a second authorisation arrive
+anyway, the order stays paid by the first captured payment and the later one is
+refunded automatically (``order_duplicates_refund``). Locks are taken order first,
+then payment, everywhere both are needed.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,7 +39,7 @@ from itplus.helpdesk.orders.services import (
     order_mark_refunded,
 )
 from itplus.helpdesk.payments import webpay
-from itplus.helpdesk.payments.models import Payment, Refund
+from itplus.helpdesk.payments.models import CAPTURED_STATES, Payment, PaymentEvent, Refund
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +51,17 @@ FINAL = {
     S.REJECTED,
     S.ABORTED,
     S.TIMED_OUT,
+    S.EXPIRED,
     S.FAILED,
     S.MISMATCH,
     S.REVERSED,
     S.NULLIFIED,
 }
+# A return with token_ws commits these: an expired transaction's late approval is
+# still taken (and refunded if the order is paid by then), never silently dropped.
+COMMITTABLE = (S.CREATED, S.EXPIRED)
+# How often a second "pay" looks whether the first one's create has finished.
+_CREATE_POLL_SECONDS = 0.05
 
 
 class PaymentError(BusinessError):
@@ -69,16 +84,59 @@ class WebpayRedirect:
     token: str
 
 
+def _event(*, payment: Payment, kind: str, message: str) -> PaymentEvent:
+    return PaymentEvent.objects.create(
+        order_id=payment.order_id, payment=payment, kind=kind, message=message[:300]
+    )
+
+
 # ---------------------------------------------------------------- create
 
 
+def _create_grace_seconds() -> float:
+    # A create still CREATING after this long died with its process: nobody will finish it.
+    return settings.WEBPAY_TIMEOUT_SECONDS + 5
+
+
 @transaction.atomic
-def _payment_open(*, order: Order) -> Payment:
+def _payment_open(*, order: Order) -> tuple[Payment, bool]:
+    """The order's Webpay payment to send the customer to, and whether it already existed.
+
+    The order's row lock serialises every "pay" of one order (two tabs, a double click),
+    so exactly one of them creates a transaction; the others resume it.
+    """
     order = order_lock_for_webpay(order=order)
     if order.payments.filter(state__in=[S.COMMITTING, S.UNKNOWN]).exists():
         # A previous card payment may still turn out approved: never charge twice.
         raise OrderStateError(
             _("Estamos confirmando un pago anterior de este pedido. Espere unos minutos.")
+        )
+    current = order.payments.filter(
+        method=Payment.Method.WEBPAY, state__in=[S.CREATING, S.CREATED]
+    ).first()
+    if current is not None:
+        age = (timezone.now() - current.created_at).total_seconds()
+        if current.state == S.CREATED and age < settings.WEBPAY_FORM_LIFETIME_SECONDS:
+            _event(
+                payment=current,
+                kind=PaymentEvent.Kind.RESUMED,
+                message=_("Se volvió a pedir el pago: se retoma la transacción %(buy_order)s.")
+                % {"buy_order": current.buy_order},
+            )
+            return current, True
+        if current.state == S.CREATING and age < _create_grace_seconds():
+            return current, True  # another request is creating it right now
+        # Its form can no longer be used (or its create never finished): replace it.
+        _finish(
+            current,
+            state=S.EXPIRED,
+            detail=_("Vencida: el cliente volvió a pagar y se abrió un nuevo intento."),
+        )
+        _event(
+            payment=current,
+            kind=PaymentEvent.Kind.EXPIRED,
+            message=_("La transacción %(buy_order)s venció y se reemplazó por una nueva.")
+            % {"buy_order": current.buy_order},
         )
     attempt = order.payments.count() + 1
     return Payment.objects.create(
@@ -88,7 +146,7 @@ def _payment_open(*, order: Order) -> Payment:
         amount_clp=order.price_clp,
         buy_order=f"{order.code}-{attempt}",
         session_id=secrets.token_hex(12),
-    )
+    ), False
 
 
 def _finish(payment: Payment, *, state: str, detail: str = "", **fields) -> Payment:
@@ -101,12 +159,45 @@ def _finish(payment: Payment, *, state: str, detail: str = "", **fields) -> Paym
     return payment
 
 
-def webpay_start(*, order: Order, return_url: str) -> WebpayRedirect:
-    """Open a Webpay Plus transaction for the order's full price.
+def _gateway_failure() -> GatewayFailure:
+    return GatewayFailure(
+        _(
+            "No pudimos conectar con Webpay. Intente nuevamente en unos minutos o "
+            "elija transferencia bancaria."
+        )
+    )
 
-    Returns where to send the customer's browser (POST token_ws to url).
+
+def _resume(payment: Payment) -> WebpayRedirect:
+    """Send the customer to the open transaction; if another request is still creating
+    it, wait (at most one gateway timeout) for its token."""
+    deadline = time.monotonic() + _create_grace_seconds()
+    while payment.state == S.CREATING and time.monotonic() < deadline:
+        time.sleep(_CREATE_POLL_SECONDS)
+        payment.refresh_from_db()
+    if payment.state == S.CREATED and payment.token and payment.form_url:
+        return WebpayRedirect(url=payment.form_url, token=payment.token)
+    if payment.state == S.FAILED:
+        raise _gateway_failure()
+    raise OrderStateError(
+        _(
+            "Estamos abriendo el pago de este pedido en otra ventana. Espere unos segundos "
+            "y vuelva a intentarlo."
+        )
+    )
+
+
+def webpay_start(*, order: Order, return_url: str) -> WebpayRedirect:
+    """Send the customer to Webpay Plus for the order's full price.
+
+    Returns where to send the customer's browser (POST token_ws to url). While the
+    order's open transaction is within its form's lifetime, that same token and url
+    come back (a second tab lands on the same form, which Webpay lets decide once);
+    past it, the open transaction is marked EXPIRED and a new one is created.
     """
-    payment = _payment_open(order=order)
+    payment, existing = _payment_open(order=order)
+    if existing:
+        return _resume(payment)
     try:
         response = webpay.transaction().create(
             payment.buy_order, payment.session_id, payment.amount_clp, return_url
@@ -116,13 +207,8 @@ def webpay_start(*, order: Order, return_url: str) -> WebpayRedirect:
         with transaction.atomic():
             _finish(payment, state=S.FAILED, detail=str(getattr(exc, "message", exc)))
             order_mark_payment_failed(order=payment.order)
-        raise GatewayFailure(
-            _(
-                "No pudimos conectar con Webpay. Intente nuevamente en unos minutos o "
-                "elija transferencia bancaria."
-            )
-        )
-    _finish(payment, state=S.CREATED, token=response["token"])
+        raise _gateway_failure()
+    _finish(payment, state=S.CREATED, token=response["token"], form_url=response["url"])
     return WebpayRedirect(url=response["url"], token=response["token"])
 
 
@@ -191,7 +277,7 @@ def _return_normal(*, token: str) -> Payment:
         payment = Payment.objects.select_for_update().filter(token=token).first()
         if payment is None:
             raise _unknown_token()
-        if payment.state != S.CREATED:
+        if payment.state not in COMMITTABLE:
             return payment
         _finish(payment, state=S.COMMITTING)
 
@@ -206,7 +292,7 @@ def _return_normal(*, token: str) -> Payment:
         logger.warning("webpay commit of %s refused: %s", payment.buy_order, exc.message)
         _mark_unknown(payment, detail=exc.message)
         return payment_reconcile(payment=payment, fail_if_unresolved=True)
-    return _apply_result(payment=payment, response=response)
+    return _record_result(payment=payment, response=response)
 
 
 def _return_after_form_error(*, token: str) -> Payment:
@@ -233,13 +319,38 @@ def _amount(value) -> Decimal | None:
         return None
 
 
+def _record_result(
+    *, payment: Payment, response: dict, fail_if_unresolved: bool = False
+) -> Payment:
+    """Record Transbank's answer; a duplicate authorisation is refunded right after
+    (the refund is a network call, so it runs once the answer is committed)."""
+    payment = _apply_result(
+        payment=payment, response=response, fail_if_unresolved=fail_if_unresolved
+    )
+    if payment.duplicate and payment.state == S.AUTHORIZED:
+        order_duplicates_refund(order=payment.order)
+        payment.refresh_from_db()
+    return payment
+
+
+def _pays_twice(*, order: Order, payment: Payment) -> bool:
+    """Would authorising ``payment`` take the customer's money a second time?"""
+    if not order.can_pay:
+        return True  # already paid (or paid and refunded): nothing more is owed
+    return order.payments.exclude(pk=payment.pk).filter(state__in=CAPTURED_STATES).exists()
+
+
 @transaction.atomic
 def _apply_result(*, payment: Payment, response: dict, fail_if_unresolved: bool = False) -> Payment:
     """Record what Transbank said about the transaction (commit or status answer).
 
     PAID only when response_code is 0, status AUTHORIZED, and the amount and buy_order
-    are the ones we sent; a mismatch is refused and logged for staff.
+    are the ones we sent; a mismatch is refused and logged for staff. An approval for
+    an order that another payment already paid is recorded as a duplicate.
     """
+    # The order's lock first: two approvals of one order (two tabs) decide one by one
+    # which of them pays it.
+    Order.objects.select_for_update().get(pk=payment.order_id)
     payment = Payment.objects.select_for_update().select_related("order").get(pk=payment.pk)
     if payment.state not in (S.CREATED, S.COMMITTING, S.UNKNOWN):
         return payment  # already resolved by a concurrent return or reconciliation
@@ -272,8 +383,31 @@ def _apply_result(*, payment: Payment, response: dict, fail_if_unresolved: bool 
         )
         order_mark_payment_failed(order=payment.order)
     elif status == "AUTHORIZED" and response.get("response_code") == 0:
-        _finish(payment, state=S.AUTHORIZED, detail="", **fields)
-        order_mark_paid(order=payment.order, method=Payment.Method.WEBPAY)
+        if _pays_twice(order=payment.order, payment=payment):
+            logger.error(
+                "webpay %s authorised for order %s, already paid: duplicate charge",
+                payment.buy_order,
+                payment.order.code,
+            )
+            _finish(
+                payment,
+                state=S.AUTHORIZED,
+                detail=_("Cobro duplicado: el pedido ya estaba pagado; se reembolsa."),
+                duplicate=True,
+                **fields,
+            )
+            _event(
+                payment=payment,
+                kind=PaymentEvent.Kind.DUPLICATE,
+                message=_(
+                    "Transbank autorizó %(buy_order)s por %(amount)s pesos cuando el pedido ya "
+                    "estaba pagado."
+                )
+                % {"buy_order": payment.buy_order, "amount": payment.amount_clp},
+            )
+        else:
+            _finish(payment, state=S.AUTHORIZED, detail="", **fields)
+            order_mark_paid(order=payment.order, method=Payment.Method.WEBPAY)
     elif (
         status in ("FAILED", "REVERSED", "NULLIFIED")
         or fail_if_unresolved
@@ -322,7 +456,7 @@ def payment_reconcile(*, payment: Payment, fail_if_unresolved: bool = False) -> 
                     order_mark_payment_failed(order=locked.order)
             payment.refresh_from_db()
         return payment
-    return _apply_result(payment=payment, response=response, fail_if_unresolved=fail_if_unresolved)
+    return _record_result(payment=payment, response=response, fail_if_unresolved=fail_if_unresolved)
 
 
 def payments_to_reconcile():
@@ -336,12 +470,19 @@ class RefundRefused(PaymentError):
     code = "reembolso_rechazado"
 
 
-def payment_refund(*, payment: Payment, by: User, amount_clp: int | None = None) -> Refund:
+def payment_refund(
+    *,
+    payment: Payment,
+    by: User | None,
+    amount_clp: int | None = None,
+    reason: str = Refund.Reason.STAFF,
+) -> Refund:
     """Refund a Webpay payment (all of what is left, or ``amount_clp``).
 
     Transbank decides the kind: a full refund within 3 hours is a reversal (REVERSED),
-    anything else a nullification (NULLIFIED). The order becomes REFUNDED once nothing
-    is left to refund.
+    anything else a nullification (NULLIFIED). The order becomes REFUNDED once none of
+    its payments holds money any more (refunding a duplicate leaves it PAID).
+    ``by`` is None for an automatic refund.
     """
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -354,7 +495,11 @@ def payment_refund(*, payment: Payment, by: User, amount_clp: int | None = None)
         try:
             with transaction.atomic():
                 refund = Refund.objects.create(
-                    payment=payment, amount_clp=amount, state=Refund.State.PENDING, requested_by=by
+                    payment=payment,
+                    amount_clp=amount,
+                    state=Refund.State.PENDING,
+                    reason=reason,
+                    requested_by=by,
                 )
         except IntegrityError:
             raise RefundRefused(_("Ya hay un reembolso en curso para este pago."))
@@ -370,6 +515,7 @@ def payment_refund(*, payment: Payment, by: User, amount_clp: int | None = None)
 
 @transaction.atomic
 def _apply_refund(*, refund: Refund, response: dict) -> Refund:
+    order = Order.objects.select_for_update().get(pk=refund.payment.order_id)
     payment = Payment.objects.select_for_update().select_related("order").get(pk=refund.payment_id)
     refund.kind = str(response.get("type", ""))
     refund.gateway_response = response
@@ -390,9 +536,57 @@ def _apply_refund(*, refund: Refund, response: dict) -> Refund:
     refund.state = Refund.State.DONE
     refund.save()
     payment.save(update_fields=["refunded_clp", "state"])
-    if payment.refunded_clp >= payment.amount_clp:
-        order_mark_refunded(order=payment.order)
+    holds_money = order.payments.filter(state__in=CAPTURED_STATES).exists()
+    if order.state == Order.State.PAID and not holds_money:
+        order_mark_refunded(order=order)
     return refund
+
+
+def order_duplicates_refund(*, order: Order, by: User | None = None) -> list[Refund]:
+    """Give back every captured payment of the order but the one that pays it.
+
+    The order is paid exactly once: by a confirmed transfer if there is one (Webpay
+    cannot refund it), else by its first approved card payment. Every other captured
+    payment is marked a duplicate and refunded through Transbank in full; each outcome
+    is a PaymentEvent staff can see, and a refund Transbank refuses leaves the payment
+    in the back office's "Pagos duplicados" list to retry. Runs automatically after a
+    duplicate approval (``by`` None) and from the order admin's action.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        captured = sorted(
+            order.payments.filter(state__in=CAPTURED_STATES),
+            key=lambda p: (p.method != Payment.Method.TRANSFER, p.finished_at, p.pk),
+        )
+        # A paid order keeps its first payment; one already refunded keeps none.
+        duplicates = captured[1:] if order.state == Order.State.PAID else captured
+        for payment in duplicates:
+            if not payment.duplicate:
+                payment.duplicate = True
+                payment.save(update_fields=["duplicate"])
+    refunds = []
+    for payment in duplicates:
+        if not payment.refundable_clp:
+            continue
+        try:
+            refund = payment_refund(payment=payment, by=by, reason=Refund.Reason.DUPLICATE)
+        except RefundRefused as exc:
+            logger.error("refund of duplicate %s failed: %s", payment.buy_order, exc.message)
+            _event(
+                payment=payment,
+                kind=PaymentEvent.Kind.DUPLICATE_REFUND_FAILED,
+                message=_("No se pudo reembolsar %(buy_order)s: %(error)s")
+                % {"buy_order": payment.buy_order, "error": exc.message},
+            )
+            continue
+        _event(
+            payment=payment,
+            kind=PaymentEvent.Kind.DUPLICATE_REFUNDED,
+            message=_("%(buy_order)s reembolsado a la tarjeta (%(kind)s, %(amount)s pesos).")
+            % {"buy_order": payment.buy_order, "kind": refund.kind, "amount": refund.amount_clp},
+        )
+        refunds.append(refund)
+    return refunds
 
 
 # ---------------------------------------------------------------- bank transfer
