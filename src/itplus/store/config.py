@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
         {"prefix": "25", "item_digits": 5, "embeds": "weight"},
     ],
     "inventory": {"allow_negative_stock": True},
+    # How long a supervisor's PIN approval may wait before it is used.
+    "approvals": {"lifetime_minutes": 5},
 }
 
 

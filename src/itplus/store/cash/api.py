@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.models import Role
+from itplus.store.accounts.permissions import require_role, role_at_least
 from itplus.store.cash.models import DENOMINATIONS_CLP, CashSession, ZReport
 from itplus.store.cash.reports import cash_report_compute
 from itplus.store.cash.selectors import cash_session_current, z_report_last
 from itplus.store.cash.services import (
     SessionClosed,
-    can_open_cash,
     cash_movement_record,
     cash_session_close,
     cash_session_open_authorized,
@@ -101,8 +101,8 @@ def cash_status(request: HttpRequest):
         terminal=request.terminal.name,
         is_open=session is not None,
         session=_session_out(session) if session else None,
-        can_open=can_open_cash(user),
-        can_see_x=can_open_cash(user),
+        can_open=role_at_least(user, Role.SUPERVISOR),
+        can_see_x=role_at_least(user, Role.SUPERVISOR),
         denominations=list(DENOMINATIONS_CLP),
         last_z=_z_out(last) if last else None,
     )
@@ -128,6 +128,7 @@ class MovementIn(Schema):
     kind: str = Field(..., max_length=10)
     amount_clp: int
     reason: str = Field("", max_length=400)
+    approval_id: int | None = None  # a cashier's egreso: "egreso_caja" for its amount
 
 
 class MovementOut(Schema):
@@ -146,6 +147,7 @@ def cash_movement(request: HttpRequest, payload: MovementIn):
         amount_clp=payload.amount_clp,
         reason=payload.reason,
         user=_user(request),
+        approval_id=payload.approval_id,
     )
     out = MovementOut(
         id=movement.pk,
@@ -159,11 +161,11 @@ def cash_movement(request: HttpRequest, payload: MovementIn):
 
 @router.get("/cash/report/x", response=dict, summary="Informe X (no fiscal) de la sesión abierta")
 def cash_report_x(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
-    if staff_role(user) not in ("supervisor", "administrador"):
-        raise HttpError(
-            403, _("El informe X lo emite un supervisor: el cierre de caja es a ciegas.")
-        )
+    require_role(
+        _user(request),
+        Role.SUPERVISOR,
+        what=_("emitir el informe X (el cierre de caja es a ciegas)"),
+    )
     session = _open_session(request)
     report = cash_report_compute(session=session)
     return {

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from itplus.core.errors import BusinessError
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import PermissionRefused, require_role
 from itplus.store.catalog.models import Category, Product
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
@@ -48,7 +48,7 @@ class InventoryError(BusinessError):
     code = "inventario"
 
 
-class InventoryNotAllowed(BusinessError):
+class InventoryNotAllowed(PermissionRefused):
     code = "inventario_no_autorizado"
     status = 403
 
@@ -201,10 +201,7 @@ def stock_move(
 
 
 def _require_manager(user: User, what: str) -> None:
-    if staff_role(user) not in (Role.SUPERVISOR, Role.ADMIN):
-        raise InventoryNotAllowed(
-            _("Solo un supervisor o un administrador puede %(what)s.") % {"what": what}
-        )
+    require_role(user, Role.SUPERVISOR, what=what, error=InventoryNotAllowed)
 
 
 def parse_quantity(value, *, product: Product, allow_negative: bool = False) -> Decimal:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from itplus.core.audit import run_audit
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.maintenance.backup import BackupInfo, backup_list
 from itplus.store.maintenance.guide import build_guide, render_html
 from itplus.store.maintenance.scheduling import (
@@ -48,7 +48,7 @@ STATUS_LABELS = {
 
 
 def _is_admin(user) -> bool:
-    return staff_role(user) == Role.ADMIN
+    return role_at_least(user, Role.ADMIN)
 
 
 def _staff_view(*, admin_only: bool):
@@ -58,9 +58,7 @@ def _staff_view(*, admin_only: bool):
         @wraps(view)
         @login_required
         def wrapper(request: HttpRequest, *args, **kwargs):
-            role = staff_role(request.user)
-            allowed = (Role.ADMIN,) if admin_only else (Role.ADMIN, Role.SUPERVISOR)
-            if role not in allowed:
+            if not role_at_least(request.user, Role.ADMIN if admin_only else Role.SUPERVISOR):
                 raise PermissionDenied(_("Esta página es solo para administradores."))
             return view(request, *args, **kwargs)
 

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.accounts.models import ApprovalAction
-from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import CreditNote, PaymentMethod, Sale
 from itplus.store.sales.returns.printing import (
     credit_note_print_on_commit,
@@ -208,6 +208,7 @@ def void_create(request: HttpRequest, sale_id: int) -> HttpResponse:
             action=ApprovalAction.VOID_SALE,
             requested_by=request.user,
             terminal=terminal,
+            obj=sale,
             detail=sale_document_label(sale),
         )
         note, created = sale_void(
