@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from itplus.store.accounts.approvals import ApprovalRefused, approval_grant
 from itplus.store.accounts.models import Approval, ApprovalAction
-from itplus.store.accounts.services import approval_grant
 from itplus.store.cash.models import CashMovement, CashSession, ZCounter, ZReport
 from itplus.store.cash.services import (
     _AFTER_SESSION_CLOSE,
-    CashApprovalRequired,
     CashInputError,
     CashSessionError,
     SessionClosed,
@@ -74,7 +73,7 @@ def test_cashier_opens_with_a_supervisor_pin_approval_used_once(cashier, supervi
     # the same approval cannot open another terminal
     other = make_terminal(open_session=False)
     before = snapshot()
-    with pytest.raises(CashApprovalRequired, match="no es válida o ya fue usada"):
+    with pytest.raises(ApprovalRefused, match="no es válida o ya fue usada"):
         cash_session_open_authorized(
             terminal=other, user=cashier, opening_float_clp=0, approval_id=approval.pk
         )
@@ -96,7 +95,7 @@ def test_cashier_cannot_open_without_the_right_approval(
     if approval_action:
         approval_id = approval_grant(pin="4321", action=approval_action, requested_by=cashier).pk
     before = snapshot()
-    with pytest.raises(CashApprovalRequired, match=message):
+    with pytest.raises(ApprovalRefused, match=message):
         cash_session_open_authorized(
             terminal=terminal, user=cashier, opening_float_clp=0, approval_id=approval_id
         )

@@ -15,7 +15,7 @@ from django.test import Client
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy
 
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.config import get_config
 from itplus.store.sales.models import Sale
 from itplus.store.sales.printing import (

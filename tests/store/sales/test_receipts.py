@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 
 from itplus.core.money import format_clp
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.accounts.models import Approval
-from itplus.store.accounts.services import approval_grant
 from itplus.store.config import DEFAULTS, config_path, save_config
 from itplus.store.sales.models import Sale
 from itplus.store.sales.receipts import receipt_for_sale

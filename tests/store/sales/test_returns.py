@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 
 from itplus.core.integrity import GENESIS_HASH, chain_hash
+from itplus.store.accounts.approvals import ApprovalRefused, approval_grant
 from itplus.store.accounts.models import Approval
-from itplus.store.accounts.services import ApprovalDenied, approval_grant
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.services import SessionClosed
 from itplus.store.customers.models import AccountEntry
@@ -44,7 +44,6 @@ from itplus.store.sales.returns.services import (
     sale_void,
 )
 from itplus.store.sales.services import (
-    ApprovalRequired,
     IdempotencyConflict,
     LineInput,
     PaymentInput,
@@ -634,7 +633,7 @@ def test_a_supervisor_voiding_still_records_an_approval(terminal, supervisor, pr
     sale = sell(terminal, supervisor, [line(product)], [cash(2000)])
     before = snapshot(product)
 
-    with pytest.raises(ApprovalRequired):
+    with pytest.raises(ApprovalRefused):
         sale_void(sale_id=sale.pk, terminal=terminal, user=supervisor, approval_id=None)
     assert snapshot(product) == before
 
@@ -658,14 +657,14 @@ def test_void_refuses_a_used_or_wrong_approval(terminal, cashier, supervisor, pr
     before = snapshot(product)
 
     for approval_id in (used.pk, discount.pk, 999_999):
-        with pytest.raises(ApprovalRequired, match="no es válida o ya fue usada"):
+        with pytest.raises(ApprovalRefused, match="no es válida o ya fue usada"):
             sale_void(sale_id=sale.pk, terminal=terminal, user=cashier, approval_id=approval_id)
 
     assert snapshot(product) == before
 
 
 def test_a_wrong_pin_gives_no_approval(terminal, cashier, supervisor):
-    with pytest.raises(ApprovalDenied, match="PIN de supervisor incorrecto"):
+    with pytest.raises(ApprovalRefused, match="PIN de supervisor incorrecto"):
         approval_grant(pin="0000", action="anular_venta", requested_by=cashier)
     assert not Approval.objects.exists()
 

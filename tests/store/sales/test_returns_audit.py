@@ -8,7 +8,7 @@ import pytest
 from django.db.models import F
 
 from itplus.core.audit import run_audit
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.sales.models import CreditNote, CreditNoteLine, DocumentSeries, Refund, Sale
 from itplus.store.sales.returns.services import sale_void
 from itplus.store.sales.selectors import series_chain_heads as chain_heads

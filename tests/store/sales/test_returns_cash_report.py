@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from itplus.core.audit import run_audit
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.reports import cash_report_compute, cash_report_from_z
 from itplus.store.cash.services import cash_session_close

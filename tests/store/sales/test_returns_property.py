@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from itplus.core.audit import run_audit
 from itplus.core.errors import BusinessError
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.inventory.services import stock_move
 from itplus.store.sales.models import CreditNoteLine, Refund

@@ -14,11 +14,10 @@ from django.db import DatabaseError, connection
 from itplus.core.barcodes import with_check_digit
 from itplus.core.integrity import GENESIS_HASH, chain_hash
 from itplus.core.money import TaxSplit, split_document
+from itplus.store.accounts.approvals import ApprovalRefused, approval_grant
 from itplus.store.accounts.models import Approval
-from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import DocumentSeries, Payment, Sale, SaleLine
 from itplus.store.sales.services import (
-    ApprovalRequired,
     IdempotencyConflict,
     LineInput,
     PaymentInput,
@@ -501,13 +500,13 @@ REFUSALS = {
     "discount over the cashier limit": (
         _unit,
         lambda p: ([line(p, discount_clp=100)], [cash(2000)]),  # 8,4 %
-        ApprovalRequired,
+        ApprovalRefused,
         "requiere la clave de un supervisor",
     ),
     "ticket discount over the limit": (
         _unit,
         lambda p: ([line(p)], [cash(2000)], {"ticket_discount_clp": 100}),
-        ApprovalRequired,
+        ApprovalRefused,
         "requiere la clave de un supervisor",
     ),
     "ticket discount over the total": (
@@ -519,7 +518,7 @@ REFUSALS = {
     "voided line without approval": (
         _unit,
         lambda p: ([line(p), line(p, is_voided=True)], [cash(2000)]),
-        ApprovalRequired,
+        ApprovalRefused,
         "Anular una línea",
     ),
     "no lines": (_unit, lambda p: ([], [cash(2000)]), SaleRejected, "no tiene productos"),
@@ -585,7 +584,7 @@ def test_over_limit_discount_with_an_approval_passes_and_uses_it(terminal, cashi
     assert sale.total_clp == 800
 
     before = snapshot(terminal.boleta_series)
-    with pytest.raises(ApprovalRequired, match="no es válida o ya fue usada"):
+    with pytest.raises(ApprovalRefused, match="no es válida o ya fue usada"):
         sell(
             terminal,
             cashier,
@@ -615,7 +614,7 @@ def test_approval_with_too_low_a_percent_is_refused(terminal, cashier, superviso
     approval = grant(supervisor, max_percent=10)
     before = snapshot(terminal.boleta_series)
 
-    with pytest.raises(ApprovalRequired, match="cubre hasta 10% y el descuento es 20%"):
+    with pytest.raises(ApprovalRefused, match="cubre hasta 10% y el descuento es 20%"):
         sell(
             terminal,
             cashier,
@@ -630,7 +629,7 @@ def test_approval_with_too_low_a_percent_is_refused(terminal, cashier, superviso
 def test_approval_for_another_action_is_refused(terminal, cashier, supervisor):
     product = make_product(price_clp=1000)
     approval = grant(supervisor, action="anular_linea")
-    with pytest.raises(ApprovalRequired, match="no es válida"):
+    with pytest.raises(ApprovalRefused, match="no es válida"):
         sell(
             terminal,
             cashier,
@@ -692,7 +691,7 @@ def test_supervisor_discount_limit_is_larger(terminal, supervisor):
     product = make_product(price_clp=1000)
     sale = sell(terminal, supervisor, [line(product, discount_clp=300)], [cash(700)])  # 30 %
     assert sale.total_clp == 700
-    with pytest.raises(ApprovalRequired):
+    with pytest.raises(ApprovalRefused):
         sell(terminal, supervisor, [line(product, discount_clp=310)], [cash(700)])
 
 

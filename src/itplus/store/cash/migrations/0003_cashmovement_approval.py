@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_approval_amount_clp_approval_expires_at_and_more'),
+        ('accounts', '0005_approval_scope_and_expiry'),
         ('cash', '0002_movements_z_reports'),
     ]
 

@@ -16,6 +16,7 @@ const TEXT = {
   opened: (amount) => `Caja abierta con un fondo de ${amount}.`,
   moved: (kind, amount) => `${kind === "ingreso" ? "Ingreso" : "Egreso"} de ${amount} registrado.`,
   approvalOpen: "Abrir la caja requiere la autorización de un supervisor.",
+  approvalOut: (amount) => `Sacar ${amount} de la caja requiere la autorización de un supervisor.`,
   badAmount: "Escriba un monto en pesos, sin decimales.",
   badCount: "Escriba cantidades enteras, cero o más.",
   needReason: "Indique el motivo (por ejemplo, «Pago a proveedor»).",
@@ -120,9 +121,17 @@ export function createCashMenu({ token, role, showMessage, askApproval, focusCod
     const reason = form.elements.reason.value.trim();
     if (!reason) return fail(TEXT.needReason);
     const kind = form.elements.kind.value;
+    let approvalId = null;
+    if (kind === "egreso" && !isSupervisor) {
+      dialog.close();
+      const approval = await askApproval({ action: "egreso_caja", reason: TEXT.approvalOut(money(amount)), amountClp: amount, detail: reason });
+      if (!approval) return;
+      approvalId = approval.id;
+    }
     try {
-      await request("POST", "/cash/movements", { kind, amount_clp: amount, reason });
+      await request("POST", "/cash/movements", { kind, amount_clp: amount, reason, approval_id: approvalId });
     } catch (error) {
+      if (!dialog.open) show("move", TEXT.moveTitle);
       return fail(error.message);
     }
     dialog.close();
