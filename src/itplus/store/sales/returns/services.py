@@ -371,6 +371,8 @@ def _void_write(
     fingerprint: str,
     issued_at: datetime,
 ) -> CreditNote:
+    if not Sale.objects.filter(pk=sale_id).exists():
+        raise DocumentNotFound(_document_missing_message("", None, None, sale_id))
     # The approval first, as sale_complete does; locked so two voids cannot share it.
     approval = approval_consume(
         approval_id=approval_id,
