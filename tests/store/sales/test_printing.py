@@ -369,7 +369,9 @@ def test_a_reprint_prints_a_copy_without_opening_the_drawer(
 ):
     # given
     sale = make_sale(terminal=terminal, cashier=cashier, products=[product])
-    approval = approval_grant(pin="4321", action="reimpresion", requested_by=cashier)
+    approval = approval_grant(
+        pin="4321", action="reimpresion", requested_by=cashier, terminal=terminal, obj=sale
+    )
 
     # when
     with django_capture_on_commit_callbacks(execute=True):

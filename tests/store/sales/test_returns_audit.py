@@ -52,7 +52,9 @@ def shop(db):
     )
     notes.append(make_return(terminal=terminal, user=cashier, sale=mixed, lines={1: 2}))
     voided = sale()
-    approval = approval_grant(pin="4321", action="anular_venta", requested_by=cashier)
+    approval = approval_grant(
+        pin="4321", action="anular_venta", requested_by=cashier, terminal=terminal, obj=voided
+    )
     notes.append(
         sale_void(sale_id=voided.pk, terminal=terminal, user=cashier, approval_id=approval.pk)[0]
     )

@@ -36,7 +36,9 @@ def test_returns_and_voids_on_the_z_report(terminal, cashier, supervisor):
     voided = sale(terminal, cashier, chicle, 1, PaymentInput("efectivo", 1000))
     make_return(terminal=terminal, user=cashier, sale=cash_sale, lines={1: 1})  # 410 cash out
     make_return(terminal=terminal, user=cashier, sale=card_sale, lines={1: 1})  # 415 debit
-    approval = approval_grant(pin="4321", action="anular_venta", requested_by=cashier)
+    approval = approval_grant(
+        pin="4321", action="anular_venta", requested_by=cashier, terminal=terminal, obj=voided
+    )
     sale_void(sale_id=voided.pk, terminal=terminal, user=cashier, approval_id=approval.pk)
 
     x = cash_report_compute(session=session)
