@@ -156,6 +156,21 @@ def _refuse(message: str, code: str) -> ApprovalRefused:
     return ApprovalRefused(message, code=code)
 
 
+def _missing(action: str) -> ApprovalRefused:
+    return _refuse(
+        _("«%(action)s» requiere la autorización de un supervisor (PIN).")
+        % {"action": _label(action)},
+        "requiere_aprobacion",
+    )
+
+
+def _expired() -> ApprovalRefused:
+    return _refuse(
+        _("La autorización venció: pida de nuevo la clave del supervisor."),
+        "aprobacion_vencida",
+    )
+
+
 def _check(
     approval: Approval | None,
     *,
@@ -213,11 +228,7 @@ def approval_consume(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("approval_consume runs inside the action's transaction")
     if approval_id is None:
-        raise _refuse(
-            _("«%(action)s» requiere la autorización de un supervisor (PIN).")
-            % {"action": _label(action)},
-            "requiere_aprobacion",
-        )
+        raise _missing(action)
     approval = Approval.objects.select_for_update().filter(pk=approval_id).first()
     _check(approval, approval_id=approval_id, action=action, requested_by=requested_by, obj=obj)
     if approval.used_at is not None:
@@ -232,10 +243,7 @@ def approval_consume(
         )
     now = timezone.now()
     if approval.expires_at is None or now > approval.expires_at:
-        raise _refuse(
-            _("La autorización venció: pida de nuevo la clave del supervisor."),
-            "aprobacion_vencida",
-        )
+        raise _expired()
     if percent is not None and (approval.max_percent or 0) < percent:
         raise _refuse(
             _("La autorización cubre hasta %(max)s%% y el descuento es %(percent)s%%.")
@@ -264,11 +272,7 @@ def approval_spent_for(
     ago than an approval's lifetime: what lets a page show what a service authorised
     (a receipt's copy after POST /sales/{id}/reprint). Refused like a consumption."""
     if approval_id is None:
-        raise _refuse(
-            _("«%(action)s» requiere la autorización de un supervisor (PIN).")
-            % {"action": _label(action)},
-            "requiere_aprobacion",
-        )
+        raise _missing(action)
     approval = Approval.objects.filter(pk=approval_id).first()
     _check(approval, approval_id=approval_id, action=action, requested_by=requested_by, obj=obj)
     if approval.used_at is None:
@@ -277,8 +281,5 @@ def approval_spent_for(
             "aprobacion_sin_usar",
         )
     if timezone.now() > approval.used_at + approval_lifetime():
-        raise _refuse(
-            _("La autorización venció: pida de nuevo la clave del supervisor."),
-            "aprobacion_vencida",
-        )
+        raise _expired()
     return approval

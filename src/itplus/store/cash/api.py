@@ -2,8 +2,8 @@
 
 Opening needs a supervisor or administrator (logged in, or a cashier with a supervisor's
 "abrir_caja" PIN approval from POST /approvals). Movements and the blind close are the
-cashier's; the X report (it shows the expected cash) is for supervisors, so the close
-stays blind.
+cashier's, a cashier's egreso with an "egreso_caja" approval for its amount; the X report
+(it shows the expected cash) is for supervisors, so the close stays blind.
 """
 
 from __future__ import annotations
