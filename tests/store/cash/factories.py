@@ -102,6 +102,6 @@ def build_mixed_session(terminal: Terminal) -> MixedSession:
         kind=CashMovement.Kind.OUT,
         amount_clp=3_000,
         reason="Pago a proveedor",
-        user=cashier,
+        user=supervisor,
     )
     return mixed

@@ -67,11 +67,18 @@ def test_cashier_opens_with_a_supervisor_pin(client, closed_terminal, supervisor
 
 
 def test_movement_x_and_close(api_client, terminal, supervisor):
-    # given a cashier at an open till
-    moved = post(
+    # given a cashier at an open till, taking cash out with a supervisor's PIN
+    egreso = {"kind": "egreso", "amount_clp": 5000, "reason": "Pago a proveedor"}
+    refused = post(api_client, "/api/v1/cash/movements", egreso)
+    assert refused.status_code == 403 and refused.json()["code"] == "requiere_aprobacion"
+    approval = post(
         api_client,
-        "/api/v1/cash/movements",
-        {"kind": "egreso", "amount_clp": 5000, "reason": "Pago a proveedor"},
+        "/api/v1/approvals",
+        {"pin": "4321", "action": "egreso_caja", "amount_clp": 5000},
+    )
+    assert approval.status_code == 200, approval.json()
+    moved = post(
+        api_client, "/api/v1/cash/movements", {**egreso, "approval_id": approval.json()["id"]}
     )
     assert moved.status_code == 201, moved.json()
 
@@ -113,8 +120,8 @@ def test_movement_x_and_close(api_client, terminal, supervisor):
         (
             "/api/v1/cash/movements",
             {"kind": "egreso", "amount_clp": 999999, "reason": "x"},
-            409,
-            "supera el efectivo",
+            403,
+            "requiere la autorización de un supervisor",
         ),
         (
             "/api/v1/cash/movements",

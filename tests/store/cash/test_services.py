@@ -6,12 +6,11 @@ import pytest
 from django.db import transaction
 
 from itplus.core.numbers import InvalidNumber
+from itplus.store.accounts.approvals import ApprovalRefused, approval_grant
 from itplus.store.accounts.models import Approval, ApprovalAction
-from itplus.store.accounts.services import approval_grant
 from itplus.store.cash.models import CashMovement, CashSession, ZCounter, ZReport
 from itplus.store.cash.services import (
     _AFTER_SESSION_CLOSE,
-    CashApprovalRequired,
     CashInputError,
     CashSessionError,
     SessionClosed,
@@ -75,7 +74,7 @@ def test_cashier_opens_with_a_supervisor_pin_approval_used_once(cashier, supervi
     # the same approval cannot open another terminal
     other = make_terminal(open_session=False)
     before = snapshot()
-    with pytest.raises(CashApprovalRequired, match="no es válida o ya fue usada"):
+    with pytest.raises(ApprovalRefused, match="ya fue usada"):
         cash_session_open_authorized(
             terminal=other, user=cashier, opening_float_clp=0, approval_id=approval.pk
         )
@@ -86,7 +85,7 @@ def test_cashier_opens_with_a_supervisor_pin_approval_used_once(cashier, supervi
     ("approval_action", "message"),
     [
         (None, "requiere la autorización de un supervisor"),
-        (ApprovalAction.DISCOUNT, "no es válida"),
+        (ApprovalAction.DISCOUNT, "no para «Apertura de caja»"),
     ],
 )
 def test_cashier_cannot_open_without_the_right_approval(
@@ -95,9 +94,11 @@ def test_cashier_cannot_open_without_the_right_approval(
     terminal = make_terminal(open_session=False)
     approval_id = None
     if approval_action:
-        approval_id = approval_grant(pin="4321", action=approval_action, requested_by=cashier).pk
+        approval_id = approval_grant(
+            pin="4321", action=approval_action, requested_by=cashier, terminal=terminal
+        ).pk
     before = snapshot()
-    with pytest.raises(CashApprovalRequired, match=message):
+    with pytest.raises(ApprovalRefused, match=message):
         cash_session_open_authorized(
             terminal=terminal, user=cashier, opening_float_clp=0, approval_id=approval_id
         )
@@ -139,12 +140,12 @@ def test_no_sale_without_an_open_session(cashier, product):
 # --- movements -----------------------------------------------------------------------
 
 
-def test_movements_are_recorded_with_reason_and_user(session, cashier):
+def test_movements_are_recorded_with_reason_and_user(session, cashier, supervisor):
     entry = cash_movement_record(
         session=session, kind=IN, amount_clp=5000, reason="  Sencillo  ", user=cashier
     )
     out = cash_movement_record(
-        session=session, kind=OUT, amount_clp="25000", reason="Pago a proveedor", user=cashier
+        session=session, kind=OUT, amount_clp="25000", reason="Pago a proveedor", user=supervisor
     )
     assert (entry.reason, entry.signed_amount_clp, entry.user) == ("Sencillo", 5000, cashier)
     assert out.signed_amount_clp == -25000  # float 20.000 + 5.000 in: exactly all of it
@@ -166,28 +167,63 @@ def test_movements_are_recorded_with_reason_and_user(session, cashier):
     ],
 )
 def test_bad_movements_are_refused_and_change_nothing(
-    session, cashier, kind, amount, reason, message
+    session, supervisor, kind, amount, reason, message
 ):
     before = snapshot()
     with pytest.raises((CashSessionError, InvalidNumber), match=message):
         cash_movement_record(
-            session=session, kind=kind, amount_clp=amount, reason=reason, user=cashier
+            session=session, kind=kind, amount_clp=amount, reason=reason, user=supervisor
         )
     assert snapshot() == before
 
 
-def test_egreso_limit_follows_cash_sales_and_movements(session, terminal, cashier):
+def test_egreso_limit_follows_cash_sales_and_movements(session, terminal, cashier, supervisor):
     make_sale(
         terminal=terminal, cashier=cashier, products=[make_product(price_clp=1234)]
     )  # cash 1.230
     cash_movement_record(
-        session=session, kind=OUT, amount_clp=21_000, reason="Depósito", user=cashier
+        session=session, kind=OUT, amount_clp=21_000, reason="Depósito", user=supervisor
     )
     with pytest.raises(CashSessionError, match=r"supera el efectivo.*\$230"):
         cash_movement_record(
-            session=session, kind=OUT, amount_clp=231, reason="Depósito", user=cashier
+            session=session, kind=OUT, amount_clp=231, reason="Depósito", user=supervisor
         )
-    cash_movement_record(session=session, kind=OUT, amount_clp=230, reason="Depósito", user=cashier)
+    cash_movement_record(
+        session=session, kind=OUT, amount_clp=230, reason="Depósito", user=supervisor
+    )
+
+
+def test_a_cashiers_egreso_needs_an_approval_for_its_amount(session, terminal, cashier, supervisor):
+    def take_out(amount, approval_id=None):
+        return cash_movement_record(
+            session=session,
+            kind=OUT,
+            amount_clp=amount,
+            reason="Pago a proveedor",
+            user=cashier,
+            approval_id=approval_id,
+        )
+
+    approval = approval_grant(
+        pin="4321",
+        action=ApprovalAction.CASH_OUT,
+        requested_by=cashier,
+        terminal=terminal,
+        amount_clp=5_000,
+    )
+    before = snapshot()
+    with pytest.raises(ApprovalRefused, match="«Egreso de caja» requiere la autorización"):
+        take_out(5_000)
+    with pytest.raises(ApprovalRefused, match=r"cubre hasta \$5\.000 y se piden \$5\.010"):
+        take_out(5_010, approval.pk)
+    assert snapshot() == before
+
+    movement = take_out(5_000, approval.pk)
+    assert movement.approval == approval
+    with pytest.raises(ApprovalRefused, match="ya fue usada"):
+        take_out(1_000, approval.pk)
+    # an ingreso needs nobody
+    cash_movement_record(session=session, kind=IN, amount_clp=100, reason="Sencillo", user=cashier)
 
 
 def test_movement_on_a_closed_session_is_refused(session, supervisor):

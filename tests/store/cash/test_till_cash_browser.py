@@ -65,7 +65,7 @@ def test_open_sell_and_close_at_the_till(page, shop):
     page.keyboard.press("Enter")
     assert Sale.objects.get().cash_session == session
 
-    # an egreso with its reason
+    # an egreso with its reason: the cashier takes cash out with the supervisor's PIN
     page.keyboard.press("F10")
     expect(cash.locator('[data-panel="menu"]')).to_be_visible()
     page.keyboard.press("1")
@@ -73,8 +73,14 @@ def test_open_sell_and_close_at_the_till(page, shop):
     cash.get_by_label("Monto").fill("1000")
     cash.get_by_label("Motivo").fill("Pago a proveedor de pan")
     page.keyboard.press("Enter")
+    expect(pin).to_be_visible()
+    expect(pin).to_contain_text("Sacar $1.000 de la caja")
+    page.keyboard.type(SUPERVISOR_PIN)
+    page.keyboard.press("Enter")
     expect(page.locator("#message")).to_contain_text("Egreso de $1.000 registrado")
-    assert CashMovement.objects.get().reason == "Pago a proveedor de pan"
+    movement = CashMovement.objects.get()
+    assert movement.reason == "Pago a proveedor de pan"
+    assert (movement.approval.action, movement.approval.amount_clp) == ("egreso_caja", 1000)
 
     # the blind close: counts by denomination, no expected amount on screen
     page.keyboard.press("F10")

@@ -372,7 +372,7 @@ def test_sale_changelist_search_and_filters(admin_client, sale):
 
 
 def test_approvals_are_listed_read_only(admin_client, supervisor, cashier):
-    from itplus.store.accounts.services import approval_grant
+    from itplus.store.accounts.approvals import approval_grant
 
     approval = approval_grant(
         pin="4321", action="reimpresion", requested_by=cashier, detail="Boleta 15"

@@ -200,7 +200,7 @@ def test_only_a_supervisor_or_admin_sets_the_credit_limit():
     cashier = make_user(role="cajero")
     before = state()
 
-    with pytest.raises(NotAllowed, match="Solo un supervisor o administrador"):
+    with pytest.raises(NotAllowed, match="Solo un supervisor o un administrador"):
         customer_credit_limit_set(customer=customer, credit_limit_clp=50_000, user=cashier)
     with pytest.raises(NotAllowed):
         customer_create(rut="12.345.678-5", name="X", credit_limit_clp=10_000, user=cashier)

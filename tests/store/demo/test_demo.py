@@ -21,7 +21,8 @@ from stdnum.cl import rut
 
 from itplus.core.audit import run_audit
 from itplus.core.barcodes import is_valid_gs1
-from itplus.store.accounts.services import find_approver, staff_role
+from itplus.store.accounts.approvals import find_approver
+from itplus.store.accounts.permissions import staff_role
 from itplus.store.cash.models import CashMovement, CashSession, ZReport
 from itplus.store.cash.reports import cash_report_compute
 from itplus.store.catalog.models import Barcode, Product

@@ -214,12 +214,12 @@ BAD_INPUT = {
     "over-limit discount without approval": (
         _over_limit,
         403,
-        "Este descuento (17%) supera su límite: requiere la clave de un supervisor.",
+        "«Descuento sobre el límite» requiere la autorización de un supervisor (PIN).",
     ),
     "approval that does not exist": (
         lambda p: sale_body(p, line={"discount_clp": 200, "approval_id": 10**30}),
         403,
-        "La aprobación no es válida o ya fue usada.",
+        "no existe: pida de nuevo la clave del supervisor.",
     ),
     "product id that does not exist": (
         lambda p: sale_body(p, line={"code": "", "product_id": 10**30}),
@@ -298,7 +298,9 @@ def test_approval_by_pin_is_usable_once_in_a_sale(api_client, supervisor, cashie
         sale_body(product, line={"discount_clp": 200, "approval_id": approval_id}),
     )
     assert reuse.status_code == 403
-    assert reuse.json()["detail"] == "La aprobación no es válida o ya fue usada."
+    assert reuse.json()["detail"] == (
+        "La autorización ya fue usada: pida de nuevo la clave del supervisor."
+    )
     assert snapshot(series) == before
 
 

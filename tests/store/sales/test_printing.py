@@ -15,7 +15,7 @@ from django.test import Client
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy
 
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.config import get_config
 from itplus.store.printing.escpos import receipt_escpos
 from itplus.store.printing.models import PrintedDocument, PrintJob
@@ -371,7 +371,9 @@ def test_a_reprint_prints_a_copy_without_opening_the_drawer(
 ):
     # given
     sale = make_sale(terminal=terminal, cashier=cashier, products=[product])
-    approval = approval_grant(pin="4321", action="reimpresion", requested_by=cashier)
+    approval = approval_grant(
+        pin="4321", action="reimpresion", requested_by=cashier, terminal=terminal, obj=sale
+    )
 
     # when
     with django_capture_on_commit_callbacks(execute=True):

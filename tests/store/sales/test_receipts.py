@@ -6,19 +6,23 @@ import copy
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.test import Client
+from django.utils import timezone
 
 from itplus.core.money import format_clp
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.accounts.models import Approval
-from itplus.store.accounts.services import approval_grant
 from itplus.store.config import DEFAULTS, config_path, save_config
 from itplus.store.sales.models import Sale
 from itplus.store.sales.receipts import receipt_for_sale
+from itplus.store.sales.reprints import receipt_copy_url, sale_reprint
 from itplus.store.sales.services import LineInput, PaymentInput, sale_complete
-from tests.factories import make_product, make_sale, sale_input
+from tests.factories import make_product, make_sale, make_user, sale_input
 from tests.store.conftest import STORE_IDENTITY
 
 pytestmark = pytest.mark.django_db
@@ -173,10 +177,20 @@ def test_receipt_page_shows_number_lines_totals_rounding_and_change(client, cash
     assert "COPIA" not in html
 
 
-def test_receipt_page_marks_a_copy(client, cashier, mixed_sale):
+def test_receipt_page_marks_a_copy(client, cashier, supervisor, mixed_sale):
     client.force_login(cashier)
+    approval = approval_grant(
+        pin="4321",
+        action="reimpresion",
+        requested_by=cashier,
+        terminal=mixed_sale.terminal,
+        obj=mixed_sale,
+    )
+    sale_reprint(
+        sale=mixed_sale, approval_id=approval.pk, user=cashier, terminal=mixed_sale.terminal
+    )
 
-    response = client.get(f"/pos/recibo/{mixed_sale.pk}/?copia=1")
+    response = client.get(receipt_copy_url(mixed_sale, approval))
 
     assert response.status_code == 200
     assert "COPIA" in response.content.decode()
@@ -241,7 +255,7 @@ def test_reprint_with_a_supervisor_approval_gives_the_copy_url(
     sale = make_sale(terminal=terminal, cashier=cashier, products=[product])
     granted = api_client.post(
         "/api/v1/approvals",
-        {"pin": "4321", "action": "reimpresion"},
+        {"pin": "4321", "action": "reimpresion", "sale_id": sale.pk},
         content_type="application/json",
     )
     assert granted.status_code == 200, granted.content
@@ -252,7 +266,9 @@ def test_reprint_with_a_supervisor_approval_gives_the_copy_url(
 
     # then
     assert response.status_code == 200, response.content
-    assert response.json() == {"receipt_url": f"/pos/recibo/{sale.pk}/?copia=1"}
+    assert response.json() == {
+        "receipt_url": f"/pos/recibo/{sale.pk}/?copia=1&aprobacion={approval_id}"
+    }
     approval = Approval.objects.get(pk=approval_id)
     assert approval.used_at is not None
     assert approval.approved_by == supervisor
@@ -270,15 +286,17 @@ def test_reprint_without_approval_is_refused_in_spanish(api_client, terminal, ca
 
     assert response.status_code == 403
     assert response.json() == {
-        "detail": "Reimprimir una boleta requiere la clave de un supervisor.",
-        "code": "reimpresion_rechazada",
+        "detail": "«Reimpresión» requiere la autorización de un supervisor (PIN).",
+        "code": "requiere_aprobacion",
     }
 
 
 def test_a_used_approval_cannot_reprint_again(api_client, terminal, cashier, supervisor, product):
     # given: an approval already spent on one copy
     sale = make_sale(terminal=terminal, cashier=cashier, products=[product])
-    approval = approval_grant(pin="4321", action="reimpresion", requested_by=cashier)
+    approval = approval_grant(
+        pin="4321", action="reimpresion", requested_by=cashier, terminal=terminal, obj=sale
+    )
     assert _reprint(api_client, sale, approval.pk).status_code == 200
     used_at = Approval.objects.get(pk=approval.pk).used_at
 
@@ -295,12 +313,16 @@ def test_an_approval_for_something_else_cannot_reprint(
     api_client, terminal, cashier, supervisor, product
 ):
     sale = make_sale(terminal=terminal, cashier=cashier, products=[product])
-    discount = approval_grant(pin="4321", action="descuento", requested_by=cashier, max_percent=20)
+    discount = approval_grant(
+        pin="4321", action="descuento", requested_by=cashier, terminal=terminal, max_percent=20
+    )
 
     response = _reprint(api_client, sale, discount.pk)
 
     assert response.status_code == 403
-    assert response.json()["detail"] == "La aprobación no es para reimprimir una boleta."
+    assert response.json()["detail"] == (
+        "La autorización es para «Descuento sobre el límite», no para «Reimpresión»."
+    )
     discount.refresh_from_db()
     assert discount.used_at is None  # still good for the discount it was given for
 
@@ -314,8 +336,13 @@ def test_an_unknown_approval_cannot_reprint(api_client, terminal, cashier, produ
     assert "no existe" in response.json()["detail"]
 
 
-def test_reprint_of_a_missing_sale_is_404_and_keeps_the_approval(api_client, cashier, supervisor):
-    approval = approval_grant(pin="4321", action="reimpresion", requested_by=cashier)
+def test_reprint_of_a_missing_sale_is_404_and_keeps_the_approval(
+    api_client, terminal, cashier, supervisor, product
+):
+    sale = make_sale(terminal=terminal, cashier=cashier, products=[product])
+    approval = approval_grant(
+        pin="4321", action="reimpresion", requested_by=cashier, terminal=terminal, obj=sale
+    )
 
     response = api_client.post(
         "/api/v1/sales/999999/reprint",
@@ -327,3 +354,53 @@ def test_reprint_of_a_missing_sale_is_404_and_keeps_the_approval(api_client, cas
     assert response.json()["detail"] == "La venta no existe."
     approval.refresh_from_db()
     assert approval.used_at is None
+
+
+# --- the copy's page -----------------------------------------------------------------
+
+
+def test_a_copy_of_a_receipt_without_approval_is_refused(api_client, terminal, cashier, product):
+    sale = make_sale(terminal=terminal, cashier=cashier, products=[product])
+
+    refusals = {
+        "?copia=1": "«Reimpresión» requiere la autorización de un supervisor (PIN).",
+        "?copia=1&aprobacion=": "«Reimpresión» requiere la autorización de un supervisor",
+        "?copia=1&aprobacion=987654": "La autorización N° 987654 no existe",
+    }
+    for query, message in refusals.items():
+        response = api_client.get(f"/pos/recibo/{sale.pk}/{query}")
+        assert response.status_code == 403, query
+        page = response.content.decode()
+        assert message in page and "COPIA" not in page
+    # the original receipt is still shown as ever
+    assert api_client.get(f"/pos/recibo/{sale.pk}/").status_code == 200
+
+
+def test_a_copy_needs_the_approval_consumed_for_that_sale_by_that_cashier(
+    api_client, terminal, cashier, supervisor, product
+):
+    sale, other = (
+        make_sale(terminal=terminal, cashier=cashier, products=[product]) for _ in range(2)
+    )
+    approval = approval_grant(
+        pin="4321", action="reimpresion", requested_by=cashier, terminal=terminal, obj=sale
+    )
+    url = f"/pos/recibo/{sale.pk}/?copia=1&aprobacion={approval.pk}"
+
+    # not yet consumed through POST /reprint: refused
+    unused = api_client.get(url)
+    assert unused.status_code == 403
+    assert "aún no se ha usado" in unused.content.decode()
+
+    copy_url = _reprint(api_client, sale, approval.pk).json()["receipt_url"]
+    assert copy_url == url
+    assert "COPIA" in api_client.get(url).content.decode()
+    # …only for that sale, and that cashier
+    other_sale = f"/pos/recibo/{other.pk}/?copia=1&aprobacion={approval.pk}"
+    assert api_client.get(other_sale).status_code == 403
+    someone_else = Client()
+    someone_else.force_login(make_user(role="cajero"))
+    assert "otra persona" in someone_else.get(url).content.decode()
+    # …and not once the approval's lifetime has passed since it was used
+    Approval.objects.filter(pk=approval.pk).update(used_at=timezone.now() - timedelta(minutes=6))
+    assert "venció" in api_client.get(url).content.decode()

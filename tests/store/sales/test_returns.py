@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from itplus.core.integrity import GENESIS_HASH, chain_hash
 from itplus.core.numbers import InvalidNumber
+from itplus.store.accounts.approvals import ApprovalRefused, approval_grant
 from itplus.store.accounts.models import Approval
-from itplus.store.accounts.services import ApprovalDenied, approval_grant
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.services import SessionClosed
 from itplus.store.customers.models import AccountEntry
@@ -45,14 +45,18 @@ from itplus.store.sales.returns.services import (
     sale_void,
 )
 from itplus.store.sales.services import (
-    ApprovalRequired,
     IdempotencyConflict,
     LineInput,
     PaymentInput,
     sale_complete,
 )
-from tests.factories import make_customer, make_product, make_terminal, sale_input
-from tests.store.sales.factories import make_credit_note_series, make_return, return_input
+from tests.factories import make_customer, make_product, make_terminal, make_user, sale_input
+from tests.store.sales.factories import (
+    make_credit_note_series,
+    make_return,
+    return_approval,
+    return_input,
+)
 from tests.store.sales.test_services import assert_chain_verifies
 
 
@@ -440,7 +444,9 @@ def test_bad_lines_are_refused_and_change_nothing(
     terminal, cashier, supervisor, product, nc_series, lines, message
 ):
     other = make_product(name="Yogur", price_clp=450)
-    approval = approval_grant(pin="4321", action="anular_linea", requested_by=cashier)
+    approval = approval_grant(
+        pin="4321", action="anular_linea", requested_by=cashier, terminal=terminal
+    )
     sale = sell(
         terminal,
         cashier,
@@ -565,7 +571,8 @@ def test_damaged_goods_are_recorded_and_written_off(terminal, cashier, product, 
 
 def test_the_same_return_sent_twice_is_made_once(terminal, cashier, product, nc_series):
     sale = sell(terminal, cashier, [line(product, "2")], [cash(5000)])
-    data = return_input(sale, {1: 1})
+    approval = return_approval(terminal=terminal, user=cashier, sale=sale)
+    data = return_input(sale, {1: 1}, approval_id=approval.pk)
 
     first, created = sale_return(terminal=terminal, user=cashier, data=data)
     again, created_again = sale_return(terminal=terminal, user=cashier, data=data)
@@ -602,8 +609,12 @@ def test_credit_note_numbers_are_gapless_and_chained_despite_refusals(
 # --- Voids -----------------------------------------------------------------------------
 
 
-def void_approval(*, requested_by=None, action="anular_venta"):
-    return approval_grant(pin="4321", action=action, requested_by=requested_by)
+def void_approval(sale, terminal, requested_by, action="anular_venta"):
+    """What the till asks for before a void: a supervisor's approval for this sale, given
+    to the cashier at the terminal."""
+    return approval_grant(
+        pin="4321", action=action, requested_by=requested_by, terminal=terminal, obj=sale
+    )
 
 
 def test_same_day_void_with_a_supervisor_approval(
@@ -611,7 +622,7 @@ def test_same_day_void_with_a_supervisor_approval(
 ):
     other = make_product(name="Pan", price_clp=1235)
     sale = sell(terminal, cashier, [line(product, "2"), line(other)], [cash(5000)])
-    approval = void_approval(requested_by=cashier)
+    approval = void_approval(sale, terminal, cashier)
 
     note, created = sale_void(
         sale_id=sale.pk, terminal=terminal, user=cashier, approval_id=approval.pk
@@ -637,7 +648,7 @@ def test_a_supervisor_voiding_still_records_an_approval(terminal, supervisor, pr
     sale = sell(terminal, supervisor, [line(product)], [cash(2000)])
     before = snapshot(product)
 
-    with pytest.raises(ApprovalRequired):
+    with pytest.raises(ApprovalRefused):
         sale_void(sale_id=sale.pk, terminal=terminal, user=supervisor, approval_id=None)
     assert snapshot(product) == before
 
@@ -645,7 +656,7 @@ def test_a_supervisor_voiding_still_records_an_approval(terminal, supervisor, pr
         sale_id=sale.pk,
         terminal=terminal,
         user=supervisor,
-        approval_id=void_approval(requested_by=supervisor).pk,
+        approval_id=void_approval(sale, terminal, supervisor).pk,
         reason="Cliente se arrepintió",
     )
     assert note.approval.approved_by == supervisor
@@ -655,20 +666,85 @@ def test_a_supervisor_voiding_still_records_an_approval(terminal, supervisor, pr
 def test_void_refuses_a_used_or_wrong_approval(terminal, cashier, supervisor, product, nc_series):
     sale = sell(terminal, cashier, [line(product)], [cash(2000)])
     other_sale = sell(terminal, cashier, [line(product)], [cash(2000)])
-    used = void_approval()
-    sale_void(sale_id=other_sale.pk, terminal=terminal, user=cashier, approval_id=used.pk)
-    discount = void_approval(action="descuento")
+    used = void_approval(sale, terminal, cashier)
+    sale_void(sale_id=sale.pk, terminal=terminal, user=cashier, approval_id=used.pk)
+    discount = void_approval(other_sale, terminal, cashier, action="descuento")
+    for_the_other = void_approval(other_sale, terminal, cashier)
     before = snapshot(product)
 
-    for approval_id in (used.pk, discount.pk, 999_999):
-        with pytest.raises(ApprovalRequired, match="no es válida o ya fue usada"):
-            sale_void(sale_id=sale.pk, terminal=terminal, user=cashier, approval_id=approval_id)
+    refusals = [
+        (used.pk, sale, "aprobacion_usada"),
+        (discount.pk, other_sale, "aprobacion_otra_accion"),
+        (999_999, other_sale, "aprobacion_inexistente"),
+        (for_the_other.pk, sale, "aprobacion_otro_documento"),
+    ]
+    for approval_id, target, code in refusals:
+        with pytest.raises(ApprovalRefused) as error:
+            sale_void(sale_id=target.pk, terminal=terminal, user=cashier, approval_id=approval_id)
+        assert error.value.code == code
 
     assert snapshot(product) == before
 
 
+def test_an_approval_from_one_till_cannot_void_at_another_for_someone_else(
+    terminal, cashier, supervisor, product, nc_series
+):
+    # given: a sale at Caja 2 by another cashier, and an approval given at Caja 1
+    caja2, other_cashier = make_terminal(), make_user(role="cajero")
+    sale = sell(caja2, other_cashier, [line(product)], [cash(2000)])
+    at_caja1 = void_approval(sale, terminal, cashier)
+    before = snapshot(product)
+
+    # when / then: neither the other cashier at Caja 2 nor the first one there may use it
+    with pytest.raises(ApprovalRefused) as error:
+        sale_void(sale_id=sale.pk, terminal=caja2, user=other_cashier, approval_id=at_caja1.pk)
+    assert error.value.code == "aprobacion_otra_persona"
+    with pytest.raises(ApprovalRefused) as error:
+        sale_void(sale_id=sale.pk, terminal=caja2, user=cashier, approval_id=at_caja1.pk)
+    assert error.value.code == "aprobacion_otra_caja"
+    assert snapshot(product) == before
+    assert not CreditNote.objects.exists()
+    assert Approval.objects.get(pk=at_caja1.pk).used_at is None
+
+
+def test_a_cashiers_return_needs_a_supervisors_approval_for_the_sale_and_amount(
+    terminal, cashier, supervisor, product, nc_series
+):
+    sale = sell(terminal, cashier, [line(product, "2")], [cash(5000)])
+    other = sell(terminal, cashier, [line(product)], [cash(2000)])
+    before = snapshot(product)
+    attempts = [
+        (None, "requiere_aprobacion"),
+        (
+            return_approval(terminal=terminal, user=cashier, sale=other).pk,
+            "aprobacion_otro_documento",
+        ),
+        (
+            return_approval(terminal=terminal, user=cashier, sale=sale, amount_clp=1189).pk,
+            "aprobacion_insuficiente",
+        ),
+    ]
+
+    for approval_id, code in attempts:
+        with pytest.raises(ApprovalRefused) as error:
+            make_return(
+                terminal=terminal, user=cashier, sale=sale, lines={1: 1}, approval_id=approval_id
+            )
+        assert error.value.code == code
+
+    assert snapshot(product) == before
+    assert not CreditNote.objects.exists() and not Refund.objects.exists()
+    approval = return_approval(terminal=terminal, user=cashier, sale=sale, amount_clp=1190)
+    note = make_return(
+        terminal=terminal, user=cashier, sale=sale, lines={1: 1}, approval_id=approval.pk
+    )
+    assert note.approval == approval and note.total_clp == 1190
+    # a supervisor returns on their own authority, as on the back-office page
+    assert make_return(terminal=terminal, user=supervisor, sale=sale, lines={1: 1}).approval is None
+
+
 def test_a_wrong_pin_gives_no_approval(terminal, cashier, supervisor):
-    with pytest.raises(ApprovalDenied, match="PIN de supervisor incorrecto"):
+    with pytest.raises(ApprovalRefused, match="PIN de supervisor incorrecto"):
         approval_grant(pin="0000", action="anular_venta", requested_by=cashier)
     assert not Approval.objects.exists()
 
@@ -683,7 +759,7 @@ def test_a_sale_of_another_day_cannot_be_voided_only_returned(
         data=sale_input(lines=[line(product)], payments=[cash(2000)]),
         issued_at=yesterday,
     )
-    approval = void_approval()
+    approval = void_approval(sale, terminal, cashier)
     before = snapshot(product)
 
     with pytest.raises(VoidRejected, match="solo se anula una venta el mismo día"):
@@ -700,19 +776,30 @@ def test_voided_or_fully_returned_sales_cannot_be_voided_or_returned_again(
 ):
     voided = sell(terminal, cashier, [line(product)], [cash(2000)])
     returned = sell(terminal, cashier, [line(product)], [cash(2000)])
-    sale_void(sale_id=voided.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk)
+    sale_void(
+        sale_id=voided.pk,
+        terminal=terminal,
+        user=cashier,
+        approval_id=void_approval(voided, terminal, cashier).pk,
+    )
     make_return(terminal=terminal, user=cashier, sale=returned)
     before = snapshot(product)
 
     with pytest.raises(VoidRejected, match="ya está anulada"):
         sale_void(
-            sale_id=voided.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk
+            sale_id=voided.pk,
+            terminal=terminal,
+            user=cashier,
+            approval_id=void_approval(voided, terminal, cashier).pk,
         )
     with pytest.raises(ReturnRejected, match="está anulada: no admite devoluciones"):
         make_return(terminal=terminal, user=cashier, sale=voided)
     with pytest.raises(VoidRejected, match="ya fue devuelta completa"):
         sale_void(
-            sale_id=returned.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk
+            sale_id=returned.pk,
+            terminal=terminal,
+            user=cashier,
+            approval_id=void_approval(returned, terminal, cashier).pk,
         )
 
     used_before = before[-1]
@@ -726,7 +813,12 @@ def test_a_partly_returned_sale_cannot_be_voided(terminal, cashier, supervisor, 
     before = snapshot(product)
 
     with pytest.raises(VoidRejected, match="ya tiene devoluciones"):
-        sale_void(sale_id=sale.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk)
+        sale_void(
+            sale_id=sale.pk,
+            terminal=terminal,
+            user=cashier,
+            approval_id=void_approval(sale, terminal, cashier).pk,
+        )
 
     assert snapshot(product)[:-1] == before[:-1]
 
@@ -740,9 +832,19 @@ def test_a_sale_is_voided_only_at_its_own_terminal_and_open_session(
     before = snapshot(product)
 
     with pytest.raises(VoidRejected, match="otra caja o de una sesión de caja ya cerrada"):
-        sale_void(sale_id=sale.pk, terminal=other, user=cashier, approval_id=void_approval().pk)
+        sale_void(
+            sale_id=sale.pk,
+            terminal=other,
+            user=cashier,
+            approval_id=void_approval(sale, other, cashier).pk,
+        )
     with pytest.raises(SessionClosed, match="no está abierta"):
-        sale_void(sale_id=sale.pk, terminal=closed, user=cashier, approval_id=void_approval().pk)
+        sale_void(
+            sale_id=sale.pk,
+            terminal=closed,
+            user=cashier,
+            approval_id=void_approval(sale, closed, cashier).pk,
+        )
 
     assert snapshot(product)[:-1] == before[:-1]
     assert Approval.objects.filter(used_at__isnull=False).count() == 0
@@ -750,14 +852,14 @@ def test_a_sale_is_voided_only_at_its_own_terminal_and_open_session(
 
 def test_void_of_an_unknown_sale_is_refused(terminal, cashier, supervisor, nc_series):
     with pytest.raises(DocumentNotFound, match="no existe en esta tienda"):
-        sale_void(sale_id=424242, terminal=terminal, user=cashier, approval_id=void_approval().pk)
+        sale_void(sale_id=424242, terminal=terminal, user=cashier, approval_id=None)
 
 
 def test_void_retry_with_the_same_uuid_returns_the_same_note(
     terminal, cashier, supervisor, product, nc_series
 ):
     sale = sell(terminal, cashier, [line(product)], [cash(2000)])
-    approval = void_approval()
+    approval = void_approval(sale, terminal, cashier)
     key = uuid.uuid4()
 
     note, created = sale_void(
@@ -783,7 +885,12 @@ def test_credit_note_totals_for_session(terminal, cashier, supervisor, nc_series
     make_return(terminal=terminal, user=cashier, sale=cash_sale, lines={1: 1})
     make_return(terminal=terminal, user=cashier, sale=cash_sale, lines={1: 2})
     voided = sell(terminal, cashier, [line(item)], [cash(500)])  # 415 paid 410 in cash
-    sale_void(sale_id=voided.pk, terminal=terminal, user=cashier, approval_id=void_approval().pk)
+    sale_void(
+        sale_id=voided.pk,
+        terminal=terminal,
+        user=cashier,
+        approval_id=void_approval(voided, terminal, cashier).pk,
+    )
     session = CashSession.objects.get(terminal=terminal, status="abierta")
 
     totals = credit_note_totals_for_session(session=session)

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from itplus.store.sales.models import CreditNote, Sale
+from itplus.store.cash.models import CashMovement
+from itplus.store.inventory.models import StockMovement
+from itplus.store.sales.models import CreditNote, Refund, Sale
 from itplus.store.sales.services import LineInput
 from tests.factories import make_sale
 from tests.store.sales.factories import make_credit_note_series
@@ -31,6 +33,13 @@ def post(client, url, body):
     return client.post(url, data=body, content_type="application/json")
 
 
+def approve(client, action, **covers) -> int:
+    """The supervisor's PIN typed at the till, for ``action`` and what it covers."""
+    response = post(client, "/api/v1/approvals", {"pin": "4321", "action": action, **covers})
+    assert response.status_code == 200, response.content
+    return response.json()["id"]
+
+
 def return_body(sale, **kwargs) -> dict:
     return {
         "client_uuid": str(uuid.uuid4()),
@@ -41,8 +50,62 @@ def return_body(sale, **kwargs) -> dict:
     }
 
 
-def test_post_return_creates_a_credit_note_once(api_client, sold):
-    body = return_body(sold)
+def test_a_cashiers_refund_without_approval_is_refused_and_writes_nothing(api_client, sold):
+    # given: what the sale left in the database
+    def written():
+        return (
+            CreditNote.objects.count(),
+            Refund.objects.count(),
+            StockMovement.objects.count(),
+            CashMovement.objects.count(),
+        )
+
+    before = written()
+
+    # when: the cashier's token asks for a cash refund with no supervisor involved
+    response = post(api_client, RETURNS_URL, return_body(sold))
+
+    # then
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "«Devolución» requiere la autorización de un supervisor (PIN).",
+        "code": "requiere_aprobacion",
+    }
+    assert written() == before
+
+
+def test_a_cashiers_refund_needs_the_approval_for_that_sale_and_amount(
+    api_client, sold, supervisor, terminal, cashier, product
+):
+    other = make_sale(terminal=terminal, cashier=cashier, products=[product])
+    for covers, code in (
+        ({"sale_id": other.pk, "amount_clp": 5000}, "aprobacion_otro_documento"),
+        ({"sale_id": sold.pk, "amount_clp": 1000}, "aprobacion_insuficiente"),
+    ):
+        approval_id = approve(api_client, "devolucion", **covers)
+        response = post(api_client, RETURNS_URL, return_body(sold, approval_id=approval_id))
+        assert response.status_code == 403 and response.json()["code"] == code
+    assert CreditNote.objects.count() == 0
+
+    approval_id = approve(api_client, "devolucion", sale_id=sold.pk, amount_clp=1190)
+    response = post(api_client, RETURNS_URL, return_body(sold, approval_id=approval_id))
+    assert response.status_code == 201, response.content
+    assert CreditNote.objects.get().approval_id == approval_id
+
+
+def test_a_supervisors_token_returns_as_the_back_office_does(client, terminal, supervisor, sold):
+    client.force_login(supervisor)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {terminal.token}"
+
+    response = post(client, RETURNS_URL, return_body(sold))
+
+    assert response.status_code == 201, response.content
+
+
+def test_post_return_creates_a_credit_note_once(api_client, sold, supervisor):
+    body = return_body(
+        sold, approval_id=approve(api_client, "devolucion", sale_id=sold.pk, amount_clp=1190)
+    )
 
     first = post(api_client, RETURNS_URL, body)
     again = post(api_client, RETURNS_URL, body)
@@ -58,8 +121,11 @@ def test_post_return_creates_a_credit_note_once(api_client, sold):
     assert api_client.get(data["receipt_url"]).status_code == 200
 
 
-def test_return_by_series_and_number(api_client, sold):
-    body = return_body(sold, sale_id=None, series=sold.series.code, number=sold.number)
+def test_return_by_series_and_number(api_client, sold, supervisor):
+    approval_id = approve(api_client, "devolucion", sale_id=sold.pk, amount_clp=1190)
+    body = return_body(
+        sold, sale_id=None, series=sold.series.code, number=sold.number, approval_id=approval_id
+    )
 
     response = post(api_client, RETURNS_URL, body)
 
@@ -95,8 +161,9 @@ def test_bad_quantities_are_refused_in_spanish(api_client, sold):
     assert CreditNote.objects.count() == 0
 
 
-def test_returnable_shows_what_is_left(api_client, sold):
-    post(api_client, RETURNS_URL, return_body(sold))
+def test_returnable_shows_what_is_left(api_client, sold, supervisor):
+    approval_id = approve(api_client, "devolucion", sale_id=sold.pk, amount_clp=1190)
+    post(api_client, RETURNS_URL, return_body(sold, approval_id=approval_id))
 
     data = api_client.get(f"/api/v1/sales/{sold.pk}/returnable").json()
 
@@ -119,13 +186,13 @@ def test_void_needs_an_approval_then_voids(api_client, sold, supervisor):
     wrong_pin = post(api_client, "/api/v1/approvals", {"pin": "0000", "action": "anular_venta"})
     assert wrong_pin.status_code == 403
 
-    approval = post(api_client, "/api/v1/approvals", {"pin": "4321", "action": "anular_venta"})
-    response = post(api_client, url, {"approval_id": approval.json()["id"]})
+    approval_id = approve(api_client, "anular_venta", sale_id=sold.pk)
+    response = post(api_client, url, {"approval_id": approval_id})
 
     assert response.status_code == 201, response.content
     assert response.json()["kind"] == "anulacion" and response.json()["total_clp"] == 2380
     assert Sale.objects.get(pk=sold.pk).status == "anulada"
-    again = post(api_client, url, {"approval_id": approval.json()["id"]})
+    again = post(api_client, url, {"approval_id": approval_id})
     assert again.status_code == 403  # the approval was used
     assert CreditNote.objects.count() == 1
 

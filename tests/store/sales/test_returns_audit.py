@@ -8,7 +8,7 @@ import pytest
 from django.db.models import F
 
 from itplus.core.audit import run_audit
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.sales.models import CreditNote, CreditNoteLine, DocumentSeries, Refund, Sale
 from itplus.store.sales.returns.services import sale_void
 from itplus.store.sales.selectors import series_chain_heads as chain_heads
@@ -52,7 +52,9 @@ def shop(db):
     )
     notes.append(make_return(terminal=terminal, user=cashier, sale=mixed, lines={1: 2}))
     voided = sale()
-    approval = approval_grant(pin="4321", action="anular_venta", requested_by=cashier)
+    approval = approval_grant(
+        pin="4321", action="anular_venta", requested_by=cashier, terminal=terminal, obj=voided
+    )
     notes.append(
         sale_void(sale_id=voided.pk, terminal=terminal, user=cashier, approval_id=approval.pk)[0]
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from itplus.core.audit import run_audit
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.reports import cash_report_compute, cash_report_from_z
 from itplus.store.cash.services import cash_session_close
@@ -36,7 +36,9 @@ def test_returns_and_voids_on_the_z_report(terminal, cashier, supervisor):
     voided = sale(terminal, cashier, chicle, 1, PaymentInput("efectivo", 1000))
     make_return(terminal=terminal, user=cashier, sale=cash_sale, lines={1: 1})  # 410 cash out
     make_return(terminal=terminal, user=cashier, sale=card_sale, lines={1: 1})  # 415 debit
-    approval = approval_grant(pin="4321", action="anular_venta", requested_by=cashier)
+    approval = approval_grant(
+        pin="4321", action="anular_venta", requested_by=cashier, terminal=terminal, obj=voided
+    )
     sale_void(sale_id=voided.pk, terminal=terminal, user=cashier, approval_id=approval.pk)
 
     x = cash_report_compute(session=session)

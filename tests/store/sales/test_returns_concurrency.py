@@ -19,7 +19,7 @@ from itplus.store.sales.returns.services import ReturnRejected, sale_return
 from itplus.store.sales.services import LineInput
 from tests.concurrency import run_together
 from tests.factories import make_product, make_sale, make_terminal, make_user
-from tests.store.sales.factories import make_credit_note_series, return_input
+from tests.store.sales.factories import make_credit_note_series, return_approval, return_input
 from tests.store.sales.test_returns import assert_credit_chain_verifies
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +45,9 @@ def sale_of(terminal, cashier, product, quantity):
 
 
 def _return_call(terminal, cashier, sale, quantity):
-    data = return_input(sale, {1: quantity})
+    # Each call its own approval, granted beforehand as the till does.
+    approval = return_approval(terminal=terminal, user=cashier, sale=sale)
+    data = return_input(sale, {1: quantity}, approval_id=approval.pk)
     return lambda: sale_return(terminal=terminal, user=cashier, data=data)[0]
 
 

@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 
 from itplus.core.audit import run_audit
 from itplus.core.errors import BusinessError
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.inventory.models import Stock, StockMovement
 from itplus.store.inventory.services import stock_move
 from itplus.store.sales.models import CreditNoteLine, Refund
 from itplus.store.sales.returns.selectors import sale_return_state
-from itplus.store.sales.returns.services import sale_return, sale_void
+from itplus.store.sales.returns.services import sale_void
 from itplus.store.sales.services import LineInput, PaymentInput, sale_complete
 from tests.factories import make_customer, make_product, make_terminal, make_user, sale_input
-from tests.store.sales.factories import make_credit_note_series, return_input
+from tests.store.sales.factories import make_credit_note_series, make_return
 
 N_PRODUCTS = 3
 product_index = st.integers(0, N_PRODUCTS - 1)
@@ -111,15 +111,21 @@ def _mix(operations):
                     position = state.line.position
                     if state.remaining_quantity and quantity <= 3:
                         quantity = min(quantity, state.remaining_quantity)
-                    sale_return(
+                    make_return(
                         terminal=terminal,
                         user=cashier,
-                        data=return_input(sale, {position: quantity}, restock={position: restock}),
+                        sale=sale,
+                        lines={position: quantity},
+                        restock={position: restock},
                     )
                 elif op[0] == "void" and sales:
                     sale = sales[op[1] % len(sales)]
                     approval = approval_grant(
-                        pin="4321", action="anular_venta", requested_by=cashier
+                        pin="4321",
+                        action="anular_venta",
+                        requested_by=cashier,
+                        terminal=terminal,
+                        obj=sale,
                     )
                     sale_void(
                         sale_id=sale.pk, terminal=terminal, user=cashier, approval_id=approval.pk
@@ -232,9 +238,7 @@ def _money(prices, quantities, weighed, line_pct, ticket_pct, paid_by, order):
             left -= take
     order.shuffle(pieces)
     for position, take in pieces:
-        note, _ = sale_return(
-            terminal=terminal, user=cashier, data=return_input(sale, {position: take})
-        )
+        note = make_return(terminal=terminal, user=cashier, sale=sale, lines={position: take})
         for method, amount in note.refunds.values_list("method", "amount_clp"):
             if method == "efectivo":
                 assert amount % 10 == 0

@@ -15,11 +15,10 @@ from itplus.core.barcodes import with_check_digit
 from itplus.core.integrity import GENESIS_HASH, chain_hash
 from itplus.core.money import TaxSplit, split_document
 from itplus.core.numbers import InvalidNumber
+from itplus.store.accounts.approvals import ApprovalRefused, approval_grant
 from itplus.store.accounts.models import Approval
-from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import DocumentSeries, Payment, Sale, SaleLine
 from itplus.store.sales.services import (
-    ApprovalRequired,
     IdempotencyConflict,
     LineInput,
     PaymentInput,
@@ -75,9 +74,14 @@ def sell(terminal, cashier, lines, payments, **kwargs) -> Sale:
     return sale
 
 
-def grant(supervisor, *, action="descuento", max_percent=None, requested_by=None):
+def grant(terminal, cashier, *, action="descuento", max_percent=None):
+    """A supervisor's approval (PIN 4321) given to ``cashier`` at ``terminal``."""
     return approval_grant(
-        pin="4321", action=action, requested_by=requested_by, max_percent=max_percent
+        pin="4321",
+        action=action,
+        requested_by=cashier,
+        terminal=terminal,
+        max_percent=max_percent,
     )
 
 
@@ -508,14 +512,14 @@ REFUSALS = {
     "discount over the cashier limit": (
         _unit,
         lambda p: ([line(p, discount_clp=100)], [cash(2000)]),  # 8,4 %
-        ApprovalRequired,
-        "requiere la clave de un supervisor",
+        ApprovalRefused,
+        "«Descuento sobre el límite» requiere la autorización de un supervisor",
     ),
     "ticket discount over the limit": (
         _unit,
         lambda p: ([line(p)], [cash(2000)], {"ticket_discount_clp": 100}),
-        ApprovalRequired,
-        "requiere la clave de un supervisor",
+        ApprovalRefused,
+        "«Descuento sobre el límite» requiere la autorización de un supervisor",
     ),
     "ticket discount over the total": (
         _unit,
@@ -526,8 +530,8 @@ REFUSALS = {
     "voided line without approval": (
         _unit,
         lambda p: ([line(p), line(p, is_voided=True)], [cash(2000)]),
-        ApprovalRequired,
-        "Anular una línea",
+        ApprovalRefused,
+        "«Anulación de línea» requiere la autorización",
     ),
     "no lines": (_unit, lambda p: ([], [cash(2000)]), SaleRejected, "no tiene productos"),
     "credit note is not a sale": (
@@ -579,7 +583,7 @@ def test_no_active_series_is_refused(terminal, cashier, product):
 
 def test_over_limit_discount_with_an_approval_passes_and_uses_it(terminal, cashier, supervisor):
     product = make_product(price_clp=1000)
-    approval = grant(supervisor, max_percent=20, requested_by=cashier)
+    approval = grant(terminal, cashier, max_percent=20)
 
     sale = sell(
         terminal, cashier, [line(product, discount_clp=200, approval_id=approval.pk)], [cash(800)]
@@ -592,7 +596,7 @@ def test_over_limit_discount_with_an_approval_passes_and_uses_it(terminal, cashi
     assert sale.total_clp == 800
 
     before = snapshot(terminal.boleta_series)
-    with pytest.raises(ApprovalRequired, match="no es válida o ya fue usada"):
+    with pytest.raises(ApprovalRefused, match="ya fue usada"):
         sell(
             terminal,
             cashier,
@@ -604,7 +608,7 @@ def test_over_limit_discount_with_an_approval_passes_and_uses_it(terminal, cashi
 
 def test_ticket_discount_over_limit_with_approval(terminal, cashier, supervisor):
     product = make_product(price_clp=1000)
-    approval = grant(supervisor, max_percent=10)
+    approval = grant(terminal, cashier, max_percent=10)
     sale = sell(
         terminal,
         cashier,
@@ -619,10 +623,10 @@ def test_ticket_discount_over_limit_with_approval(terminal, cashier, supervisor)
 
 def test_approval_with_too_low_a_percent_is_refused(terminal, cashier, supervisor):
     product = make_product(price_clp=1000)
-    approval = grant(supervisor, max_percent=10)
+    approval = grant(terminal, cashier, max_percent=10)
     before = snapshot(terminal.boleta_series)
 
-    with pytest.raises(ApprovalRequired, match="cubre hasta 10% y el descuento es 20%"):
+    with pytest.raises(ApprovalRefused, match="cubre hasta 10% y el descuento es 20%"):
         sell(
             terminal,
             cashier,
@@ -636,8 +640,8 @@ def test_approval_with_too_low_a_percent_is_refused(terminal, cashier, superviso
 
 def test_approval_for_another_action_is_refused(terminal, cashier, supervisor):
     product = make_product(price_clp=1000)
-    approval = grant(supervisor, action="anular_linea")
-    with pytest.raises(ApprovalRequired, match="no es válida"):
+    approval = grant(terminal, cashier, action="anular_linea")
+    with pytest.raises(ApprovalRefused, match="es para «Anulación de línea», no para «Descuento"):
         sell(
             terminal,
             cashier,
@@ -648,7 +652,7 @@ def test_approval_for_another_action_is_refused(terminal, cashier, supervisor):
 
 def test_failed_payment_does_not_consume_the_approval(terminal, cashier, supervisor):
     product = make_product(price_clp=1000)
-    approval = grant(supervisor, max_percent=20)
+    approval = grant(terminal, cashier, max_percent=20)
     before = snapshot(terminal.boleta_series)
 
     with pytest.raises(PaymentRejected):
@@ -671,7 +675,7 @@ def test_failed_payment_does_not_consume_the_approval(terminal, cashier, supervi
 
 def test_cashier_voids_a_line_with_approval(terminal, cashier, supervisor):
     kept, voided = make_product(price_clp=1000), make_product(price_clp=2500)
-    approval = grant(supervisor, action="anular_linea")
+    approval = grant(terminal, cashier, action="anular_linea")
 
     sale = sell(
         terminal,
@@ -688,6 +692,44 @@ def test_cashier_voids_a_line_with_approval(terminal, cashier, supervisor):
     assert approval.used_at is not None
 
 
+def test_lowering_a_scanned_quantity_needs_an_approval_for_a_cashier(terminal, cashier, supervisor):
+    product = make_product(name="Bebida", price_clp=1000)
+    lowered = {"scanned_quantity": Decimal("3")}
+    before = snapshot(terminal.boleta_series)
+
+    with pytest.raises(ApprovalRefused, match="«Rebaja de cantidad escaneada» requiere"):
+        sell(terminal, cashier, [line(product, "2", **lowered)], [cash(2000)])
+    assert snapshot(terminal.boleta_series) == before
+
+    approval = grant(terminal, cashier, action="bajar_cantidad")
+    sale = sell(
+        terminal,
+        cashier,
+        [line(product, "2", quantity_approval_id=approval.pk, **lowered)],
+        [cash(2000)],
+    )
+    assert sale.total_clp == 2000
+    approval.refresh_from_db()
+    assert approval.used_at is not None and approval.detail == "Bebida: de 3 a 2"
+    # raising a quantity, or a supervisor lowering one, needs nobody
+    sell(terminal, cashier, [line(product, "3", scanned_quantity=Decimal("2"))], [cash(3000)])
+    sell(terminal, supervisor, [line(product, "1", **lowered)], [cash(1000)])
+
+
+def test_a_discount_approval_is_for_its_cashier_at_its_terminal(terminal, cashier, supervisor):
+    product = make_product(price_clp=1000)
+    approval = grant(terminal, cashier, max_percent=20)
+    discounted = [line(product, discount_clp=200, approval_id=approval.pk)]
+
+    with pytest.raises(ApprovalRefused, match="otra caja"):
+        sell(make_terminal(), cashier, discounted, [cash(800)])
+    with pytest.raises(ApprovalRefused, match="otra persona"):
+        sell(terminal, make_user(role="cajero"), discounted, [cash(800)])
+
+    approval.refresh_from_db()
+    assert approval.used_at is None
+
+
 def test_supervisor_voids_a_line_without_approval(terminal, supervisor):
     kept, voided = make_product(price_clp=1000), make_product(price_clp=2500)
     sale = sell(terminal, supervisor, [line(kept), line(voided, is_voided=True)], [cash(1000)])
@@ -699,7 +741,7 @@ def test_supervisor_discount_limit_is_larger(terminal, supervisor):
     product = make_product(price_clp=1000)
     sale = sell(terminal, supervisor, [line(product, discount_clp=300)], [cash(700)])  # 30 %
     assert sale.total_clp == 700
-    with pytest.raises(ApprovalRequired):
+    with pytest.raises(ApprovalRefused):
         sell(terminal, supervisor, [line(product, discount_clp=310)], [cash(700)])
 
 
@@ -735,7 +777,7 @@ def test_database_failure_after_lines_are_written_rolls_back_everything(
     terminal, cashier, supervisor, payments_table_rejects_inserts
 ):
     products = [make_product(price_clp=1000) for _ in range(3)]
-    approval = grant(supervisor, max_percent=50)
+    approval = grant(terminal, cashier, max_percent=50)
     before = snapshot(terminal.boleta_series)
     data = sale_input(
         lines=[line(products[0], discount_clp=400, approval_id=approval.pk)]

@@ -239,6 +239,39 @@ def test_void_a_line_with_a_supervisor_pin_keeps_it_on_record(page, shop):
     )
 
 
+def test_lowering_a_scanned_quantity_needs_a_supervisor_pin(page, shop):
+    from playwright.sync_api import expect
+
+    login_and_pair(page, shop)
+    for _ in range(3):
+        scan(page, ean(shop["milk"]))
+    expect(page.locator("#t-total")).to_have_text("$3.570")
+
+    # F4: the cashier lowers 3 to 1; the till asks for a supervisor
+    page.keyboard.press("F4")
+    expect(page.locator("#dlg-prompt")).to_be_visible()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    pin = page.locator("#dlg-pin")
+    expect(pin).to_be_visible()
+    expect(pin).to_contain_text("Bajar la cantidad")
+    page.keyboard.type(SUPERVISOR_PIN)
+    page.keyboard.press("Enter")
+    expect(pin).to_be_hidden()
+    expect(page.locator("#t-total")).to_have_text("$1.190")
+
+    page.keyboard.press("F12")
+    expect(page.locator("#dlg-pay")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#dlg-receipt")).to_be_visible()
+
+    assert Sale.objects.get().lines.get().quantity == 1
+    approval = Approval.objects.get(action=ApprovalAction.LOWER_QUANTITY)
+    assert approval.used_at is not None and approval.requested_by == shop["cashier"]
+    assert approval.terminal == shop["terminal"]
+
+
 def test_park_and_resume_a_ticket(page, shop):
     from playwright.sync_api import expect
 

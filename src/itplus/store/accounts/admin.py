@@ -110,7 +110,10 @@ class ApprovalAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "requested_by",
         "terminal",
         "max_percent",
+        "amount_clp",
+        "object_ref",
         "detail",
+        "expires_at",
         "used_at",
     )
     """Read-only: approvals are evidence of who authorised what, for whom and when."""
@@ -122,7 +125,10 @@ class ApprovalAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "requested_by",
         "terminal",
         "max_percent",
+        "amount_clp",
+        "object_ref",
         "detail",
+        "expires_at",
         "used_at",
     ]
     list_filter = ["action", "created_at", "approved_by", "requested_by", "terminal"]

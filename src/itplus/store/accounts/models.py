@@ -2,7 +2,8 @@
 
 Roles map to Django groups of the same name (permissions for the back office) and to a
 profile field the till reads quickly. A supervisor approves at the till by PIN; every
-approval is a row saying who approved what, for whom, and when.
+approval is a row saying who approved what (the action and its amount or document), for
+whom, at which terminal, and until when (see ``accounts.approvals``).
 """
 
 from django.conf import settings
@@ -51,10 +52,14 @@ class ApprovalAction(models.TextChoices):
     REPRINT = "reimpresion", _("Reimpresión")
     PAIR_TERMINAL = "vincular_terminal", _("Vinculación de terminal")
     OPEN_CASH = "abrir_caja", _("Apertura de caja")
+    LOWER_QUANTITY = "bajar_cantidad", _("Rebaja de cantidad escaneada")
+    RETURN = "devolucion", _("Devolución")
+    CASH_OUT = "egreso_caja", _("Egreso de caja")
 
 
 class Approval(models.Model):
-    """A supervisor's authorisation, recorded with who and when. Used at most once."""
+    """A supervisor's authorisation of one action, for one requester at one terminal,
+    with its limit (percent, amount) or document; used at most once, before it expires."""
 
     action = models.CharField(_("acción"), max_length=30, choices=ApprovalAction.choices)
     approved_by = models.ForeignKey(
@@ -76,8 +81,14 @@ class Approval(models.Model):
     )
     # For discounts: the largest percentage approved.
     max_percent = models.PositiveSmallIntegerField(_("porcentaje máximo"), null=True, blank=True)
+    # For refunds and cash out: the largest amount approved.
+    amount_clp = models.BigIntegerField(_("monto máximo"), null=True, blank=True)
+    # The document it is for ("sales.sale:17"), when the action has one.
+    object_ref = models.CharField(_("documento"), max_length=60, blank=True)
     detail = models.CharField(_("detalle"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+    # Rows from before approvals expired have none: they count as expired.
+    expires_at = models.DateTimeField(_("vence"), null=True, blank=True)
     used_at = models.DateTimeField(_("usada"), null=True, blank=True)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""Staff and approvals.
+"""Staff: users with a role and a PIN (approvals are in ``accounts.approvals``, role
+checks in ``accounts.permissions``).
 
 Back-office permissions per role are kept by ``role_group_sync``, called by
 ``staff_create`` and ``staff_set_role`` (not a data migration: Django creates the
@@ -13,22 +14,13 @@ next time a role is assigned). Roles:
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from itplus.core.errors import BusinessError
-from itplus.store.accounts.models import Approval, ApprovalAction, PinFailure, Role, StaffProfile
-
-
-class ApprovalDenied(BusinessError):
-    code = "aprobacion_denegada"
-    status = 403
-
+from itplus.store.accounts.models import Role, StaffProfile
 
 # Back-office permissions of each role's group, as (app_label, codename) pairs.
 # administrador is a superuser, so its group needs none.
@@ -141,88 +133,3 @@ def staff_set_role(*, user: User, role: str, pin: str | None = None) -> StaffPro
     profile.save()
     _apply_role(user, role)
     return profile
-
-
-def staff_role(user: User) -> str:
-    profile = getattr(user, "staff", None)
-    if profile is not None:
-        return profile.role
-    return Role.ADMIN if user.is_superuser else Role.CASHIER
-
-
-def find_approver(*, pin: str) -> StaffProfile | None:
-    """The supervisor or administrator whose PIN this is.
-
-    PINs are hashed, so each approver's hash is checked; stores have a handful of them.
-    """
-    if not pin or not pin.isdigit():
-        return None
-    approvers = (
-        StaffProfile.objects.select_related("user")
-        .filter(role__in=[Role.SUPERVISOR, Role.ADMIN], user__is_active=True)
-        .exclude(pin_hash="")
-    )
-    for profile in approvers:
-        if profile.check_pin(pin):
-            return profile
-    return None
-
-
-# Five wrong PINs within ten minutes (per terminal, or per user without a terminal)
-# lock PIN approvals there until the window has passed.
-MAX_PIN_FAILURES = 5
-PIN_FAILURE_WINDOW = timedelta(minutes=10)
-
-
-def _recent_pin_failures(*, terminal, requested_by: User | None) -> int:
-    since = timezone.now() - PIN_FAILURE_WINDOW
-    failures = PinFailure.objects.filter(created_at__gte=since)
-    if terminal is not None:
-        failures = failures.filter(terminal=terminal)
-    elif requested_by is not None:
-        failures = failures.filter(requested_by=requested_by, terminal__isnull=True)
-    else:
-        return 0
-    return failures.count()
-
-
-def approval_grant(
-    *,
-    pin: str,
-    action: str,
-    requested_by: User | None,
-    terminal=None,
-    max_percent: int | None = None,
-    detail: str = "",
-) -> Approval:
-    """A supervisor authorises an action by PIN. The approval is recorded (who, when,
-    for whom, at which terminal) and can be used once."""
-    if action not in ApprovalAction.values:
-        raise BusinessError(_("Acción desconocida: %(action)s.") % {"action": action})
-    if max_percent is not None and not 0 < max_percent <= 100:
-        # Checked here: the column is a small positive integer, and a bad value would
-        # otherwise reach the database as an error instead of a message.
-        raise BusinessError(_("El porcentaje aprobado debe estar entre 1 y 100."))
-    if _recent_pin_failures(terminal=terminal, requested_by=requested_by) >= MAX_PIN_FAILURES:
-        raise ApprovalDenied(
-            _(
-                "Demasiados PIN incorrectos en esta caja: espere %(minutes)s minutos o pida "
-                "al supervisor que venga a la caja."
-            )
-            % {"minutes": int(PIN_FAILURE_WINDOW.total_seconds() // 60)},
-            code="pin_bloqueado",
-        )
-    approver = find_approver(pin=pin)
-    if approver is None:
-        # Recorded in its own statement, outside any transaction of this call, so the
-        # refusal does not roll the record back.
-        PinFailure.objects.create(terminal=terminal, requested_by=requested_by)
-        raise ApprovalDenied(_("PIN de supervisor incorrecto."))
-    return Approval.objects.create(
-        action=action,
-        approved_by=approver.user,
-        requested_by=requested_by,
-        terminal=terminal,
-        max_percent=max_percent,
-        detail=detail[:200],
-    )

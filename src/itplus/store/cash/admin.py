@@ -14,15 +14,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp, format_signed_clp
+from itplus.store.accounts.models import Role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.backoffice.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.cash.models import CashMovement, CashSession, ZReport
-from itplus.store.cash.services import can_open_cash
 
 
 class CashReadOnlyAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
-        return request.user.is_active and can_open_cash(request.user)
+        return role_at_least(request.user, Role.SUPERVISOR)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self.has_module_permission(request)
@@ -33,7 +34,7 @@ class MovementInline(ReadOnlyInline):
     fields = ["created_at", "kind", "amount_clp", "reason", "user"]
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return can_open_cash(request.user)
+        return role_at_least(request.user, Role.SUPERVISOR)
 
 
 @admin.register(CashSession)

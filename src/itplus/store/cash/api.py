@@ -2,8 +2,8 @@
 
 Opening needs a supervisor or administrator (logged in, or a cashier with a supervisor's
 "abrir_caja" PIN approval from POST /approvals). Movements and the blind close are the
-cashier's; the X report (it shows the expected cash) is for supervisors, so the close
-stays blind.
+cashier's, a cashier's egreso with an "egreso_caja" approval for its amount; the X report
+(it shows the expected cash) is for supervisors, so the close stays blind.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from itplus.core.numbers import AmountClpField
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.models import Role
+from itplus.store.accounts.permissions import require_role, role_at_least
 from itplus.store.cash.models import DENOMINATIONS_CLP, CashSession, ZReport
 from itplus.store.cash.reports import cash_report_compute
 from itplus.store.cash.selectors import cash_session_current, z_report_last
 from itplus.store.cash.services import (
     SessionClosed,
-    can_open_cash,
     cash_movement_record,
     cash_session_close,
     cash_session_open_authorized,
@@ -102,8 +102,8 @@ def cash_status(request: HttpRequest):
         terminal=request.terminal.name,
         is_open=session is not None,
         session=_session_out(session) if session else None,
-        can_open=can_open_cash(user),
-        can_see_x=can_open_cash(user),
+        can_open=role_at_least(user, Role.SUPERVISOR),
+        can_see_x=role_at_least(user, Role.SUPERVISOR),
         denominations=list(DENOMINATIONS_CLP),
         last_z=_z_out(last) if last else None,
     )
@@ -129,6 +129,7 @@ class MovementIn(Schema):
     kind: str = Field(..., max_length=10)
     amount_clp: AmountClpField
     reason: str = Field("", max_length=400)
+    approval_id: int | None = None  # a cashier's egreso: "egreso_caja" for its amount
 
 
 class MovementOut(Schema):
@@ -147,6 +148,7 @@ def cash_movement(request: HttpRequest, payload: MovementIn):
         amount_clp=payload.amount_clp,
         reason=payload.reason,
         user=_user(request),
+        approval_id=payload.approval_id,
     )
     out = MovementOut(
         id=movement.pk,
@@ -160,11 +162,11 @@ def cash_movement(request: HttpRequest, payload: MovementIn):
 
 @router.get("/cash/report/x", response=dict, summary="Informe X (no fiscal) de la sesión abierta")
 def cash_report_x(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
-    if staff_role(user) not in ("supervisor", "administrador"):
-        raise HttpError(
-            403, _("El informe X lo emite un supervisor: el cierre de caja es a ciegas.")
-        )
+    require_role(
+        _user(request),
+        Role.SUPERVISOR,
+        what=_("emitir el informe X (el cierre de caja es a ciegas)"),
+    )
     session = _open_session(request)
     report = cash_report_compute(session=session)
     return {

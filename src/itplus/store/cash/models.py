@@ -125,6 +125,15 @@ class CashMovement(models.Model):
         verbose_name=_("usuario"),
     )
     created_at = models.DateTimeField(_("fecha"), db_index=True)
+    # The supervisor's PIN approval when a cashier took cash out.
+    approval = models.ForeignKey(
+        "accounts.Approval",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aprobación"),
+    )
 
     class Meta:
         verbose_name = _("movimiento de caja")

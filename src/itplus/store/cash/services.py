@@ -21,8 +21,9 @@ from itplus.core.errors import BusinessError
 from itplus.core.integrity import chain_hash
 from itplus.core.money import format_clp
 from itplus.core.numbers import InvalidNumber, parse_amount_clp, parse_count
+from itplus.store.accounts.approvals import approval_consume
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.cash.models import (
     DENOMINATIONS_CLP,
     RETIRED_COINS_CLP,
@@ -53,11 +54,6 @@ class CashInputError(CashSessionError):
 
     code = "caja_datos_invalidos"
     status = 422
-
-
-class CashApprovalRequired(CashSessionError):
-    code = "requiere_aprobacion"
-    status = 403
 
 
 def cash_session_open(
@@ -93,10 +89,6 @@ def cash_session_open(
         )
 
 
-def can_open_cash(user: User) -> bool:
-    return staff_role(user) in (Role.SUPERVISOR, Role.ADMIN)
-
-
 @transaction.atomic
 def cash_session_open_authorized(
     *, terminal: Terminal, user: User, opening_float_clp: int, approval_id: int | None = None
@@ -106,21 +98,13 @@ def cash_session_open_authorized(
     (POST /api/v1/approvals), used once and linked to the session. All or nothing: a
     refused opening leaves the approval unused."""
     approval = None
-    if not can_open_cash(user):
-        if approval_id is None:
-            raise CashApprovalRequired(
-                _("Abrir la caja requiere la autorización de un supervisor (PIN).")
-            )
-        # Locked so the same approval cannot open two sessions.
-        approval = (
-            Approval.objects.select_for_update()
-            .filter(pk=approval_id, action=ApprovalAction.OPEN_CASH, used_at__isnull=True)
-            .first()
+    if not role_at_least(user, Role.SUPERVISOR):
+        approval = approval_consume(
+            approval_id=approval_id,
+            action=ApprovalAction.OPEN_CASH,
+            requested_by=user,
+            terminal=terminal,
         )
-        if approval is None:
-            raise CashApprovalRequired(_("La autorización no es válida o ya fue usada."))
-        approval.used_at = timezone.now()
-        approval.save(update_fields=["used_at"])
     return cash_session_open(
         terminal=terminal, user=user, opening_float_clp=opening_float_clp, approval=approval
     )
@@ -154,6 +138,7 @@ def cash_movement_record(
     amount_clp: int,
     reason: str,
     user: User,
+    approval_id: int | None = None,
     at: datetime | None = None,
 ) -> CashMovement:
     """Record cash put into or taken out of the drawer, with its reason and who did it.
@@ -161,7 +146,9 @@ def cash_movement_record(
     Guarantees: the session is open (checked under its row lock); the amount is a whole
     positive number of pesos; the reason is given; an egreso never exceeds the cash the
     drawer should hold at that moment (float + cash sales + ingresos − egresos −
-    refunds), computed under the same lock so two egresos cannot both spend it."""
+    refunds), computed under the same lock so two egresos cannot both spend it; a
+    cashier's egreso needs a supervisor's "egreso_caja" approval for at least its
+    amount, given at the session's terminal, linked to the movement."""
     if kind not in CashMovement.Kind.values:
         raise CashInputError(_("Tipo de movimiento de caja desconocido: use ingreso o egreso."))
     amount = parse_amount_clp(amount_clp, field=_("Monto del movimiento"), positive=True)
@@ -173,6 +160,16 @@ def cash_movement_record(
     if len(reason) > REASON_MAX_LENGTH:
         raise CashInputError(
             _("El motivo admite hasta %(max)s caracteres.") % {"max": REASON_MAX_LENGTH}
+        )
+    approval = None
+    if kind == CashMovement.Kind.OUT and not role_at_least(user, Role.SUPERVISOR):
+        # The approval first, then the session: the lock order of sales and voids.
+        approval = approval_consume(
+            approval_id=approval_id,
+            action=ApprovalAction.CASH_OUT,
+            requested_by=user,
+            terminal=session.terminal,
+            amount_clp=amount,
         )
     locked = _lock_open_session(session)
     if kind == CashMovement.Kind.OUT:
@@ -193,6 +190,7 @@ def cash_movement_record(
         reason=reason,
         user=user,
         created_at=at or timezone.now(),
+        approval=approval,
     )
 
 

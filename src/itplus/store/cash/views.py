@@ -20,13 +20,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_signed_clp
+from itplus.store.accounts.models import Role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.cash.forms import CashCountForm, CashMovementForm, CashOpenForm
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.printing import difference_label, z_printout
 from itplus.store.cash.reports import cash_report_compute, cash_report_from_z
 from itplus.store.cash.selectors import cash_session_detail, cash_session_movements
 from itplus.store.cash.services import (
-    can_open_cash,
     cash_movement_record,
     cash_session_close,
     cash_session_open_authorized,
@@ -40,7 +41,7 @@ def supervisor_required(view):
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not can_open_cash(request.user):
+        if not role_at_least(request.user, Role.SUPERVISOR):
             raise PermissionDenied(_("Esta página es para supervisores y administradores."))
         return view(request, *args, **kwargs)
 
@@ -165,10 +166,11 @@ def session_open(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, session_id: int) -> HttpResponse:
     """The printable X (open session, supervisors) or Z (closed); ``?formato=a4``."""
     session = _session_or_404(session_id)
-    if session.is_open and not can_open_cash(request.user):
+    if session.is_open and not role_at_least(request.user, Role.SUPERVISOR):
         raise PermissionDenied(_("El informe X lo emite un supervisor."))
     if not session.is_open and not (
-        can_open_cash(request.user) or request.user.pk == session.z_report.closed_by_id
+        role_at_least(request.user, Role.SUPERVISOR)
+        or request.user.pk == session.z_report.closed_by_id
     ):
         raise PermissionDenied(_("El informe Z lo ven supervisores y quien cerró la caja."))
     a4 = request.GET.get("formato") == "a4"

@@ -34,7 +34,7 @@ from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
 from itplus.core.text import fold
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import PermissionRefused, require_role
 from itplus.store.cash.models import CashMovement
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import cash_movement_record
@@ -54,7 +54,7 @@ class PaymentRefused(BusinessError):
     code = "abono_rechazado"
 
 
-class NotAllowed(BusinessError):
+class NotAllowed(PermissionRefused):
     code = "no_autorizado_rol"
     status = 403
 
@@ -148,8 +148,7 @@ def customer_check_rut_free(*, rut: str, exclude_pk: int | None = None) -> None:
 
 
 def require_supervisor(user: User | None, what: str) -> None:
-    if user is None or staff_role(user) not in (Role.SUPERVISOR, Role.ADMIN):
-        raise NotAllowed(_("Solo un supervisor o administrador puede %(what)s.") % {"what": what})
+    require_role(user, Role.SUPERVISOR, what=what, error=NotAllowed)
 
 
 def _validate_limit(credit_limit_clp) -> int:

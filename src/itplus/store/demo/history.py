@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from itplus.core.barcodes import with_check_digit
 from itplus.core.money import round_cash, round_clp
+from itplus.store.accounts.approvals import approval_grant, approval_lifetime
 from itplus.store.accounts.models import Approval, ApprovalAction
-from itplus.store.accounts.services import approval_grant
 from itplus.store.cash.models import DENOMINATIONS_CLP, CashMovement, CashSession
 from itplus.store.cash.reports import cash_report_compute
 from itplus.store.cash.services import cash_movement_record, cash_session_close, cash_session_open
@@ -231,17 +231,35 @@ class SalesHistory:
         sale, sale_data, position = self.rng.choice(candidates)
         pool.remove((sale, sale_data))
         reason, restock = self.rng.choice(RETURN_REASONS)
+        terminal, cashier = self.shop.terminals["caja-1"], self._on_duty(when, "caja-1")
+        # The supervisor approves the return at the till, up to the sale's total.
+        approval = approval_grant(
+            pin=self.supervisor_pin,
+            action=ApprovalAction.RETURN,
+            requested_by=cashier,
+            terminal=terminal,
+            obj=sale,
+            amount_clp=sale.total_clp,
+        )
         sale_return(
-            terminal=self.shop.terminals["caja-1"],
-            user=self._on_duty(when, "caja-1"),
+            terminal=terminal,
+            user=cashier,
             data=ReturnInput(
                 client_uuid=_uuid(self.rng),
                 lines=[ReturnLineInput(quantity=Decimal(1), position=position, restock=restock)],
                 reason=str(reason),
                 refund_to=REFUND_STORE_CREDIT if credit else REFUND_ORIGINAL,
                 sale_id=sale.pk,
+                approval_id=approval.pk,
             ),
             issued_at=when,
+        )
+        backdate(
+            Approval,
+            approval.pk,
+            created_at=when,
+            used_at=when,
+            expires_at=when + approval_lifetime(),
         )
 
     def _void(self, sale: Sale, terminal: Terminal, cashier: User, when: datetime) -> None:
@@ -252,6 +270,7 @@ class SalesHistory:
             action=ApprovalAction.VOID_SALE,
             requested_by=cashier,
             terminal=terminal,
+            obj=sale,
             detail=str(sale),
         )
         sale_void(
@@ -263,7 +282,13 @@ class SalesHistory:
             client_uuid=_uuid(self.rng),
             issued_at=when,
         )
-        backdate(Approval, approval.pk, created_at=when, used_at=when)
+        backdate(
+            Approval,
+            approval.pk,
+            created_at=when,
+            used_at=when,
+            expires_at=when + approval_lifetime(),
+        )
         for pool in (self.cash_sales, self.neighbour_sales):
             pool[:] = [(s, d) for s, d in pool if s.pk != sale.pk]  # nothing left to return
 

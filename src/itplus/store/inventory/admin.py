@@ -1,8 +1,8 @@
 """Back office for the inventory's models: warehouses (managed here), the ledger and
 the count sheets (read-only: corrections are new movements, nothing is deleted).
 
-Supervisors and administrators see these lists by role (``staff_role``), the same rule
-as the inventory pages, rather than by per-model permissions.
+Supervisors and administrators see these lists by role (``role_at_least``), the same
+rule as the inventory pages, rather than by per-model permissions.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.backoffice.admin import ReadOnlyAdminMixin
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.inventory.models import CountSheet, StockMovement, Warehouse
 
 
 def _is_manager(request) -> bool:
-    return request.user.is_active and staff_role(request.user) in (Role.SUPERVISOR, Role.ADMIN)
+    return role_at_least(request.user, Role.SUPERVISOR)
 
 
 class ManagerViewMixin:
@@ -42,10 +42,10 @@ class WarehouseAdmin(CsvExportMixin, ManagerViewMixin, admin.ModelAdmin):
     search_fields = ["name", "code"]
 
     def has_add_permission(self, request) -> bool:
-        return staff_role(request.user) == Role.ADMIN
+        return role_at_least(request.user, Role.ADMIN)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return staff_role(request.user) == Role.ADMIN
+        return role_at_least(request.user, Role.ADMIN)
 
 
 @admin.register(StockMovement)

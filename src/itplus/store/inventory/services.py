@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from itplus.core.errors import BusinessError
 from itplus.core.numbers import format_quantity
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import PermissionRefused, require_role
 from itplus.store.catalog.models import Category, Product
 from itplus.store.catalog.quantities import product_quantity_parse
 from itplus.store.catalog.selectors import product_resolve_code
@@ -48,7 +48,7 @@ class InventoryError(BusinessError):
     code = "inventario"
 
 
-class InventoryNotAllowed(BusinessError):
+class InventoryNotAllowed(PermissionRefused):
     code = "inventario_no_autorizado"
     status = 403
 
@@ -196,10 +196,7 @@ def stock_move(
 
 
 def _require_manager(user: User, what: str) -> None:
-    if staff_role(user) not in (Role.SUPERVISOR, Role.ADMIN):
-        raise InventoryNotAllowed(
-            _("Solo un supervisor o un administrador puede %(what)s.") % {"what": what}
-        )
+    require_role(user, Role.SUPERVISOR, what=what, error=InventoryNotAllowed)
 
 
 def _require_reason(reason: str) -> str:

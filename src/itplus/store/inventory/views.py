@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from itplus.core.errors import BusinessError
 from itplus.core.numbers import format_quantity
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.catalog.models import Category, Product
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.inventory.models import CountSheet, MovementKind, Warehouse
@@ -56,7 +56,6 @@ from itplus.store.inventory.services import (
 )
 
 PAGE_SIZE = 50
-MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def _inventory_view(*, managers_only: bool = True):
@@ -64,8 +63,7 @@ def _inventory_view(*, managers_only: bool = True):
         @wraps(view)
         @login_required
         def wrapper(request: HttpRequest, *args, **kwargs):
-            role = staff_role(request.user)
-            if managers_only and role not in MANAGERS:
+            if managers_only and not role_at_least(request.user, Role.SUPERVISOR):
                 raise PermissionDenied(
                     _("Esta página es solo para supervisores y administradores.")
                 )
@@ -84,7 +82,7 @@ def _context(request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
     return {
         **admin.site.each_context(request),
         "title": title,
-        "is_manager": staff_role(request.user) in MANAGERS,
+        "is_manager": role_at_least(request.user, Role.SUPERVISOR),
         **extra,
     }
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from itplus.core.audit import run_audit
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.maintenance.backup_status import BackupInfo
 from itplus.store.maintenance.guide import build_guide, render_html
@@ -41,7 +41,7 @@ logger = logging.getLogger("itplus.backup")
 
 
 def _is_admin(user) -> bool:
-    return staff_role(user) == Role.ADMIN
+    return role_at_least(user, Role.ADMIN)
 
 
 def _staff_view(*, admin_only: bool):
@@ -51,9 +51,7 @@ def _staff_view(*, admin_only: bool):
         @wraps(view)
         @login_required
         def wrapper(request: HttpRequest, *args, **kwargs):
-            role = staff_role(request.user)
-            allowed = (Role.ADMIN,) if admin_only else (Role.ADMIN, Role.SUPERVISOR)
-            if role not in allowed:
+            if not role_at_least(request.user, Role.ADMIN if admin_only else Role.SUPERVISOR):
                 raise PermissionDenied(_("Esta página es solo para administradores."))
             return view(request, *args, **kwargs)
 

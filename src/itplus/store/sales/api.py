@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from itplus.core.numbers import AmountClpField, NumberInput
-from itplus.store.accounts.services import approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.sales.models import ParkedTicket, Sale
 from itplus.store.sales.reprints import receipt_copy_url, sale_reprint
 from itplus.store.sales.services import (
@@ -36,6 +36,8 @@ class LineIn(Schema):
     discount_clp: AmountClpField = 0
     is_voided: bool = False
     approval_id: int | None = None
+    scanned_quantity: Decimal | None = None
+    quantity_approval_id: int | None = None
 
 
 class PaymentIn(Schema):
@@ -143,9 +145,11 @@ def get_sale(request: HttpRequest, sale_id: int):
 
 class ApprovalIn(Schema):
     pin: str = Field(..., max_length=12)
-    action: str
-    max_percent: int | None = None
-    detail: str = ""
+    action: str = Field(..., max_length=30)
+    max_percent: int | None = None  # discounts
+    amount_clp: int | None = None  # returns, cash out
+    sale_id: int | None = None  # voids, returns, copies: the sale it is for
+    detail: str = Field("", max_length=200)
 
 
 class ApprovalOut(Schema):
@@ -153,17 +157,27 @@ class ApprovalOut(Schema):
     action: str
     approved_by: str
     max_percent: int | None
+    amount_clp: int | None
+    expires_at: str
 
 
 @router.post("/approvals", response=ApprovalOut, summary="Aprobación de supervisor por PIN")
 def create_approval(request: HttpRequest, payload: ApprovalIn):
+    """For the logged-in user at this terminal only; used once, within minutes."""
     cashier = require_cashier(request)
+    sale = None
+    if payload.sale_id is not None:
+        sale = Sale.objects.filter(pk=payload.sale_id).first()
+        if sale is None:
+            raise HttpError(404, _("La venta no existe."))
     approval = approval_grant(
         pin=payload.pin,
         action=payload.action,
         requested_by=cashier,
         terminal=request.terminal,
         max_percent=payload.max_percent,
+        amount_clp=payload.amount_clp,
+        obj=sale,
         detail=payload.detail,
     )
     return ApprovalOut(
@@ -171,6 +185,8 @@ def create_approval(request: HttpRequest, payload: ApprovalIn):
         action=approval.action,
         approved_by=approval.approved_by.get_full_name() or approval.approved_by.get_username(),
         max_percent=approval.max_percent,
+        amount_clp=approval.amount_clp,
+        expires_at=approval.expires_at.isoformat(),
     )
 
 
@@ -236,5 +252,7 @@ def reprint_sale(request: HttpRequest, sale_id: int, payload: ReprintIn):
     sale = Sale.objects.select_related("series").filter(pk=sale_id).first()
     if sale is None:
         raise HttpError(404, _("La venta no existe."))
-    sale_reprint(sale=sale, approval_id=payload.approval_id, user=user)
-    return ReprintOut(receipt_url=receipt_copy_url(sale))
+    approval = sale_reprint(
+        sale=sale, approval_id=payload.approval_id, user=user, terminal=request.terminal
+    )
+    return ReprintOut(receipt_url=receipt_copy_url(sale, approval))

@@ -6,54 +6,48 @@ import functools
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from itplus.core.errors import BusinessError
+from itplus.store.accounts.approvals import approval_consume, approval_spent_for
 from itplus.store.accounts.models import Approval, ApprovalAction
 from itplus.store.printing.services import print_on_commit
 from itplus.store.sales.models import Sale
 from itplus.store.sales.receipts import sale_printout
+from itplus.store.terminals.models import Terminal
 
 
-class ReprintRefused(BusinessError):
-    code = "reimpresion_rechazada"
-    status = 403
-
-
-def receipt_copy_url(sale: Sale) -> str:
-    return f"/pos/recibo/{sale.pk}/?copia=1"
+def receipt_copy_url(sale: Sale, approval: Approval) -> str:
+    return f"/pos/recibo/{sale.pk}/?copia=1&aprobacion={approval.pk}"
 
 
 @transaction.atomic
-def sale_reprint(*, sale: Sale, approval_id: int | None, user: User) -> Approval:
+def sale_reprint(
+    *, sale: Sale, approval_id: int | None, user: User, terminal: Terminal | None
+) -> Approval:
     """Authorise one copy of a sale's receipt.
 
-    Guarantees: the approval exists, is a supervisor's "reimpresion" and was not used
-    before; it is marked used (once — two terminals cannot spend it twice) and records
-    which document was reprinted and for whom. After commit a copy (marked COPIA, no
-    drawer kick) goes to the network printer when one is configured. On any refusal
-    nothing changes.
+    Guarantees: the approval is a supervisor's "reimpresion" for this sale, given to
+    ``user`` at ``terminal``, unexpired and unused (``approval_consume``); it is marked
+    used — once, two terminals cannot spend it twice — and records which document was
+    copied. After commit a copy (marked COPIA, no drawer kick) goes to the network
+    printer when one is configured. On any refusal nothing changes.
     """
-    if approval_id is None:
-        raise ReprintRefused(_("Reimprimir una boleta requiere la clave de un supervisor."))
-    # Locked so the same approval cannot be spent by two reprints at once.
-    approval = Approval.objects.select_for_update().filter(pk=approval_id).first()
-    if approval is None:
-        raise ReprintRefused(_("La aprobación no existe. Pida de nuevo la clave del supervisor."))
-    if approval.action != ApprovalAction.REPRINT:
-        raise ReprintRefused(_("La aprobación no es para reimprimir una boleta."))
-    if approval.used_at is not None:
-        raise ReprintRefused(
-            _("La aprobación ya fue usada. Pida de nuevo la clave del supervisor.")
-        )
-    approval.used_at = timezone.now()
-    if approval.requested_by_id is None:
-        approval.requested_by = user
-    approval.detail = (
-        _("Copia de %(document)s N° %(number)s")
-        % {"document": sale.series.name, "number": sale.number}
-    )[:200]
-    approval.save(update_fields=["used_at", "requested_by", "detail"])
+    approval = approval_consume(
+        approval_id=approval_id,
+        action=ApprovalAction.REPRINT,
+        requested_by=user,
+        terminal=terminal,
+        obj=sale,
+        detail=_("Copia de %(document)s N° %(number)s")
+        % {"document": sale.series.name, "number": sale.number},
+    )
     print_on_commit(functools.partial(sale_printout, sale_id=sale.pk, copy=True))
     return approval
+
+
+def sale_copy_authorized(*, sale: Sale, approval_id: int | None, user: User) -> Approval:
+    """The copy page's check: the copy of ``sale`` was authorised for ``user`` through
+    ``sale_reprint`` a moment ago (the URL it answered names the approval)."""
+    return approval_spent_for(
+        approval_id=approval_id, action=ApprovalAction.REPRINT, requested_by=user, obj=sale
+    )

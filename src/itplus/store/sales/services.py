@@ -25,9 +25,10 @@ from itplus.core.money import (
     split_taxes,
     tax_key,
 )
-from itplus.core.numbers import MAX_AMOUNT_CLP
+from itplus.core.numbers import MAX_AMOUNT_CLP, format_quantity
+from itplus.store.accounts.approvals import approval_consume
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import role_at_least, staff_role
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import SessionClosed
 from itplus.store.catalog.models import Product
@@ -69,11 +70,6 @@ class UnknownCode(SaleRejected):
     code = "codigo_desconocido"
 
 
-class ApprovalRequired(SaleRejected):
-    code = "requiere_aprobacion"
-    status = 403
-
-
 class PaymentRejected(SaleRejected):
     code = "pago_rechazado"
 
@@ -88,6 +84,10 @@ class LineInput:
     discount_clp: int = 0
     is_voided: bool = False
     approval_id: int | None = None
+    # The till reports a quantity lowered after scanning (the largest it had), with a
+    # supervisor's approval for a cashier: like a void, it takes goods off the ticket.
+    scanned_quantity: Decimal | None = None
+    quantity_approval_id: int | None = None
 
 
 @dataclass
@@ -139,33 +139,22 @@ def _discount_limit_percent(cashier: User) -> int:
     return get_config().discount_limit_percent(staff_role(cashier))
 
 
-def _use_approval(*, approval_id: int | None, action: str, needed_percent: int) -> Approval:
-    """Check an approval covers the action; it is consumed inside the sale's transaction."""
-    if approval_id is None:
-        raise ApprovalRequired(
-            _(
-                "Este descuento (%(percent)s%%) supera su límite: requiere la clave de un supervisor."
-            )
-            % {"percent": needed_percent}
-            if action == ApprovalAction.DISCOUNT
-            else _("Anular una línea requiere la clave de un supervisor.")
+@dataclass(frozen=True)
+class _Requester:
+    """Who asks for the sale's approvals, and where: they must have been given to them."""
+
+    terminal: Terminal
+    cashier: User
+
+    def consume(self, approval_id: int | None, action: str, **covers) -> Approval:
+        # Inside the sale's transaction: a sale that fails leaves the approval unused.
+        return approval_consume(
+            approval_id=approval_id,
+            action=action,
+            requested_by=self.cashier,
+            terminal=self.terminal,
+            **covers,
         )
-    # Locked so two sales cannot consume the same approval concurrently.
-    approval = (
-        Approval.objects.select_for_update()
-        .filter(pk=approval_id, action=action, used_at__isnull=True)
-        .first()
-    )
-    if approval is None:
-        raise ApprovalRequired(_("La aprobación no es válida o ya fue usada."))
-    if action == ApprovalAction.DISCOUNT and (approval.max_percent or 0) < needed_percent:
-        raise ApprovalRequired(
-            _("La aprobación cubre hasta %(max)s%% y el descuento es %(percent)s%%.")
-            % {"max": approval.max_percent or 0, "percent": needed_percent}
-        )
-    approval.used_at = timezone.now()
-    approval.save(update_fields=["used_at"])
-    return approval
 
 
 def _percent(part: int, whole: int) -> int:
@@ -175,7 +164,7 @@ def _percent(part: int, whole: int) -> int:
     return -(-part * 100 // whole)
 
 
-def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
+def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _PricedLine:
     if line.product_id is not None:
         product = Product.objects.filter(pk=line.product_id, is_active=True).first()
         if product is None:
@@ -217,9 +206,9 @@ def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
     approval = None
     percent = _percent(discount, gross)
     if discount and percent > cashier_limit and not line.is_voided:
-        approval = _use_approval(
-            approval_id=line.approval_id, action=ApprovalAction.DISCOUNT, needed_percent=percent
-        )
+        approval = requester.consume(line.approval_id, ApprovalAction.DISCOUNT, percent=percent)
+    if line.scanned_quantity is not None and not line.is_voided:
+        _check_lowered_quantity(line, quantity, product, requester)
     return _PricedLine(
         product=product,
         code=resolved_code,
@@ -230,6 +219,23 @@ def _price_line(line: LineInput, cashier_limit: int) -> _PricedLine:
         is_voided=line.is_voided,
         approval=approval,
     )
+
+
+def _check_lowered_quantity(
+    line: LineInput, quantity: Decimal, product: Product, requester: _Requester
+) -> None:
+    scanned = product_quantity_parse(line.scanned_quantity, product=product, positive=True)
+    if scanned > quantity and not role_at_least(requester.cashier, Role.SUPERVISOR):
+        requester.consume(
+            line.quantity_approval_id,
+            ApprovalAction.LOWER_QUANTITY,
+            detail=_("%(product)s: de %(before)s a %(after)s")
+            % {
+                "product": product.name,
+                "before": format_quantity(scanned),
+                "after": format_quantity(quantity),
+            },
+        )
 
 
 def _settle_payments(
@@ -400,13 +406,11 @@ def _sale_write(
         raise SaleRejected(_("La venta tiene demasiadas líneas."))
 
     limit = _discount_limit_percent(cashier)
-    role = staff_role(cashier)
-    priced = [_price_line(line, limit) for line in data.lines]
+    requester = _Requester(terminal=terminal, cashier=cashier)
+    priced = [_price_line(line, limit, requester) for line in data.lines]
     for line, raw in zip(priced, data.lines, strict=True):
-        if line.is_voided and role == Role.CASHIER:
-            line.approval = _use_approval(
-                approval_id=raw.approval_id, action=ApprovalAction.VOID_LINE, needed_percent=0
-            )
+        if line.is_voided and not role_at_least(cashier, Role.SUPERVISOR):
+            line.approval = requester.consume(raw.approval_id, ApprovalAction.VOID_LINE)
     selling = [line for line in priced if not line.is_voided]
     if not selling:
         raise SaleRejected(_("Todas las líneas están anuladas: no hay nada que cobrar."))
@@ -421,10 +425,8 @@ def _sale_write(
     if ticket_discount:
         percent = _percent(ticket_discount, subtotal)
         if percent > limit:
-            ticket_approval = _use_approval(
-                approval_id=data.ticket_discount_approval_id,
-                action=ApprovalAction.DISCOUNT,
-                needed_percent=percent,
+            ticket_approval = requester.consume(
+                data.ticket_discount_approval_id, ApprovalAction.DISCOUNT, percent=percent
             )
         shares = prorate(ticket_discount, [line.after_line_discount_clp for line in selling])
         for line, share in zip(selling, shares, strict=True):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.config import store_identity_missing
 
 # The till and the back office. The API answers for itself (receipts are refused).
@@ -29,7 +29,7 @@ def store_identity_required(get_response: Callable[[HttpRequest], HttpResponse])
             and store_identity_missing()
             and request.user.is_authenticated
         ):
-            if staff_role(request.user) == Role.ADMIN:
+            if role_at_least(request.user, Role.ADMIN):
                 return redirect(f"{setup_url}?{urlencode({'next': request.get_full_path()})}")
             return render(request, "setup/ask_owner.html", status=503)
         return get_response(request)

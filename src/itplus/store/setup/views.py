@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from itplus.store.accounts.models import Role
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.config import get_config, store_identity_set
 from itplus.store.setup.forms import StoreIdentityForm
 
@@ -26,7 +26,7 @@ def store_setup(request: HttpRequest) -> HttpResponse:
     """The store's identity (name, RUT, giro, address, commune): asked for on the first
     run, editable later. Administrators only; others are told to ask the owner."""
     current = get_config().store
-    if staff_role(request.user) != Role.ADMIN:
+    if not role_at_least(request.user, Role.ADMIN):
         if current.is_complete:
             raise PermissionDenied(_("Esta página es solo para administradores."))
         return render(request, "setup/ask_owner.html", status=503)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from itplus.store.accounts.services import staff_role
+from itplus.store.accounts.permissions import staff_role
 from itplus.store.config import get_config
 from itplus.store.terminals.models import Terminal
 

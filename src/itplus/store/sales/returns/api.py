@@ -1,6 +1,7 @@
 """Returns and voids for the till: POST /returns, POST /sales/{id}/void, and what is left
-to return of a sale. The till gets a supervisor's approval first (POST /approvals with
-action "anular_venta") and sends its id with the void."""
+to return of a sale. A cashier gets a supervisor's approval first (POST /approvals with
+action "devolucion", the sale and the amount; or "anular_venta" and the sale) and sends
+its id; the services refuse without it."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ class ReturnIn(Schema):
     lines: list[ReturnLineIn]
     reason: str = Field(..., max_length=200)
     refund_to: str = Field(REFUND_ORIGINAL, max_length=20)
+    approval_id: int | None = None  # a cashier's: "devolucion" for this sale and amount
 
 
 class VoidIn(Schema):
@@ -166,6 +168,7 @@ def create_return(request: HttpRequest, payload: ReturnIn):
         series_code=payload.series,
         number=payload.number,
         sale_uuid=payload.sale_uuid,
+        approval_id=payload.approval_id,
     )
     note, created = sale_return(terminal=request.terminal, user=user, data=data)
     return Status(201 if created else 200, credit_note_out(note, replayed=not created))

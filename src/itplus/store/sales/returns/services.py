@@ -62,7 +62,9 @@ from itplus.core.money import (
     tax_key,
 )
 from itplus.core.numbers import format_quantity, parse_quantity
-from itplus.store.accounts.models import Approval, ApprovalAction
+from itplus.store.accounts.approvals import approval_consume
+from itplus.store.accounts.models import Approval, ApprovalAction, Role
+from itplus.store.accounts.permissions import role_at_least
 from itplus.store.cash.models import CashSession
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import SessionClosed
@@ -93,7 +95,7 @@ from itplus.store.sales.returns.selectors import (
     sale_find,
     sale_return_state,
 )
-from itplus.store.sales.services import MAX_LINES, ApprovalRequired
+from itplus.store.sales.services import MAX_LINES
 from itplus.store.terminals.models import Terminal
 
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -142,6 +144,9 @@ class ReturnInput:
     series_code: str = ""
     number: int | None = None
     sale_uuid: uuid.UUID | None = None
+    # A cashier's return needs a supervisor's "devolucion" approval for this sale and
+    # at least the amount credited; a supervisor or administrator returns without one.
+    approval_id: int | None = None
 
     def fingerprint(self) -> str:
         data = asdict(self)
@@ -209,8 +214,10 @@ def sale_return(
     return; a cash refund needs the terminal's open cash session (it comes out of that
     drawer); the credit note's number is the next of its series, gapless, and chained.
     The same ``client_uuid`` sent again returns the note already made (``created`` is
-    False); a different request under a used UUID is refused. ``issued_at`` is for
-    loading history (demo data); the till and the back office never pass it.
+    False); a different request under a used UUID is refused. A cashier (the till's API
+    token) needs a supervisor's approval (``data.approval_id``), as the back-office
+    page needs a supervisor's login. ``issued_at`` is for loading history (demo data);
+    the till and the back office never pass it.
     """
     fingerprint = data.fingerprint()
     return _once(
@@ -320,6 +327,19 @@ def _return_write(
             _("%(doc)s ya fue devuelta completa: no queda nada por devolver.") % {"doc": label}
         )
     picks = _picks_from_input(data.lines, states, label)
+    approval = None
+    if not role_at_least(user, Role.SUPERVISOR):
+        # Consumed once the amount is known; the approval row is locked last here, and
+        # only a reuse of one approval could ever wait on it.
+        approval = approval_consume(
+            approval_id=data.approval_id,
+            action=ApprovalAction.RETURN,
+            requested_by=user,
+            terminal=terminal,
+            obj=sale,
+            amount_clp=sum(_line_amount(p.state, p.quantity) for p in picks),
+            detail=_("Devolución de %(doc)s") % {"doc": label},
+        )
     return _credit_note_write(
         kind=CreditNote.Kind.RETURN,
         sale=sale,
@@ -330,7 +350,7 @@ def _return_write(
         picks=picks,
         refund_to=data.refund_to,
         reason=reason[:200],
-        approval=None,
+        approval=approval,
         client_uuid=data.client_uuid,
         fingerprint=fingerprint,
         issued_at=issued_at,
@@ -349,16 +369,16 @@ def _void_write(
     fingerprint: str,
     issued_at: datetime,
 ) -> CreditNote:
+    if not Sale.objects.filter(pk=sale_id).exists():
+        raise DocumentNotFound(_document_missing_message("", None, None, sale_id))
     # The approval first, as sale_complete does; locked so two voids cannot share it.
-    if approval_id is None:
-        raise ApprovalRequired(_("Anular una venta requiere la clave de un supervisor."))
-    approval = (
-        Approval.objects.select_for_update()
-        .filter(pk=approval_id, action=ApprovalAction.VOID_SALE, used_at__isnull=True)
-        .first()
+    approval = approval_consume(
+        approval_id=approval_id,
+        action=ApprovalAction.VOID_SALE,
+        requested_by=user,
+        terminal=terminal,
+        obj=Sale(pk=sale_id),
     )
-    if approval is None:
-        raise ApprovalRequired(_("La aprobación para anular no es válida o ya fue usada."))
 
     session = cash_session_current(terminal=terminal, lock=True)
     series = _credit_note_series()
@@ -403,8 +423,6 @@ def _void_write(
         for s in states
         if s.remaining_quantity > 0
     ]
-    approval.used_at = timezone.now()
-    approval.save(update_fields=["used_at"])
     detail = " ".join((reason or "").split())
     note_reason = _("Anulación") + (f": {detail}" if detail else "")
     note = _credit_note_write(

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.accounts.models import ApprovalAction
-from itplus.store.accounts.services import approval_grant
 from itplus.store.sales.models import CreditNote, PaymentMethod, Sale
 from itplus.store.sales.returns.receipts import receipt_for_credit_note
 from itplus.store.sales.returns.selectors import (
@@ -197,6 +197,7 @@ def void_create(request: HttpRequest, sale_id: int) -> HttpResponse:
             action=ApprovalAction.VOID_SALE,
             requested_by=request.user,
             terminal=terminal,
+            obj=sale,
             detail=sale_document_label(sale),
         )
         note, created = sale_void(

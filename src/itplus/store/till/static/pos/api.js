@@ -68,8 +68,17 @@ export function createApi(token, { timeoutMs = 15000 } = {}) {
     lookup: (code) => request("GET", `/products/lookup?code=${q(code)}`),
     search: (text) => request("GET", `/products/search?q=${q(text)}&limit=12`),
     createSale: (payload) => request("POST", "/sales", payload),
-    approve: (pin, action, maxPercent, detail) =>
-      request("POST", "/approvals", { pin, action, max_percent: maxPercent ?? null, detail: detail || "" }),
+    // An approval is for this cashier at this terminal (the server knows both), for one
+    // action and what it covers: a percentage, an amount or a sale.
+    approve: (pin, { action, maxPercent = null, amountClp = null, saleId = null, detail = "" }) =>
+      request("POST", "/approvals", {
+        pin,
+        action,
+        max_percent: maxPercent,
+        amount_clp: amountClp,
+        sale_id: saleId,
+        detail: detail || "",
+      }),
     park: (label, payload) => request("POST", "/parked", { label, payload }),
     parkedList: () => request("GET", "/parked"),
     resume: (id) => request("POST", `/parked/${id}/resume`),

@@ -16,6 +16,7 @@ const TEXT = {
   opened: (amount) => `Caja abierta con un fondo de ${amount}.`,
   moved: (kind, amount) => `${kind === "ingreso" ? "Ingreso" : "Egreso"} de ${amount} registrado.`,
   approvalOpen: "Abrir la caja requiere la autorización de un supervisor.",
+  approvalOut: (amount) => `Sacar ${amount} de la caja requiere la autorización de un supervisor.`,
   needReason: "Indique el motivo (por ejemplo, «Pago a proveedor»).",
   xOnlySupervisor: "El informe X lo emite un supervisor: el cierre de caja es a ciegas.",
   closed: (n, label, amount) => `Caja cerrada: informe Z N° ${n}. ${label}: ${amount}.`,
@@ -100,9 +101,17 @@ export function createCashMenu({ api, role, showMessage, askApproval, focusCode 
     const reason = form.elements.reason.value.trim();
     if (!reason) return fail(TEXT.needReason);
     const kind = form.elements.kind.value;
+    let approvalId = null;
+    if (kind === "egreso" && !isSupervisor) {
+      dialog.close();
+      const approval = await askApproval({ action: "egreso_caja", reason: TEXT.approvalOut(money(amount)), amountClp: amount, detail: reason });
+      if (!approval) return;
+      approvalId = approval.id;
+    }
     try {
-      await request("POST", "/cash/movements", { kind, amount_clp: amount, reason });
+      await request("POST", "/cash/movements", { kind, amount_clp: amount, reason, approval_id: approvalId });
     } catch (error) {
+      if (!dialog.open) show("move", TEXT.moveTitle);
       return fail(error.message);
     }
     dialog.close();

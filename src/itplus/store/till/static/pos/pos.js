@@ -273,7 +273,7 @@ function ask({ title, label, hint = "", value = "", inputmode = "decimal", parse
 }
 
 /** A supervisor's PIN for ``action``; resolves with the approval, or null if cancelled. */
-function askApproval({ action, reason, maxPercent = null, detail = "" }) {
+function askApproval({ action, reason, maxPercent = null, amountClp = null, saleId = null, detail = "" }) {
   const dialog = el.pin;
   const input = dialog.querySelector("input");
   slot(dialog, "reason").textContent = reason;
@@ -286,7 +286,7 @@ function askApproval({ action, reason, maxPercent = null, detail = "" }) {
         return KEEP_OPEN;
       }
       try {
-        const { data } = await api.approve(input.value.trim(), action, maxPercent, detail);
+        const { data } = await api.approve(input.value.trim(), { action, maxPercent, amountClp, saleId, detail });
         return data;
       } catch (error) {
         dialogError(dialog, error.message);
@@ -522,6 +522,19 @@ async function changeQuantity() {
     },
   });
   if (!answer) return;
+  // Lowering what was scanned takes goods off the ticket, like a void: a cashier needs a
+  // supervisor. The sale reports the largest quantity the line had.
+  const before = line.quantity;
+  if (!line.isWeighed && Number(answer.value) < Number(before) && cfg.role === "cajero") {
+    const approval = await askApproval({
+      action: "bajar_cantidad",
+      reason: MSG.approvalLower(line.name),
+      detail: `${line.name}: ${before} → ${answer.value}`,
+    });
+    if (!approval) return;
+    line.scannedQuantity = String(Math.max(Number(before), Number(line.scannedQuantity ?? 0)));
+    line.quantityApprovalId = approval.id;
+  }
   line.quantity = answer.value;
   commit();
 }

@@ -179,5 +179,8 @@ export function saleLinesPayload(ticket) {
     discount_clp: lineDiscount(line),
     is_voided: Boolean(line.isVoided),
     approval_id: (line.isVoided ? line.voidApprovalId : line.discountApprovalId) ?? null,
+    ...(line.scannedQuantity != null
+      ? { scanned_quantity: line.scannedQuantity, quantity_approval_id: line.quantityApprovalId ?? null }
+      : {}),
   }));
 }
