@@ -20,7 +20,7 @@ from itplus.store.accounts.models import Approval
 from itplus.store.config import DEFAULTS, config_path, save_config
 from itplus.store.sales.models import Sale
 from itplus.store.sales.receipts import receipt_for_sale
-from itplus.store.sales.reprints import receipt_copy_url, sale_reprint
+from itplus.store.sales.reprints import ORIGINAL_WINDOW, document_reprint, receipt_copy_url
 from itplus.store.sales.services import LineInput, PaymentInput, sale_complete
 from tests.factories import make_product, make_sale, make_user, sale_input
 from tests.store.conftest import STORE_IDENTITY
@@ -154,7 +154,7 @@ def test_receipt_of_a_missing_sale_raises():
 
 
 def test_receipt_page_shows_number_lines_totals_rounding_and_change(client, cashier, mixed_sale):
-    client.force_login(cashier)
+    client.force_login(mixed_sale.cashier)
 
     response = client.get(f"/pos/recibo/{mixed_sale.pk}/")
 
@@ -186,8 +186,8 @@ def test_receipt_page_marks_a_copy(client, cashier, supervisor, mixed_sale):
         terminal=mixed_sale.terminal,
         obj=mixed_sale,
     )
-    sale_reprint(
-        sale=mixed_sale, approval_id=approval.pk, user=cashier, terminal=mixed_sale.terminal
+    document_reprint(
+        document=mixed_sale, approval_id=approval.pk, user=cashier, terminal=mixed_sale.terminal
     )
 
     response = client.get(receipt_copy_url(mixed_sale, approval))
@@ -197,7 +197,7 @@ def test_receipt_page_marks_a_copy(client, cashier, supervisor, mixed_sale):
 
 
 def test_receipt_page_can_be_framed_by_the_till_only(client, cashier, mixed_sale):
-    client.force_login(cashier)
+    client.force_login(mixed_sale.cashier)
 
     response = client.get(f"/pos/recibo/{mixed_sale.pk}/")
 
@@ -404,3 +404,41 @@ def test_a_copy_needs_the_approval_consumed_for_that_sale_by_that_cashier(
     # …and not once the approval's lifetime has passed since it was used
     Approval.objects.filter(pk=approval.pk).update(used_at=timezone.now() - timedelta(minutes=6))
     assert "venció" in api_client.get(url).content.decode()
+
+
+# --- the original, later -------------------------------------------------------------
+
+
+def test_the_original_is_shown_again_only_to_its_cashier_and_only_right_after(
+    api_client, client, terminal, cashier, product
+):
+    sale = make_sale(terminal=terminal, cashier=cashier, products=[product])
+    url = f"/pos/recibo/{sale.pk}/"
+
+    # right after the sale (the till's frame, a retry): the original
+    first = api_client.get(url)
+    assert first.status_code == 200 and "COPIA" not in first.content.decode()
+
+    # another cashier: refused, a copy needs the supervisor's PIN
+    client.force_login(make_user(role="cajero"))
+    other = client.get(url)
+    assert other.status_code == 403
+    assert "«Reimpresión» requiere la autorización de un supervisor" in other.content.decode()
+
+    # the same cashier later: the attack of dropping ?copia=1 gets no second original
+    Sale.objects.filter(pk=sale.pk).update(
+        issued_at=timezone.now() - ORIGINAL_WINDOW - timedelta(seconds=1)
+    )
+    later = api_client.get(url)
+    assert later.status_code == 403 and "COPIA" not in later.content.decode()
+
+
+def test_a_supervisor_sees_an_old_receipt_marked_as_a_copy(client, supervisor, mixed_sale):
+    Sale.objects.filter(pk=mixed_sale.pk).update(
+        issued_at=timezone.now() - ORIGINAL_WINDOW - timedelta(minutes=1)
+    )
+    client.force_login(supervisor)
+
+    response = client.get(f"/pos/recibo/{mixed_sale.pk}/")
+
+    assert response.status_code == 200 and "COPIA" in response.content.decode()

@@ -12,7 +12,7 @@ from itplus.store.cash.models import CashMovement
 from itplus.store.inventory.models import StockMovement
 from itplus.store.sales.models import CreditNote, Refund, Sale
 from itplus.store.sales.services import LineInput
-from tests.factories import make_sale
+from tests.factories import make_sale, make_user
 from tests.store.sales.factories import make_credit_note_series
 
 RETURNS_URL = "/api/v1/returns"
@@ -203,3 +203,30 @@ def test_returns_need_a_logged_in_cashier(client, terminal, sold):
     response = post(client, RETURNS_URL, return_body(sold))
 
     assert response.status_code == 401 and CreditNote.objects.count() == 0
+
+
+def test_a_credit_note_copy_needs_the_reprint_approval_for_that_note(
+    api_client, client, sold, supervisor
+):
+    approval_id = approve(api_client, "devolucion", sale_id=sold.pk, amount_clp=1190)
+    note = post(api_client, RETURNS_URL, return_body(sold, approval_id=approval_id)).json()
+    page = f"/gestion/devoluciones/nota/{note['id']}/imprimir/"
+
+    # the cashier who issued it sees the original right after; a copy needs the PIN
+    assert "COPIA" not in api_client.get(page).content.decode()
+    refused = api_client.get(page + "?copia=1")
+    assert refused.status_code == 403 and "COPIA" not in refused.content.decode()
+    # another cashier gets neither the original nor a copy
+    client.force_login(make_user(role="cajero"))
+    assert client.get(page).status_code == 403
+
+    # with the supervisor's approval for this note: one copy, marked COPIA
+    reprint = f"/api/v1/returns/{note['id']}/reprint"
+    for_the_sale = approve(api_client, "reimpresion", sale_id=sold.pk)
+    assert post(api_client, reprint, {"approval_id": for_the_sale}).status_code == 403
+    copy_id = approve(api_client, "reimpresion", credit_note_id=note["id"])
+    answer = post(api_client, reprint, {"approval_id": copy_id})
+    assert answer.status_code == 200, answer.content
+    copy = api_client.get(answer.json()["receipt_url"])
+    assert copy.status_code == 200 and "COPIA" in copy.content.decode()
+    assert post(api_client, reprint, {"approval_id": copy_id}).status_code == 403  # used

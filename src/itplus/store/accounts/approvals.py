@@ -156,7 +156,8 @@ def _refuse(message: str, code: str) -> ApprovalRefused:
     return ApprovalRefused(message, code=code)
 
 
-def _missing(action: str) -> ApprovalRefused:
+def approval_required(action: str) -> ApprovalRefused:
+    """The refusal of an action done without the approval it needs."""
     return _refuse(
         _("«%(action)s» requiere la autorización de un supervisor (PIN).")
         % {"action": _label(action)},
@@ -228,7 +229,7 @@ def approval_consume(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("approval_consume runs inside the action's transaction")
     if approval_id is None:
-        raise _missing(action)
+        raise approval_required(action)
     approval = Approval.objects.select_for_update().filter(pk=approval_id).first()
     _check(approval, approval_id=approval_id, action=action, requested_by=requested_by, obj=obj)
     if approval.used_at is not None:
@@ -272,7 +273,7 @@ def approval_spent_for(
     ago than an approval's lifetime: what lets a page show what a service authorised
     (a receipt's copy after POST /sales/{id}/reprint). Refused like a consumption."""
     if approval_id is None:
-        raise _missing(action)
+        raise approval_required(action)
     approval = Approval.objects.filter(pk=approval_id).first()
     _check(approval, approval_id=approval_id, action=action, requested_by=requested_by, obj=obj)
     if approval.used_at is None:

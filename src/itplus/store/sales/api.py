@@ -9,8 +9,8 @@ from ninja.errors import HttpError
 
 from itplus.core.numbers import AmountClpField, NumberInput
 from itplus.store.accounts.approvals import approval_grant
-from itplus.store.sales.models import ParkedTicket, Sale
-from itplus.store.sales.reprints import receipt_copy_url, sale_reprint
+from itplus.store.sales.models import CreditNote, ParkedTicket, Sale
+from itplus.store.sales.reprints import document_reprint, receipt_copy_url
 from itplus.store.sales.services import (
     LineInput,
     PaymentInput,
@@ -149,6 +149,7 @@ class ApprovalIn(Schema):
     max_percent: int | None = None  # discounts
     amount_clp: int | None = None  # returns, cash out
     sale_id: int | None = None  # voids, returns, copies: the sale it is for
+    credit_note_id: int | None = None  # a credit note's copy
     detail: str = Field("", max_length=200)
 
 
@@ -165,11 +166,15 @@ class ApprovalOut(Schema):
 def create_approval(request: HttpRequest, payload: ApprovalIn):
     """For the logged-in user at this terminal only; used once, within minutes."""
     cashier = require_cashier(request)
-    sale = None
+    document = None
     if payload.sale_id is not None:
-        sale = Sale.objects.filter(pk=payload.sale_id).first()
-        if sale is None:
+        document = Sale.objects.filter(pk=payload.sale_id).first()
+        if document is None:
             raise HttpError(404, _("La venta no existe."))
+    elif payload.credit_note_id is not None:
+        document = CreditNote.objects.filter(pk=payload.credit_note_id).first()
+        if document is None:
+            raise HttpError(404, _("La nota de crédito no existe."))
     approval = approval_grant(
         pin=payload.pin,
         action=payload.action,
@@ -177,7 +182,7 @@ def create_approval(request: HttpRequest, payload: ApprovalIn):
         terminal=request.terminal,
         max_percent=payload.max_percent,
         amount_clp=payload.amount_clp,
-        obj=sale,
+        obj=document,
         detail=payload.detail,
     )
     return ApprovalOut(
@@ -252,7 +257,7 @@ def reprint_sale(request: HttpRequest, sale_id: int, payload: ReprintIn):
     sale = Sale.objects.select_related("series").filter(pk=sale_id).first()
     if sale is None:
         raise HttpError(404, _("La venta no existe."))
-    approval = sale_reprint(
-        sale=sale, approval_id=payload.approval_id, user=user, terminal=request.terminal
+    approval = document_reprint(
+        document=sale, approval_id=payload.approval_id, user=user, terminal=request.terminal
     )
     return ReprintOut(receipt_url=receipt_copy_url(sale, approval))

@@ -10,40 +10,46 @@ from itplus.store.accounts.approvals import ApprovalRefused
 from itplus.store.config import StoreIdentityMissing
 from itplus.store.sales.models import Sale
 from itplus.store.sales.receipts import receipt_for_sale
-from itplus.store.sales.reprints import sale_copy_authorized
+from itplus.store.sales.reprints import document_page_is_copy
+
+
+def approval_id_param(request: HttpRequest) -> int | None:
+    """``?aprobacion=<id>`` of a copy's URL (None when absent or not a number)."""
+    raw = request.GET.get("aprobacion", "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def refused(request: HttpRequest, message: str, *, status: int, title: str = "") -> HttpResponse:
+    """A document page that cannot be shown, with the reason in Spanish."""
+    return render(
+        request, "sales/receipt_refused.html", {"message": message, "title": title}, status=status
+    )
 
 
 @login_required
 @xframe_options_sameorigin  # the till shows the receipt in an iframe of its own page
 def receipt(request: HttpRequest, sale_id: int) -> HttpResponse:
-    """The receipt of a sale; ``?copia=1&aprobacion=<id>`` is a copy (a reprint), shown
-    only with the supervisor's approval that POST /api/v1/sales/{id}/reprint consumed."""
-    copy = request.GET.get("copia") == "1"
-    if copy:
-        sale = Sale.objects.filter(pk=sale_id).first()
-        if sale is None:
-            raise Http404(_("La venta no existe."))
-        raw = request.GET.get("aprobacion", "")
-        try:
-            sale_copy_authorized(
-                sale=sale, approval_id=int(raw) if raw.isdigit() else None, user=request.user
-            )
-        except ApprovalRefused as error:
-            return render(
-                request,
-                "sales/receipt_refused.html",
-                {"message": error.message},
-                status=error.status,
-            )
+    """The receipt of a sale: the original for its cashier right after the sale, else a
+    copy — ``?copia=1&aprobacion=<id>`` with the supervisor's approval that POST
+    /api/v1/sales/{id}/reprint consumed (rules in ``sales.reprints``)."""
+    sale = Sale.objects.filter(pk=sale_id).first()
+    if sale is None:
+        raise Http404(_("La venta no existe."))
+    try:
+        copy = document_page_is_copy(
+            document=sale,
+            user=request.user,
+            approval_id=approval_id_param(request),
+            copy_requested=request.GET.get("copia") == "1",
+        )
+    except ApprovalRefused as error:
+        return refused(request, error.message, status=error.status)
     try:
         data = receipt_for_sale(sale_id=sale_id, copy=copy)
     except Sale.DoesNotExist:
         raise Http404(_("La venta no existe."))
     except StoreIdentityMissing as error:
-        return render(
-            request,
-            "sales/receipt_refused.html",
-            {"message": error.message, "title": _("Faltan los datos de la tienda")},
-            status=error.status,
+        return refused(
+            request, error.message, status=error.status, title=_("Faltan los datos de la tienda")
         )
     return render(request, "sales/receipt.html", {"receipt": data})

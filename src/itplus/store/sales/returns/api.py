@@ -12,10 +12,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
 from itplus.core.numbers import NumberInput
-from itplus.store.sales.api import require_cashier
+from itplus.store.sales.api import ReprintIn, ReprintOut, require_cashier
 from itplus.store.sales.models import CreditNote, Sale
+from itplus.store.sales.reprints import document_page_url, document_reprint, receipt_copy_url
 from itplus.store.sales.returns.selectors import (
     sale_document_label,
     sale_return_state,
@@ -148,7 +150,7 @@ def credit_note_out(note: CreditNote, *, replayed: bool = False) -> CreditNoteOu
             )
             for ln in note.lines.select_related("sale_line").order_by("position")
         ],
-        receipt_url=f"/gestion/devoluciones/nota/{note.pk}/imprimir/",
+        receipt_url=document_page_url(note),
         replayed=replayed,
     )
 
@@ -231,3 +233,22 @@ def returnable(request: HttpRequest, sale_id: int):
 def get_credit_note(request: HttpRequest, credit_note_id: int):
     require_cashier(request)
     return credit_note_out(get_object_or_404(CreditNote, pk=credit_note_id))
+
+
+@router.post(
+    "/returns/{credit_note_id}/reprint",
+    response=ReprintOut,
+    summary="Reimprimir una nota de crédito (copia)",
+)
+def reprint_credit_note(request: HttpRequest, credit_note_id: int, payload: ReprintIn):
+    """Needs a supervisor's "reimpresion" approval for this credit note (POST
+    /approvals), used once. Answers the copy's URL; a network printer, if configured,
+    prints the copy too."""
+    user = require_cashier(request)
+    note = CreditNote.objects.select_related("series").filter(pk=credit_note_id).first()
+    if note is None:
+        raise HttpError(404, _("La nota de crédito no existe."))
+    approval = document_reprint(
+        document=note, approval_id=payload.approval_id, user=user, terminal=request.terminal
+    )
+    return ReprintOut(receipt_url=receipt_copy_url(note, approval))
