@@ -1,16 +1,29 @@
 """Read-only lists: every admin built on ``ReadOnlyAdminMixin`` shows its records and
 refuses to add, change or delete one, through the test client as an administrator."""
 
-import pytest
-from django.contrib import admin
-from django.urls import reverse
+import socket
+import threading
 
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils import timezone
+
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.backoffice.admin import ReadOnlyAdminMixin
 from itplus.store.cash.models import PaymentMethod
 from itplus.store.cash.services import cash_session_close
+from itplus.store.config import config_section_set
 from itplus.store.customers.services import customer_payment_record
 from itplus.store.inventory.services import count_sheet_open, default_warehouse, stock_adjust
+from itplus.store.printing.services import print_now
+from itplus.store.purchases.services import supplier_invoice_record
+from itplus.store.sales.receipts import sale_printout
 from tests.factories import make_customer, make_product, make_sale, make_terminal, make_user
+from tests.store.purchases.factories import make_order, make_supplier, receive
+from tests.store.sales.factories import make_credit_note_series, make_return
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +42,49 @@ def url(model_admin, view: str, *args) -> str:
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
 
 
+def _print_once(sale) -> None:
+    """The sale's receipt sent to a printer played by a local socket (a PrintJob)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    threading.Thread(target=lambda: server.accept()[0].recv(1 << 20), daemon=True).start()
+    config_section_set(
+        settings.ITPLUS_HOME,
+        "printer",
+        {"kind": "network", "host": "127.0.0.1", "port": server.getsockname()[1]},
+    )
+    try:
+        print_now(sale_printout(sale_id=sale.pk))
+    finally:
+        config_section_set(settings.ITPLUS_HOME, "printer", {"kind": "none"})
+        server.close()
+
+
 @pytest.fixture
 def store(client):
-    """A sale, a customer's payment, a stock correction, a count and a closed session."""
+    """One of every record the read-only lists show: a sale, printed, and returned; a
+    supervisor's approval; a customer's payment; a stock correction; a count; a purchase
+    received and invoiced; a closed session."""
     admin_user = make_user(role="administrador")
     terminal = make_terminal()
     product = make_product()
-    make_sale(terminal=terminal, cashier=make_user(role="cajero"), products=[product])
+    sale = make_sale(terminal=terminal, cashier=make_user(role="cajero"), products=[product])
+    _print_once(sale)
+    make_credit_note_series()
+    make_return(terminal=terminal, user=admin_user, sale=sale)
+    make_user(role="supervisor", pin="4321")
+    approval_grant(pin="4321", action="reimpresion", requested_by=admin_user, obj=sale)
+    supplier = make_supplier()
+    order = make_order(supplier=supplier, user=admin_user, lines=[(product, 10, 100)])
+    received = receive(user=admin_user, order=order, lines=[(product, 10, 100)])
+    supplier_invoice_record(
+        supplier=supplier,
+        folio=4512,
+        issued_on=timezone.localdate(),
+        net_clp=1_000,
+        iva_clp=190,
+        total_clp=1_190,
+        receipts=[received],
+        user=admin_user,
+    )
     customer_payment_record(
         customer=make_customer(),
         amount_clp=1000,
@@ -71,12 +120,16 @@ def test_the_documents_ledgers_and_approvals_are_read_only():
 def test_shown_but_never_changed_or_deleted(store, model_admin):
     assert store.get(url(model_admin, "changelist")).status_code == 200
     obj = model_admin.model.objects.first()
-    if obj is None:
-        pytest.skip("no such record in this store (its app tests its page)")
-    page = store.get(url(model_admin, "change", obj.pk))
-    assert page.status_code == 200
+    assert obj is not None, "the store fixture makes one of each"
+    page = store.get(url(model_admin, "change", obj.pk), follow=True)
+    assert page.status_code == 200  # the admin's page, or the document's own page
     assert 'name="_save"' not in page.content.decode()
-    assert store.post(url(model_admin, "change", obj.pk), {}).status_code == 403
+    before = model_to_dict(obj)
+    changed = store.post(url(model_admin, "change", obj.pk), {})
+    # refused, or sent to the document's own page (an order's); either way untouched
+    assert changed.status_code == 403 or getattr(model_admin, "add_page", "")
+    obj.refresh_from_db()
+    assert model_to_dict(obj) == before
     assert store.post(url(model_admin, "delete", obj.pk), {"post": "yes"}).status_code == 403
     assert model_admin.model.objects.filter(pk=obj.pk).exists()
 
