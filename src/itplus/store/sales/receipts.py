@@ -43,6 +43,55 @@ def format_quantity(quantity, *, weighed: bool) -> str:
     return str(int(quantity))
 
 
+def receipt_payment(
+    method: str, amount_clp: int, *, tendered_clp: int = 0, change_clp: int = 0
+) -> ReceiptPayment:
+    """A payment (or a refund) as a receipt shows it: the method's Spanish label."""
+    return ReceiptPayment(
+        method=method,
+        label=PaymentMethod(method).label if method in PaymentMethod.values else method,
+        amount_clp=amount_clp,
+        tendered_clp=tendered_clp,
+        change_clp=change_clp,
+        is_cash=method == PaymentMethod.CASH,
+    )
+
+
+def receipt_heading(document, *, person) -> dict:
+    """What every printed document shows the same way, as ``Receipt`` fields: the
+    store, the title (the series' kind) and number, when, where and by whom, the totals
+    and taxes. ``document`` is a sale or a credit note; ``person`` who issued it."""
+    series = document.series
+    title = str(DOCUMENT_TITLES.get(series.kind, series.kind.upper()))
+    return {
+        "document_id": document.pk,
+        "store": require_store_identity(),
+        "document_title": title,
+        "series_name": "" if series.name.casefold() == title.casefold() else series.name,
+        "number": document.number,
+        "issued_at": document.issued_at.astimezone(SANTIAGO),
+        "terminal": document.terminal.name,
+        "cashier": person.get_full_name() or person.get_username(),
+        "total_clp": document.total_clp,
+        "net_clp": document.net_clp,
+        "iva_clp": document.iva_clp,
+        "ila_clp": document.ila_clp,
+        "exempt_clp": document.exempt_clp,
+        "cash_rounding_clp": document.cash_rounding_clp,
+    }
+
+
+def document_printout(document: str, receipt: Receipt) -> Printout:
+    """A receipt as the print pipeline takes it (``document``: a ``PrintedDocument``)."""
+    return Printout(
+        document=document,
+        document_id=receipt.document_id,
+        label=f"{receipt.document_title.capitalize()} {receipt.number_label}",
+        body=receipt,
+        is_copy=receipt.is_copy,
+    )
+
+
 def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
     """The receipt of one sale. Voided lines are left out: the customer's receipt shows
     what was sold; voided scans stay on record in the sale itself."""
@@ -71,39 +120,17 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
         for line in sale.lines.all()
     )
     payments = tuple(
-        ReceiptPayment(
-            method=p.method,
-            label=PaymentMethod(p.method).label if p.method in PaymentMethod.values else p.method,
-            amount_clp=p.amount_clp,
-            tendered_clp=p.tendered_clp,
-            change_clp=p.change_clp,
-            is_cash=p.method == PaymentMethod.CASH,
+        receipt_payment(
+            p.method, p.amount_clp, tendered_clp=p.tendered_clp, change_clp=p.change_clp
         )
         for p in sale.payments.all()
     )
-    series = sale.series
-    title = str(DOCUMENT_TITLES.get(series.kind, series.kind.upper()))
-    series_name = "" if series.name.casefold() == title.casefold() else series.name
-    cashier = sale.cashier.get_full_name() or sale.cashier.get_username()
     return Receipt(
-        document_id=sale.pk,
-        store=require_store_identity(),
-        document_title=title,
-        series_name=series_name,
-        number=sale.number,
-        issued_at=sale.issued_at.astimezone(SANTIAGO),
-        terminal=sale.terminal.name,
-        cashier=cashier,
+        **receipt_heading(sale, person=sale.cashier),
         lines=lines,
         subtotal_clp=sum(line.total_clp for line in lines),
         ticket_discount_clp=sale.ticket_discount_clp,
-        total_clp=sale.total_clp,
-        net_clp=sale.net_clp,
-        iva_clp=sale.iva_clp,
-        ila_clp=sale.ila_clp,
-        exempt_clp=sale.exempt_clp,
         payments=payments,
-        cash_rounding_clp=sale.cash_rounding_clp,
         amount_charged_clp=sale.amount_charged_clp,
         change_clp=sale.change_clp,
         is_copy=copy,
@@ -115,11 +142,4 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
 
 def sale_printout(*, sale_id: int, copy: bool = False) -> Printout:
     """The sale's receipt as the print pipeline takes it."""
-    receipt = receipt_for_sale(sale_id=sale_id, copy=copy)
-    return Printout(
-        document=PrintedDocument.SALE,
-        document_id=sale_id,
-        label=f"{receipt.document_title.capitalize()} {receipt.number_label}",
-        body=receipt,
-        is_copy=copy,
-    )
+    return document_printout(PrintedDocument.SALE, receipt_for_sale(sale_id=sale_id, copy=copy))

@@ -12,11 +12,15 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from itplus.core.money import round_clp
-from itplus.store.config import require_store_identity
-from itplus.store.printing.documents import Printout, Receipt, ReceiptLine, ReceiptPayment
+from itplus.store.printing.documents import Printout, Receipt, ReceiptLine
 from itplus.store.printing.models import PrintedDocument
-from itplus.store.sales.models import CreditNote, CreditNoteLine, PaymentMethod, Refund
-from itplus.store.sales.receipts import DOCUMENT_TITLES, SANTIAGO, format_quantity
+from itplus.store.sales.models import CreditNote, CreditNoteLine, Refund
+from itplus.store.sales.receipts import (
+    document_printout,
+    format_quantity,
+    receipt_heading,
+    receipt_payment,
+)
 from itplus.store.sales.returns.selectors import sale_document_label
 
 
@@ -54,42 +58,17 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
                 total_clp=line.total_clp,
             )
         )
-    refunds = tuple(
-        ReceiptPayment(
-            method=r.method,
-            label=PaymentMethod(r.method).label if r.method in PaymentMethod.values else r.method,
-            amount_clp=r.amount_clp,
-            tendered_clp=0,
-            change_clp=0,
-            is_cash=r.method == PaymentMethod.CASH,
-        )
-        for r in note.refunds.all()
-    )
-    title = str(DOCUMENT_TITLES[note.series.kind]) if note.series.kind in DOCUMENT_TITLES else ""
-    series_name = "" if note.series.name.casefold() == title.casefold() else note.series.name
+    refunds = tuple(receipt_payment(r.method, r.amount_clp) for r in note.refunds.all())
     original = sale_document_label(note.sale)
     reference = (
         _("Anula %(doc)s") if note.kind == CreditNote.Kind.VOID else _("Devolución de %(doc)s")
     ) % {"doc": original}
     return Receipt(
-        document_id=note.pk,
-        store=require_store_identity(),
-        document_title=title or _("NOTA DE CRÉDITO"),
-        series_name=series_name,
-        number=note.number,
-        issued_at=note.issued_at.astimezone(SANTIAGO),
-        terminal=note.terminal.name,
-        cashier=note.user.get_full_name() or note.user.get_username(),
+        **receipt_heading(note, person=note.user),
         lines=tuple(lines),
         subtotal_clp=note.total_clp,
         ticket_discount_clp=0,
-        total_clp=note.total_clp,
-        net_clp=note.net_clp,
-        iva_clp=note.iva_clp,
-        ila_clp=note.ila_clp,
-        exempt_clp=note.exempt_clp,
         payments=refunds,
-        cash_rounding_clp=note.cash_rounding_clp,
         amount_charged_clp=note.amount_refunded_clp,
         change_clp=0,
         is_copy=copy,
@@ -103,10 +82,4 @@ def credit_note_printout(*, credit_note_id: int, copy: bool = False) -> Printout
     """The credit note as the print pipeline takes it (the drawer opens when cash is
     given back)."""
     receipt = receipt_for_credit_note(credit_note_id=credit_note_id, copy=copy)
-    return Printout(
-        document=PrintedDocument.CREDIT_NOTE,
-        document_id=credit_note_id,
-        label=f"{receipt.document_title.capitalize()} {receipt.number_label}",
-        body=receipt,
-        is_copy=copy,
-    )
+    return document_printout(PrintedDocument.CREDIT_NOTE, receipt)
