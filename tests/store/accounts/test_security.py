@@ -224,3 +224,37 @@ def test_the_console_lists_locks_and_refuses_an_unknown_account(client, cashier,
         call_command("unlock", "desconocida")
     call_command("unlock", "--ip", "127.0.0.1")
     assert "Dirección 127.0.0.1 desbloqueada." in capsys.readouterr().out
+
+
+def test_wrong_pins_and_the_pin_lock_are_security_events_the_owner_can_lift(
+    client, terminal, supervisor, cashier
+):
+    from itplus.store.accounts.approvals import MAX_PIN_FAILURES, ApprovalRefused, approval_grant
+
+    def grant(pin: str):
+        return approval_grant(pin=pin, action="descuento", requested_by=cashier, terminal=terminal)
+
+    for n in range(MAX_PIN_FAILURES + 1):
+        with pytest.raises(ApprovalRefused):
+            grant(f"{n:04d}")
+
+    events = _kinds(terminal=terminal)
+    assert events.count(SecurityEventKind.PIN_FAILED) == MAX_PIN_FAILURES
+    assert events.count(SecurityEventKind.PIN_LOCKED) == 1
+    assert events.count(SecurityEventKind.PIN_REFUSED) == 1
+    pin_lock = SecurityEvent.objects.get(kind=SecurityEventKind.PIN_LOCKED)
+    assert pin_lock.username == cashier.username and pin_lock.locked_until > timezone.now()
+    with pytest.raises(ApprovalRefused, match="Demasiados PIN incorrectos"):
+        grant("4321")  # the right PIN, refused while locked
+
+    # when the owner lifts it from the security log
+    client.force_login(make_user(role="administrador"))
+    response = client.post(
+        "/admin/accounts/securityevent/",
+        {"action": "unlock", "_selected_action": [pin_lock.pk]},
+        follow=True,
+    )
+    assert "1 bloqueo levantado." in response.text
+    assert _kinds(kind=SecurityEventKind.PIN_UNLOCKED) == [SecurityEventKind.PIN_UNLOCKED]
+    # then the supervisor's PIN works at that till again
+    assert grant("4321").approved_by == supervisor
