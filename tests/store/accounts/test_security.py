@@ -11,14 +11,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from itplus.store.accounts.approvals import MAX_PIN_FAILURES, ApprovalRefused, approval_grant
 from itplus.store.accounts.models import LockScope, LoginLock, SecurityEvent, SecurityEventKind
+from itplus.store.accounts.permissions import PermissionRefused
 from itplus.store.accounts.security import (
     FIRST_LOCK,
     MAX_ACCOUNT_FAILURES,
     MAX_ADDRESS_FAILURES,
     login_unlock,
 )
-from itplus.store.accounts.permissions import PermissionRefused
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -206,9 +207,7 @@ def test_only_an_administrator_may_lift_a_lock(cashier):
     for scope_key in [cashier.username]:
         LoginLock.objects.create(scope=LockScope.ACCOUNT, key=scope_key)
     with pytest.raises(PermissionRefused):
-        login_unlock(
-            scope=LockScope.ACCOUNT, key=cashier.username, by=make_user(role="supervisor")
-        )
+        login_unlock(scope=LockScope.ACCOUNT, key=cashier.username, by=make_user(role="supervisor"))
     assert not SecurityEvent.objects.exists()
 
 
@@ -229,8 +228,6 @@ def test_the_console_lists_locks_and_refuses_an_unknown_account(client, cashier,
 def test_wrong_pins_and_the_pin_lock_are_security_events_the_owner_can_lift(
     client, terminal, supervisor, cashier
 ):
-    from itplus.store.accounts.approvals import MAX_PIN_FAILURES, ApprovalRefused, approval_grant
-
     def grant(pin: str):
         return approval_grant(pin=pin, action="descuento", requested_by=cashier, terminal=terminal)
 
