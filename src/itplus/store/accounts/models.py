@@ -145,7 +145,8 @@ class LoginLock(models.Model):
     class Meta:
         verbose_name = _("bloqueo de ingreso")
         verbose_name_plural = _("bloqueos de ingreso")
-        ordering = ["-locked_until"]
+        # The longest lock first; rows never locked (PostgreSQL sorts NULL first) last.
+        ordering = [models.F("locked_until").desc(nulls_last=True), "key"]
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="loginlock_scope_key_unique")
         ]
