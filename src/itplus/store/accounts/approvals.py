@@ -25,7 +25,16 @@ from django.utils.translation import gettext as _
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
-from itplus.store.accounts.models import Approval, ApprovalAction, PinFailure, Role, StaffProfile
+from itplus.store.accounts.models import (
+    Approval,
+    ApprovalAction,
+    PinFailure,
+    Role,
+    SecurityEventKind,
+    StaffProfile,
+)
+from itplus.store.accounts.permissions import require_role
+from itplus.store.accounts.security import security_event_record
 from itplus.store.config import get_config
 
 # Five wrong PINs within ten minutes (per terminal, or per user without a terminal)
@@ -86,6 +95,38 @@ def _lock_pin_scope(*, terminal: Any, requested_by: User | None):
     return None
 
 
+def _pin_event(kind: str, terminal: Any, requested_by: User | None, action: str, **fields) -> None:
+    """The security log's copy of a PIN refusal or lock (``PinFailure`` stays the counter)."""
+    security_event_record(
+        kind=kind,
+        username=requested_by.get_username() if requested_by is not None else "",
+        terminal=terminal,
+        detail=_("Para: %(action)s") % {"action": _label(action)},
+        **fields,
+    )
+
+
+def pin_lock_lift(
+    *, terminal: Any = None, requested_by: User | None = None, by: User | None
+) -> int:
+    """Lift the PIN lock of a terminal (or of a person without one): the failures in
+    the window are forgotten. ``by`` must be an administrator (None: the console).
+    Returns how many failures were forgotten; recorded as a security event."""
+    if by is not None:
+        require_role(by, Role.ADMIN, what=_("desbloquear el PIN de una caja"))
+    with transaction.atomic():
+        failures = _lock_pin_scope(terminal=terminal, requested_by=requested_by)
+        forgotten = failures.delete()[0] if failures is not None else 0
+        security_event_record(
+            kind=SecurityEventKind.PIN_UNLOCKED,
+            username=requested_by.get_username() if requested_by is not None else "",
+            terminal=terminal,
+            actor=by,
+            detail=_("%(n)s PIN incorrectos olvidados.") % {"n": forgotten},
+        )
+    return forgotten
+
+
 def approval_grant(
     *,
     pin: str,
@@ -117,10 +158,22 @@ def approval_grant(
     with transaction.atomic():
         failures = _lock_pin_scope(terminal=terminal, requested_by=requested_by)
         locked = failures is not None and failures.count() >= MAX_PIN_FAILURES
-        if not locked:
+        if locked:
+            _pin_event(SecurityEventKind.PIN_REFUSED, terminal, requested_by, action)
+        else:
             approver = find_approver(pin=pin)
             if approver is None:
                 PinFailure.objects.create(terminal=terminal, requested_by=requested_by)
+                _pin_event(SecurityEventKind.PIN_FAILED, terminal, requested_by, action)
+                if failures is not None and failures.count() >= MAX_PIN_FAILURES:
+                    oldest = failures.order_by("created_at").first().created_at
+                    _pin_event(
+                        SecurityEventKind.PIN_LOCKED,
+                        terminal,
+                        requested_by,
+                        action,
+                        locked_until=oldest + PIN_FAILURE_WINDOW,
+                    )
             else:
                 now = timezone.now()
                 approval = Approval.objects.create(

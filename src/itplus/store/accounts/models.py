@@ -121,3 +121,98 @@ class PinFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_by} @ {self.terminal} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LockScope(models.TextChoices):
+    ACCOUNT = "cuenta", _("Cuenta")
+    ADDRESS = "ip", _("Dirección IP")
+
+
+class LoginLock(models.Model):
+    """Throttling state of one account name or one source address at the login pages
+    (``accounts.security``). The row is locked while an attempt is counted, so
+    concurrent guesses wait for each other."""
+
+    scope = models.CharField(_("tipo"), max_length=10, choices=LockScope.choices)
+    # The account name as typed (lower case), or the IP address.
+    key = models.CharField(_("cuenta o IP"), max_length=150)
+    locked_until = models.DateTimeField(_("bloqueado hasta"), null=True, blank=True)
+    # Locks in a row (reset by a login, an unlock or a day without one): each doubles.
+    locks = models.PositiveIntegerField(_("bloqueos seguidos"), default=0)
+    # Failures before this instant (the last lock, unlock or login) no longer count.
+    counted_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bloqueo de ingreso")
+        verbose_name_plural = _("bloqueos de ingreso")
+        # The longest lock first; rows never locked (PostgreSQL sorts NULL first) last.
+        ordering = [models.F("locked_until").desc(nulls_last=True), "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="loginlock_scope_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}"
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN_OK = "ingreso", _("Ingreso correcto")
+    LOGIN_FAILED = "ingreso_fallido", _("Clave incorrecta")
+    LOGIN_REFUSED = "ingreso_bloqueado", _("Ingreso rechazado (bloqueado)")
+    LOCKED = "bloqueo", _("Bloqueo por intentos fallidos")
+    UNLOCKED = "desbloqueo", _("Desbloqueo")
+    PIN_FAILED = "pin_incorrecto", _("PIN de supervisor incorrecto")
+    PIN_REFUSED = "pin_bloqueado", _("PIN rechazado (caja bloqueada)")
+    PIN_LOCKED = "pin_bloqueo", _("Bloqueo de PIN en la caja")
+    PIN_UNLOCKED = "pin_desbloqueo", _("Desbloqueo de PIN en la caja")
+
+
+class SecurityEvent(models.Model):
+    """One login or PIN attempt, lock or unlock: the evidence the owner reads in the
+    back office. Written by ``accounts.security`` and ``accounts.approvals`` only."""
+
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("evento"), max_length=20, choices=SecurityEventKind.choices)
+    # The account named: typed at the login page (it may not exist), locked or unlocked,
+    # or the person who asked for a supervisor's PIN.
+    username = models.CharField(_("cuenta"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("dirección IP"), null=True, blank=True)
+    terminal = models.ForeignKey(
+        "terminals.Terminal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("caja"),
+    )
+    lock = models.ForeignKey(
+        LoginLock,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("bloqueo"),
+    )
+    locked_until = models.DateTimeField(_("bloqueado hasta"), null=True, blank=True)
+    # Who lifted a lock (empty: from the console).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("realizado por"),
+    )
+    detail = models.CharField(_("detalle"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("evento de seguridad")
+        verbose_name_plural = _("eventos de seguridad")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="secevent_username_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="secevent_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username or self.ip_address or ''}".strip()
