@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from itplus.store.accounts.approvals import approval_grant
+from itplus.store.accounts.security import login_authenticate
 from itplus.store.backoffice.admin import ReadOnlyAdminMixin
 from itplus.store.cash.models import PaymentMethod
 from itplus.store.cash.services import cash_session_close
@@ -61,9 +62,11 @@ def _print_once(sale) -> None:
 @pytest.fixture
 def store(client):
     """One of every record the read-only lists show: a sale, printed, and returned; a
-    supervisor's approval; a customer's payment; a stock correction; a count; a purchase
+    supervisor's approval; a failed login (a security event, a lock row); a customer's
+    payment; a stock correction; a count; a purchase
     received and invoiced; a closed session."""
     admin_user = make_user(role="administrador")
+    login_authenticate(request=None, username=admin_user.username, password="not it")
     terminal = make_terminal()
     product = make_product()
     sale = make_sale(terminal=terminal, cashier=make_user(role="cajero"), products=[product])
