@@ -207,9 +207,7 @@ def test_the_approval_must_cover_the_labels_amount(terminal, cashier, supervisor
     assert nothing_written() == before
 
 
-def test_an_approval_for_another_action_does_not_cover_a_label(
-    terminal, cashier, supervisor, ham
-):
+def test_an_approval_for_another_action_does_not_cover_a_label(terminal, cashier, supervisor, ham):
     approval = grant(terminal, cashier, amount_clp=10, action="egreso_caja")
 
     with pytest.raises(ApprovalRefused) as refused:
