@@ -601,7 +601,8 @@ def _check_scale_price(row: ImportRow, product: Product | None) -> None:
         row.error(
             "precio",
             _(
-                "un producto que se vende por kg no puede costar $0 (sus etiquetas de balanza valdrían $0)"
+                "un producto por kg o con código de balanza no puede tener precio $0: "
+                "sus etiquetas de balanza valdrían $0"
             ),
         )
 
