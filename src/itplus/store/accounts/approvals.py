@@ -1,7 +1,7 @@
 """Supervisor approvals: granted by PIN, consumed once by the supervised action.
 
 Every supervised action (discounts over the limit, line voids, lowering a scanned
-quantity, sale voids, returns and refunds, cash out, opening the cash drawer's session,
+quantity, implausible deli-scale labels, sale voids, returns and refunds, cash out, opening the cash drawer's session,
 copies of receipts) asks ``approval_consume`` inside its own transaction. An approval
 names the action, what it covers (a percentage, an amount or a document), the person who
 asked and the terminal they asked at; it is used once and expires after
