@@ -8,13 +8,16 @@ supervisor's approval, which the sale line records.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 
 from itplus.core.barcodes import with_check_digit
+from itplus.core.integrity import canonical_json
 from itplus.store.accounts.approvals import ApprovalRefused, approval_grant
 from itplus.store.accounts.models import Approval
 from itplus.store.catalog.models import Product
@@ -313,3 +316,20 @@ def test_the_lookup_tells_the_till_what_the_label_needs(api_client, ham):
     assert "Un supervisor debe autorizarla" in implausible["problem"]
     assert (zero.status_code, zero.json()["code"]) == (422, "etiqueta_sin_valor")
     assert lookup(ham.barcodes.first().code).json()["scale_label"] is None
+
+
+def test_a_sale_without_label_approvals_keeps_the_fingerprint_it_had_before(product):
+    # What the fingerprint was before scale_approval_id existed: a sale recorded then and
+    # sent again by an offline till must still be recognised as the same sale.
+    data = sale_input([product], cash_clp=2000)
+    fields = asdict(data)
+    fields["client_uuid"] = str(data.client_uuid)
+    for line in fields["lines"]:
+        del line["scale_approval_id"]
+
+    assert data.fingerprint() == hashlib.sha256(canonical_json(fields)).hexdigest()
+    approved = sale_input(lines=[LineInput(code="x", scale_approval_id=3)])
+    approved.client_uuid = data.client_uuid
+    plain = sale_input(lines=[LineInput(code="x")])
+    plain.client_uuid = data.client_uuid
+    assert approved.fingerprint() != plain.fingerprint()
