@@ -117,6 +117,26 @@ def test_scale_parser_needs_ean13():
     assert parse_scale_barcode(with_check_digit("2001234"), PATTERNS) is None
 
 
+@pytest.mark.parametrize(
+    "prefix, item_digits, digits, heaviest",
+    [
+        ("21", 5, 5, Decimal("99.999")),
+        ("2", 4, 7, Decimal("9999.999")),
+        ("21", 8, 2, Decimal("0.099")),
+        ("210", 8, 1, Decimal("0.009")),
+    ],
+)
+def test_a_patterns_value_digits_bound_the_weight_it_can_carry(
+    prefix, item_digits, digits, heaviest
+):
+    pattern = ScalePattern(prefix=prefix, item_digits=item_digits, embeds="weight")
+
+    assert pattern.value_digits == digits
+    assert pattern.max_weight_kg == heaviest
+    code = _scale(prefix + "1" * item_digits + "9" * digits)
+    assert parse_scale_barcode(code, [pattern]).weight_kg == heaviest
+
+
 bodies = st.sampled_from([7, 11, 12]).flatmap(
     lambda n: st.text(alphabet="0123456789", min_size=n, max_size=n)
 )

@@ -40,6 +40,17 @@ class ScalePattern:
     item_digits: int
     embeds: str  # "price" (CLP) or "weight" (grams)
 
+    @property
+    def value_digits(self) -> int:
+        """How many digits carry the price or weight (between the item code and the
+        check digit)."""
+        return 12 - len(self.prefix) - self.item_digits
+
+    @property
+    def max_weight_kg(self) -> Decimal:
+        """The heaviest weight a label of this pattern can carry (all nines, in grams)."""
+        return Decimal(10**self.value_digits - 1) / 1000
+
 
 @dataclass(frozen=True, slots=True)
 class ScaleReading:

@@ -277,6 +277,36 @@ def test_row_errors_name_the_row_column_and_reason(line, column, message):
     assert [(e.column, str(e)) for e in row.errors] == [(column, message)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sku;nombre;precio;unidad\nJAMON;Jamón Serrano;0;kg\n",  # a new product by kg
+        "sku;precio\nJAMON;0\n",  # an existing one sold by kg
+        "sku;precio\nPAN;0\n",  # sold by unit, but with a scale code
+        "sku;unidad\nCERO;kg\n",  # priced $0 already, now sold by kg
+    ],
+)
+def test_a_zero_price_per_kg_is_refused(text):
+    make_product(name="Jamón Serrano", sku="JAMON", price_clp=29990, unit="kg")
+    make_product(name="Pan amasado", sku="PAN", price_clp=250, scale_code="00300")
+    make_product(name="Bolsa", sku="CERO", price_clp=0)
+    before = snapshot()
+
+    result = price_list_import(rows=parse_csv(text), dry_run=True)
+
+    assert [e.column for e in result.errors] == ["precio"]
+    assert "etiquetas de balanza valdrían $0" in errors_of(result)[0]
+    with pytest.raises(PriceListHasErrors):
+        price_list_import(rows=parse_csv(text), dry_run=False)
+    assert snapshot() == before
+
+
+def test_a_zero_price_by_unit_is_still_accepted():
+    result = price_list_import(rows=parse_csv("sku;nombre;precio\nBOLSA;Bolsa;0\n"), dry_run=False)
+
+    assert result.applied and Product.objects.get(sku="BOLSA").price_clp == 0
+
+
 def test_new_product_needs_name_and_price():
     result = price_list_import(rows=parse_csv("sku;costo\nNUEVO;100\n"), dry_run=True)
 

@@ -67,6 +67,7 @@ def test_create_rejects_exempt_with_ila():
         ({"name": ""}, "no puede estar vacío"),
         ({"ila_tax": "ila_99"}, "no es una opción válida"),
         ({"unit": "litro"}, "no es una opción válida"),
+        ({"price_clp": 0, "scale_code": "00104"}, "código de balanza necesita un precio"),
     ],
 )
 def test_create_rejects_invalid_fields_in_spanish(fields, message):

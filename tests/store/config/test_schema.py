@@ -1,5 +1,7 @@
 """itplus.toml's schema: defaults, types, and Spanish messages that name the key."""
 
+from decimal import Decimal
+
 import pytest
 
 from itplus.store.accounts.models import Role
@@ -19,6 +21,10 @@ def test_an_empty_file_gives_the_defaults_and_no_store_identity():
     assert config.inventory.allow_negative_stock is True
     assert config.approvals.lifetime_minutes == 5
     assert config.install.role == "server"
+    assert (config.scale.min_weight_kg, config.scale.max_weight_kg) == (
+        Decimal("0.005"),
+        Decimal("30"),
+    )
 
 
 def test_the_config_is_frozen():
@@ -98,6 +104,25 @@ def test_store_rut_and_commune_are_normalised():
             "true o false",
         ),
         ({"approvals": {"lifetime_minutes": 0}}, "[approvals] lifetime_minutes", "entre 1 y 1440"),
+        ({"scale": {"min_weight_kg": 0}}, "[scale] min_weight_kg", "mayor que 0"),
+        ({"scale": {"min_weight_kg": 0.0005}}, "[scale] min_weight_kg", "3 decimales"),
+        ({"scale": {"max_weight_kg": "mucho"}}, "[scale] max_weight_kg", "peso en kg"),
+        ({"scale": {"max_weight_kg": True}}, "[scale] max_weight_kg", "peso en kg"),
+        ({"scale": {"max_weight_kg": 5000}}, "[scale] max_weight_kg", "hasta 1000"),
+        (
+            {"scale": {"min_weight_kg": 2, "max_weight_kg": 1}},
+            "[scale] max_weight_kg",
+            "mayor que min_weight_kg (2)",
+        ),
+        (
+            # Two weight digits (at most 99 g) and a 100 g minimum: every label implausible.
+            {
+                "scale_barcodes": [{"prefix": "21", "item_digits": 8, "embeds": "weight"}],
+                "scale": {"min_weight_kg": 0.1},
+            },
+            "[[scale_barcodes]] n.º 1 item_digits",
+            "a lo más 0,099 kg, menos que [scale] min_weight_kg (0,1)",
+        ),
         ({"backup": {"hour": "25:00"}}, "[backup] hour", "HH:MM"),
         ({"backup": {"keep_daily": -1}}, "[backup] keep_daily", "entre 0"),
         ({"install": {"role": "cliente"}}, "[install] role", "server, terminal"),
@@ -111,6 +136,14 @@ def test_a_wrong_value_is_refused_naming_its_key(raw, key, words):
     assert key in raised.value.message
     assert words in raised.value.message
     assert raised.value.message.startswith("itplus.toml")
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [(0.25, Decimal("0.25")), (2, Decimal("2")), ("0,5", Decimal("0.5")), ("1.5", Decimal("1.5"))],
+)
+def test_scale_weights_are_read_as_exact_kilograms(given, expected):
+    assert config_from_dict({"scale": {"min_weight_kg": given}}).scale.min_weight_kg == expected
 
 
 def test_unknown_keys_are_ignored_with_a_warning(caplog):

@@ -148,6 +148,36 @@ def test_sale_payload_sends_voided_lines_with_their_approval():
     ]
 
 
+def test_a_scale_label_approval_is_sent_and_unapproved_labels_are_found():
+    label = {"total_clp": 10, "plausible": False, "problem": "fuera del rango"}
+    ticket = {
+        "lines": [
+            {"code": "2000104000010", "quantity": "1", "embeddedPriceClp": 10, "scaleLabel": label},
+            {
+                "code": "2000104000027",
+                "embeddedPriceClp": 20,
+                "scaleLabel": label,
+                "scaleApprovalId": 4,
+            },
+            {
+                "code": "2000104000034",
+                "embeddedPriceClp": 30,
+                "scaleLabel": label,
+                "isVoided": True,
+            },
+            {"code": "2000104029990", "embeddedPriceClp": 2999, "scaleLabel": {"plausible": True}},
+            {"code": "7800000000030", "priceClp": 1190, "quantity": "1"},
+        ]
+    }
+
+    payload = run_js(f"T.saleLinesPayload({json.dumps(ticket)})")
+    pending = run_js(f"T.unapprovedScaleLabels({json.dumps(ticket)}).map((l) => l.code)")
+
+    assert [line.get("scale_approval_id") for line in payload] == [None, 4, None, None, None]
+    assert "scale_approval_id" not in payload[0]
+    assert pending == ["2000104000010"]
+
+
 def test_uuid4_works_without_a_secure_context():
     value = run_js("T.uuid4()")
     assert len(value) == 36 and value[14] == "4"

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from itplus.core.barcodes import with_check_digit
 from itplus.store.accounts.models import Approval, ApprovalAction
 from itplus.store.catalog.models import SaleUnit
 from itplus.store.sales.models import ParkedTicket, PaymentMethod, Sale
@@ -270,6 +271,50 @@ def test_lowering_a_scanned_quantity_needs_a_supervisor_pin(page, shop):
     approval = Approval.objects.get(action=ApprovalAction.LOWER_QUANTITY)
     assert approval.used_at is not None and approval.requested_by == shop["cashier"]
     assert approval.terminal == shop["terminal"]
+
+
+def test_an_implausible_scale_label_needs_a_supervisor_pin_and_a_zero_one_is_refused(page, shop):
+    from playwright.sync_api import expect
+
+    make_product(name="Jamón Serrano", price_clp=29990, unit=SaleUnit.KILO, scale_code="00104")
+    login_and_pair(page, shop)
+
+    # a label worth $0 is refused at the scan: nothing is added, no PIN is asked
+    scan(page, "2000104000003")
+    expect(page.locator("#message")).to_contain_text("vale $0: no se puede vender")
+    expect(page.locator("#lines tr")).to_have_count(0)
+    expect(page.locator("#dlg-pin")).to_be_hidden()
+
+    # a $10 label (0,3 g of ham) asks for the supervisor's PIN; cancelled, it is not added
+    scan(page, with_check_digit("200010400010"))
+    pin = page.locator("#dlg-pin")
+    expect(pin).to_be_visible()
+    expect(pin).to_contain_text("fuera del rango de la balanza")
+    page.keyboard.press("Escape")
+    expect(pin).to_be_hidden()
+    expect(page.locator("#message")).to_contain_text("necesita la autorización")
+    expect(page.locator("#lines tr")).to_have_count(0)
+
+    # scanned again and approved, it is on the ticket and sells
+    scan(page, with_check_digit("200010400010"))
+    expect(pin).to_be_visible()
+    page.keyboard.type(SUPERVISOR_PIN)
+    page.keyboard.press("Enter")
+    expect(pin).to_be_hidden()
+    expect(page.locator("#lines tr")).to_have_count(1)
+    scan(page, ean(shop["milk"]))
+    expect(page.locator("#t-total")).to_have_text("$1.200")
+
+    page.keyboard.press("F12")
+    expect(page.locator("#dlg-pay")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#dlg-receipt")).to_be_visible()
+
+    label_line = Sale.objects.get().lines.get(position=1)
+    assert label_line.total_clp == 10
+    assert label_line.scale_approval.action == ApprovalAction.SCALE_LABEL
+    assert label_line.scale_approval.approved_by == shop["supervisor"]
+    assert label_line.scale_approval.requested_by == shop["cashier"]
 
 
 def test_park_and_resume_a_ticket(page, shop):

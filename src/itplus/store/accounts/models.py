@@ -55,6 +55,7 @@ class ApprovalAction(models.TextChoices):
     LOWER_QUANTITY = "bajar_cantidad", _("Rebaja de cantidad escaneada")
     RETURN = "devolucion", _("Devolución")
     CASH_OUT = "egreso_caja", _("Egreso de caja")
+    SCALE_LABEL = "etiqueta_balanza", _("Etiqueta de balanza fuera de rango")
 
 
 class Approval(models.Model):

@@ -4,6 +4,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from itplus.store.catalog.models import Product
+from itplus.store.catalog.scale_labels import scale_label_check
 from itplus.store.catalog.selectors import product_resolve_code, product_search
 
 router = Router(tags=["catálogo"])
@@ -35,11 +36,22 @@ class ProductOut(Schema):
         )
 
 
+class ScaleLabelOut(Schema):
+    """A deli-scale label judged against its product: an implausible one needs a
+    supervisor's "etiqueta_balanza" approval for ``total_clp`` to be sold by a cashier."""
+
+    total_clp: int
+    weight_kg: str | None
+    plausible: bool
+    problem: str
+
+
 class LookupOut(Schema):
     product: ProductOut
     code: str
     embedded_price_clp: int | None = None
     embedded_weight_kg: str | None = None
+    scale_label: ScaleLabelOut | None = None
 
 
 @router.get("/products/lookup", response=LookupOut, summary="Producto por código de barras")
@@ -47,6 +59,12 @@ def lookup(request: HttpRequest, code: str):
     resolved = product_resolve_code(code=code)
     if resolved is None:
         raise HttpError(404, _("Código «%(code)s» no encontrado.") % {"code": code[:32]})
+    # A label worth $0 is refused here already (422), as the sale would refuse it.
+    label = scale_label_check(
+        product=resolved.product,
+        embedded_price_clp=resolved.embedded_price_clp,
+        embedded_weight_kg=resolved.embedded_weight_kg,
+    )
     return LookupOut(
         product=ProductOut.from_product(resolved.product),
         code=resolved.code,
@@ -54,6 +72,14 @@ def lookup(request: HttpRequest, code: str):
         embedded_weight_kg=(
             str(resolved.embedded_weight_kg) if resolved.embedded_weight_kg is not None else None
         ),
+        scale_label=ScaleLabelOut(
+            total_clp=label.total_clp,
+            weight_kg=str(label.weight_kg) if label.weight_kg is not None else None,
+            plausible=label.plausible,
+            problem=label.problem,
+        )
+        if label
+        else None,
     )
 
 

@@ -562,6 +562,7 @@ def _plan(rows: list[dict[str, str]]) -> list[ImportRow]:
                     new_codes.append(code)
         row.new_codes = new_codes
 
+        _check_scale_price(row, product)
         exempt = row.values.get("is_exempt", product.is_exempt if product else False)
         ila = row.values.get("ila_tax", product.ila_tax if product else "")
         if exempt and ila:
@@ -588,6 +589,22 @@ def _plan(rows: list[dict[str, str]]) -> list[ImportRow]:
             row.changes.append(_("códigos nuevos: %(codes)s") % {"codes": ", ".join(row.new_codes)})
         row.action = RowAction.UPDATE if row.changes else RowAction.UNCHANGED
     return parsed
+
+
+def _check_scale_price(row: ImportRow, product: Product | None) -> None:
+    """A price of $0 for a product sold by kg (or with a deli-scale code) would make
+    every scale label for it worth $0, and the till refuses those: refuse it here."""
+    price = row.values.get("price_clp", product.price_clp if product else None)
+    unit = row.values.get("unit", product.unit if product else SaleUnit.UNIT)
+    weighed = unit == SaleUnit.KILO or bool(product and product.scale_code)
+    if price == 0 and weighed and not any(e.column == "precio" for e in row.errors):
+        row.error(
+            "precio",
+            _(
+                "un producto por kg o con código de balanza no puede tener precio $0: "
+                "sus etiquetas de balanza valdrían $0"
+            ),
+        )
 
 
 def price_list_import(*, rows: list[dict[str, str]], dry_run: bool) -> ImportResult:

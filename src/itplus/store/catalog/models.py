@@ -105,6 +105,15 @@ class Product(models.Model):
     def clean(self) -> None:
         if self.is_exempt and self.ila_tax:
             raise ValidationError(_("Un producto exento de IVA no puede llevar ILA."))
+        if self.scale_code and self.price_clp == 0:
+            # Every deli-scale label for it would be worth $0, and the till refuses those.
+            raise ValidationError(
+                {
+                    "price_clp": _(
+                        "Un producto con código de balanza necesita un precio por kg mayor que $0."
+                    )
+                }
+            )
 
 
 def validate_barcode(code: str) -> None:

@@ -12,6 +12,7 @@ import copy
 import logging
 from dataclasses import dataclass, fields
 from datetime import time
+from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from itplus.core.barcodes import ScalePattern
 from itplus.core.chile import InvalidRut, gran_santiago_commune, rut_format
 from itplus.core.errors import BusinessError
+from itplus.core.numbers import format_quantity
 
 logger = logging.getLogger("itplus.config")
 
@@ -62,6 +64,10 @@ DEFAULTS: dict[str, Any] = {
         {"prefix": "21", "item_digits": 5, "embeds": "weight"},
         {"prefix": "25", "item_digits": 5, "embeds": "weight"},
     ],
+    # What a deli-scale label may plausibly weigh, in kg: the embedded weight, or for a
+    # price label the embedded price over the product's price per kg. Outside it the
+    # line needs a supervisor's approval; a label worth $0 is always refused.
+    "scale": {"min_weight_kg": 0.005, "max_weight_kg": 30},
     "inventory": {"allow_negative_stock": True},
     # A supervisor's approval is used once, within this many minutes of being given.
     "approvals": {"lifetime_minutes": 5},
@@ -118,6 +124,12 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True)
+class ScaleConfig:
+    min_weight_kg: Decimal = Decimal("0.005")
+    max_weight_kg: Decimal = Decimal("30")
+
+
+@dataclass(frozen=True)
 class InventoryConfig:
     allow_negative_stock: bool = True
 
@@ -149,6 +161,7 @@ class StoreConfig:
     printer: PrinterConfig
     discount_limits_percent: MappingProxyType[str, int]  # role → percent
     scale_barcodes: tuple[ScalePattern, ...]
+    scale: ScaleConfig
     inventory: InventoryConfig
     approvals: ApprovalsConfig
     backup: BackupConfig
@@ -300,6 +313,57 @@ def _scale_barcodes(raw: dict[str, Any]) -> tuple[ScalePattern, ...]:
     return tuple(patterns)
 
 
+MAX_SCALE_WEIGHT_KG = Decimal("1000")
+
+
+def _weight_kg(key: str, value: Any) -> Decimal:
+    """A weight in kg with at most 3 decimals (grams), above 0 and up to 1000."""
+    number = None
+    if not isinstance(value, bool) and isinstance(value, int | float | str):
+        try:
+            number = Decimal(str(value).strip().replace(",", "."))
+        except InvalidOperation:
+            number = None
+    if (
+        number is None
+        or not number.is_finite()
+        or number.as_tuple().exponent < -3  # type: ignore[operator]
+        or not 0 < number <= MAX_SCALE_WEIGHT_KG
+    ):
+        raise _error(
+            key,
+            _("debe ser un peso en kg mayor que 0 y hasta %(max)s, con a lo más 3 decimales")
+            % {"max": format_quantity(MAX_SCALE_WEIGHT_KG)},
+            value,
+        )
+    return number
+
+
+def _scale(raw: dict[str, Any], patterns: tuple[ScalePattern, ...]) -> ScaleConfig:
+    section = _section(raw, "scale")
+    low = _weight_kg("[scale] min_weight_kg", section["min_weight_kg"])
+    high = _weight_kg("[scale] max_weight_kg", section["max_weight_kg"])
+    if low >= high:
+        raise _error(
+            "[scale] max_weight_kg",
+            _("debe ser mayor que min_weight_kg (%(low)s)") % {"low": format_quantity(low)},
+            high,
+        )
+    for n, pattern in enumerate(patterns, 1):
+        # A weight label that cannot even carry the minimum would always need approval.
+        if pattern.embeds == "weight" and pattern.max_weight_kg < low:
+            raise _error(
+                f"[[scale_barcodes]] n.º {n} item_digits",
+                _(
+                    "deja muy pocos dígitos para el peso: la etiqueta marcaría a lo más "
+                    "%(max)s kg, menos que [scale] min_weight_kg (%(low)s)"
+                )
+                % {"max": format_quantity(pattern.max_weight_kg), "low": format_quantity(low)},
+                pattern.item_digits,
+            )
+    return ScaleConfig(min_weight_kg=low, max_weight_kg=high)
+
+
 def _backup(raw: dict[str, Any]) -> BackupConfig:
     section = _section(raw, "backup")
     hour_text = _text("[backup] hour", section["hour"])
@@ -329,11 +393,13 @@ def config_from_dict(raw: dict[str, Any]) -> StoreConfig:
     """The validated configuration of a parsed itplus.toml (``{}`` gives the defaults)."""
     section = _section(raw, "inventory")
     approvals = _section(raw, "approvals")
+    scale_barcodes = _scale_barcodes(raw)
     return StoreConfig(
         store=_store(raw),
         printer=_printer(raw),
         discount_limits_percent=_discount_limits(raw),
-        scale_barcodes=_scale_barcodes(raw),
+        scale_barcodes=scale_barcodes,
+        scale=_scale(raw, scale_barcodes),
         inventory=InventoryConfig(
             allow_negative_stock=_bool(
                 "[inventory] allow_negative_stock", section["allow_negative_stock"]

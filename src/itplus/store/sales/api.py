@@ -38,6 +38,7 @@ class LineIn(Schema):
     approval_id: int | None = None
     scanned_quantity: Decimal | None = None
     quantity_approval_id: int | None = None
+    scale_approval_id: int | None = None  # "etiqueta_balanza", covering the label's amount
 
 
 class PaymentIn(Schema):
@@ -147,7 +148,7 @@ class ApprovalIn(Schema):
     pin: str = Field(..., max_length=12)
     action: str = Field(..., max_length=30)
     max_percent: int | None = None  # discounts
-    amount_clp: int | None = None  # returns, cash out
+    amount_clp: int | None = None  # returns, cash out, a scale label's amount
     sale_id: int | None = None  # voids, returns, copies: the sale it is for
     credit_note_id: int | None = None  # a credit note's copy
     detail: str = Field("", max_length=200)

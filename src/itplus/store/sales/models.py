@@ -152,6 +152,15 @@ class SaleLine(models.Model):
     approval = models.ForeignKey(
         "accounts.Approval", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A deli-scale label outside the plausible weight range, let through by a supervisor.
+    scale_approval = models.ForeignKey(
+        "accounts.Approval",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aprobación de etiqueta de balanza"),
+    )
 
     class Meta:
         ordering = ["sale", "position"]

@@ -26,13 +26,14 @@ from itplus.core.money import (
     tax_key,
 )
 from itplus.core.numbers import MAX_AMOUNT_CLP, format_quantity
-from itplus.store.accounts.approvals import approval_consume
+from itplus.store.accounts.approvals import ApprovalRefused, approval_consume
 from itplus.store.accounts.models import Approval, ApprovalAction, Role
 from itplus.store.accounts.permissions import role_at_least, staff_role
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import SessionClosed
 from itplus.store.catalog.models import Product
 from itplus.store.catalog.quantities import product_quantity_parse
+from itplus.store.catalog.scale_labels import ScaleLabelCheck, scale_label_check
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
@@ -88,6 +89,9 @@ class LineInput:
     # supervisor's approval for a cashier: like a void, it takes goods off the ticket.
     scanned_quantity: Decimal | None = None
     quantity_approval_id: int | None = None
+    # A deli-scale label outside the plausible weight range needs a supervisor's
+    # "etiqueta_balanza" approval for a cashier (catalog.scale_labels).
+    scale_approval_id: int | None = None
 
 
 @dataclass
@@ -111,6 +115,11 @@ class SaleInput:
     def fingerprint(self) -> str:
         data = asdict(self)
         data["client_uuid"] = str(self.client_uuid)
+        for line in data["lines"]:
+            # Left out when unused, so a sale sent before the field existed and sent
+            # again now (an offline till catching up) still matches its fingerprint.
+            if line["scale_approval_id"] is None:
+                del line["scale_approval_id"]
         return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
@@ -124,6 +133,7 @@ class _PricedLine:
     discount_clp: int
     is_voided: bool
     approval: Approval | None
+    scale_approval: Approval | None = None
     ticket_discount_clp: int = 0
 
     @property
@@ -183,6 +193,10 @@ def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _
         resolved_code = resolved.code
         embedded_price, embedded_weight = resolved.embedded_price_clp, resolved.embedded_weight_kg
 
+    # Checked before anything else is read from the label: a $0 label is refused here.
+    label = scale_label_check(
+        product=product, embedded_price_clp=embedded_price, embedded_weight_kg=embedded_weight
+    )
     if embedded_price is not None:
         # The scale already priced it; quantity is one labelled package.
         quantity, unit_price, gross = Decimal("1.000"), embedded_price, embedded_price
@@ -209,6 +223,9 @@ def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _
         approval = requester.consume(line.approval_id, ApprovalAction.DISCOUNT, percent=percent)
     if line.scanned_quantity is not None and not line.is_voided:
         _check_lowered_quantity(line, quantity, product, requester)
+    scale_approval = None
+    if label is not None and not label.plausible and not line.is_voided:
+        scale_approval = _approve_scale_label(line, label, resolved_code, requester)
     return _PricedLine(
         product=product,
         code=resolved_code,
@@ -218,7 +235,29 @@ def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _
         discount_clp=discount,
         is_voided=line.is_voided,
         approval=approval,
+        scale_approval=scale_approval,
     )
+
+
+def _approve_scale_label(
+    line: LineInput, label: ScaleLabelCheck, code: str, requester: _Requester
+) -> Approval | None:
+    """A cashier needs a supervisor's approval covering the label's amount; a
+    supervisor at the till is the approver (as for voids)."""
+    if role_at_least(requester.cashier, Role.SUPERVISOR):
+        return None
+    try:
+        return requester.consume(
+            line.scale_approval_id,
+            ApprovalAction.SCALE_LABEL,
+            amount_clp=label.total_clp,
+            detail=f"{code}: {label.summary}",
+        )
+    except ApprovalRefused as exc:
+        if exc.code == "requiere_aprobacion":
+            # Say which label and why, not only that an approval is missing.
+            raise ApprovalRefused(label.problem, code=exc.code) from exc
+        raise
 
 
 def _check_lowered_quantity(
@@ -499,6 +538,7 @@ def _sale_write(
                 is_exempt=line.product.is_exempt,
                 is_voided=line.is_voided,
                 approval=line.approval,
+                scale_approval=line.scale_approval,
             )
         )
     on_credit = sum(p.amount_clp for p in payments if p.method == PaymentMethod.STORE_CREDIT)

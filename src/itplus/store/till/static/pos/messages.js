@@ -33,6 +33,7 @@ export const MSG = {
   discountLimit: (limit) => `Su límite sin supervisor: ${limit}%.`,
   approvalDiscount: (percent) => `El descuento (${percent}%) supera su límite. Un supervisor debe autorizarlo.`,
   approvalVoid: (name) => `Anular «${name}» requiere la autorización de un supervisor.`,
+  scaleLabelNotApproved: "La etiqueta de balanza no se agregó: necesita la autorización de un supervisor.",
   approvalLower: (name) => `Bajar la cantidad de «${name}» requiere la autorización de un supervisor.`,
   pinRequired: "Ingrese el PIN.",
   payCashDue: "Total efectivo",

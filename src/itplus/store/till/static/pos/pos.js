@@ -307,7 +307,7 @@ function enqueue(task) {
   return scanQueue;
 }
 
-function lineFromProduct(product, { code = "", quantity, embeddedPriceClp = null, embeddedWeight = false }) {
+function lineFromProduct(product, { code = "", quantity, embeddedPriceClp = null, embeddedWeight = false, scaleLabel = null }) {
   return {
     productId: product.id,
     name: product.name,
@@ -322,7 +322,29 @@ function lineFromProduct(product, { code = "", quantity, embeddedPriceClp = null
     discountApprovalId: null,
     isVoided: false,
     voidApprovalId: null,
+    scaleLabel, // the server's judgement of a deli-scale label: {total_clp, plausible, problem}
+    scaleApprovalId: null,
   };
+}
+
+/**
+ * A cashier needs a supervisor for a deli-scale label outside the plausible weight range
+ * (the server says so in the lookup, and refuses the sale without it). Resolves true when
+ * the line may be sold (approved, or nothing to approve), false when cancelled.
+ */
+async function approveScaleLabel(line) {
+  if (!line.scaleLabel || line.scaleLabel.plausible || line.scaleApprovalId != null) return true;
+  if (cfg.role !== "cajero") return true; // a supervisor at the till is the approver
+  const approval = await askApproval({
+    action: "etiqueta_balanza",
+    reason: line.scaleLabel.problem,
+    amountClp: line.scaleLabel.total_clp,
+    detail: `${line.name}: ${line.code}`,
+  });
+  if (!approval) return false;
+  line.scaleApprovalId = approval.id;
+  showMessage(MSG.approvedBy(approval.approved_by), "ok");
+  return true;
 }
 
 async function askWeight(product, initial = "") {
@@ -340,14 +362,14 @@ async function askWeight(product, initial = "") {
 }
 
 /** Add a product to the ticket; a unit product already on it gets its quantity increased. */
-async function addProduct(product, { code = "", quantity = null, embeddedPriceClp = null, embeddedWeightKg = null }) {
+async function addProduct(product, { code = "", quantity = null, embeddedPriceClp = null, embeddedWeightKg = null, scaleLabel = null }) {
   let line;
   if (embeddedPriceClp != null) {
-    line = lineFromProduct(product, { code, quantity: "1", embeddedPriceClp });
+    line = lineFromProduct(product, { code, quantity: "1", embeddedPriceClp, scaleLabel });
   } else if (embeddedWeightKg != null) {
     const weight = N.parseWeightKg(embeddedWeightKg);
     if (weight.error) return showMessage(weight.message);
-    line = lineFromProduct(product, { code, quantity: weight.value, embeddedWeight: true });
+    line = lineFromProduct(product, { code, quantity: weight.value, embeddedWeight: true, scaleLabel });
   } else if (product.is_weighed) {
     let weight = null;
     if (quantity) {
@@ -379,9 +401,10 @@ async function addProduct(product, { code = "", quantity = null, embeddedPriceCl
     }
     line = lineFromProduct(product, { code, quantity: units });
   }
+  if (!(await approveScaleLabel(line))) return showMessage(MSG.scaleLabelNotApproved);
   ticket.lines.push(line);
   ticket.selected = ticket.lines.length - 1;
-  clearMessage();
+  if (line.scaleApprovalId == null) clearMessage();
   commit();
 }
 
@@ -395,6 +418,7 @@ async function handleCode(raw) {
       quantity,
       embeddedPriceClp: data.embedded_price_clp,
       embeddedWeightKg: data.embedded_weight_kg,
+      scaleLabel: data.scale_label,
     });
   } catch (error) {
     if (error instanceof ApiError && error.status === 404 && /\D/.test(code)) {
@@ -760,6 +784,19 @@ async function sendSale(payload) {
       // The server answered no: nothing was recorded, the ticket can be edited again.
       ticket.unconfirmed = null;
       save();
+      // A label nobody approved here (scanned by a supervisor, then parked and resumed
+      // by a cashier): ask for the PIN now and send again.
+      const labels = T.unapprovedScaleLabels(ticket);
+      if (error instanceof ApiError && error.code === "requiere_aprobacion" && labels.length) {
+        for (const line of labels) {
+          if (!(await approveScaleLabel(line))) {
+            showError(error);
+            return false;
+          }
+        }
+        save();
+        return sendSale({ ...payload, lines: T.saleLinesPayload(ticket) });
+      }
     }
     showError(error);
     if (error instanceof ApiError && error.code === "caja_cerrada") {

@@ -182,5 +182,11 @@ export function saleLinesPayload(ticket) {
     ...(line.scannedQuantity != null
       ? { scanned_quantity: line.scannedQuantity, quantity_approval_id: line.quantityApprovalId ?? null }
       : {}),
+    ...(line.scaleApprovalId != null ? { scale_approval_id: line.scaleApprovalId } : {}),
   }));
+}
+
+/** Lines whose deli-scale label the server judged implausible and nobody approved yet. */
+export function unapprovedScaleLabels(ticket) {
+  return ticket.lines.filter((l) => !l.isVoided && l.scaleLabel && !l.scaleLabel.plausible && l.scaleApprovalId == null);
 }
