@@ -277,6 +277,18 @@ def write_format_1(path: Path, fields: dict, members: list[tuple[str, bytes | Pa
     return path
 
 
+def repack(
+    source: Path,
+    dest: Path,
+    change: Callable[[list[tuple[str, bytes]]], list[tuple[str, bytes]]],
+    *,
+    header: Callable[[dict], dict] = lambda f: f,
+) -> Path:
+    """Rewrite a plain archive with ``change`` applied to its members (same header)."""
+    fields, members = read_members(source)
+    return write_archive(dest, header(fields), change(members))
+
+
 def as_format_1(source: Path, dest: Path) -> Path:
     """The same backup as the previous version of itplus wrote it: format 1 header, the
     manifest (format 1, bound to the new header, signed with this store's key) last in the
