@@ -267,10 +267,15 @@ def write_format_1(path: Path, fields: dict, members: list[tuple[str, bytes | Pa
         zw = archive.compressor().stream_writer(sink, closefd=False)
         with tarfile.open(fileobj=zw, mode="w|", format=tarfile.PAX_FORMAT) as tar:
             for name, data in members:
-                payload = data.read_bytes() if isinstance(data, Path) else data
                 info = tarfile.TarInfo(name)
-                info.size, info.mtime, info.mode = len(payload), 1_764_064_800, 0o644
-                tar.addfile(info, io.BytesIO(payload))
+                info.mtime, info.mode = 1_764_064_800, 0o644
+                if isinstance(data, Path):
+                    info.size = data.stat().st_size
+                    with data.open("rb") as src:
+                        tar.addfile(info, src)
+                else:
+                    info.size = len(data)
+                    tar.addfile(info, io.BytesIO(data))
         zw.flush(__import__("zstandard").FLUSH_FRAME)
         zw.close()
         sink.finish()
