@@ -372,14 +372,10 @@ class _RecordSource(io.RawIOBase):
         length = word & ~FINAL_FLAG
         names = {"n": self._counter + 1, "what": self._what()}
         if length > self._max_body or length < (_TAG if self._aead else _SHA):
-            raise ArchiveError(
-                _("El bloque %(n)s %(what)s está dañado (largo imposible).") % names
-            )
+            raise ArchiveError(_("El bloque %(n)s %(what)s está dañado (largo imposible).") % names)
         body = self._fh.read(length)
         if len(body) != length and self._section:
-            raise ArchiveError(
-                _("El bloque %(n)s %(what)s está dañado (largo imposible).") % names
-            )
+            raise ArchiveError(_("El bloque %(n)s %(what)s está dañado (largo imposible).") % names)
         if len(body) != length:
             raise ArchiveError(
                 _("El archivo está truncado: el bloque %(n)s %(what)s está incompleto.") % names
