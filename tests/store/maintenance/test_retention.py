@@ -8,9 +8,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
-
 from django.core.management import call_command
+from django.utils import timezone
 
 from itplus.store.maintenance.backup import backup_create
 from itplus.store.maintenance.backup_folder import backup_list
