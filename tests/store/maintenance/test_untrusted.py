@@ -136,6 +136,8 @@ def test_the_bomb_is_refused_by_restore_before_touching_the_store(genuine, zeros
     written = bytes_written() - before
 
     assert written < WRITE_CAP, written
+    with pytest.raises(RestoreRefused, match="no se puede forzar"):
+        backup_restore(path=bomb, force=True)
     assert digest.content_digest()[0] == content
     assert not list(home().glob(f"{VERIFY_FOLDER_PREFIX}*"))  # nothing staged in ITPLUS_HOME
     assert not (home() / "backups").exists()  # refused before the safety backup

@@ -94,6 +94,9 @@ class VerifyResult:
     seconds: float = 0.0
     staged: Path | None = None  # the extracted folder, when the caller asked to keep it
     file_sha256: str = ""  # of the whole file, as read by the check (when read to the end)
+    # More than the manifest declares: the reading stopped, nothing of it may be restored
+    # (not even with --force).
+    oversized: bool = False
 
     @property
     def status(self) -> str:
@@ -619,6 +622,10 @@ def _verify_into(
     except archive.UnsupportedArchive as exc:
         result.newer_version = True
         result.problems.append(str(exc))
+        return
+    except archive.OversizedArchive as exc:
+        result.oversized = True
+        result.problems.insert(0, str(exc))
         return
     except archive.ArchiveError as exc:
         result.problems.insert(0, str(exc))
