@@ -256,6 +256,14 @@ def _plan(result: VerifyResult, manifest: dict[str, Any], workdir: Path) -> _Pla
     return _Plan(files=files, stream_limit=limit)
 
 
+def _sizes(name: str, size: int, declared: int) -> dict[str, str]:
+    """The two sizes for a message, in bytes when the short forms would read the same."""
+    found, wanted = archive.human_size(size), archive.human_size(declared)
+    if found == wanted:
+        found, wanted = (f"{n:,} bytes".replace(",", ".") for n in (size, declared))
+    return {"name": name, "size": found, "declared": wanted}
+
+
 def _copy(stream: IO[bytes], dest: Path, size: int) -> archive.MemberDigest:
     """Write at most ``size`` bytes of ``stream`` to ``dest``."""
     sha = hashlib.sha256()
@@ -320,11 +328,7 @@ def _extract(
                     "declara %(declared)s: respaldo alterado (posible bomba de "
                     "descompresión); se detuvo la lectura sin extraerlo."
                 )
-                % {
-                    "name": name,
-                    "size": archive.human_size(info.size),
-                    "declared": archive.human_size(declared.size),
-                }
+                % _sizes(name, info.size, declared.size)
             )
         else:
             dest = content / name
