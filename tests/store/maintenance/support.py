@@ -198,20 +198,29 @@ def flip(path: Path, offset: int) -> None:
 
 
 def read_members(path: Path, passphrase: str | None = None) -> tuple[dict, list[tuple[str, bytes]]]:
-    """(header fields, [(name, bytes)…]) of an archive, with the real reader."""
+    """(header fields, [(name, bytes)…]) of an archive, with the real reader; the manifest
+    comes last as ``manifest.json``, whether it is the manifest section (format 2) or the
+    tar's last member (format 1)."""
     members = []
     with archive.ArchiveReader(path, passphrase=passphrase) as reader:
         fields = dict(reader.header.fields)
         for info, stream in reader.members():
             if stream is not None:
                 members.append((info.name, stream.read()))
+        if reader.manifest is not None:
+            members.append((MANIFEST, reader.manifest))
     return fields, members
 
 
 def write_archive(
-    path: Path, fields: dict, members: list[tuple[str, bytes]], passphrase: str | None = None
+    path: Path,
+    fields: dict,
+    members: list[tuple[str, bytes | Path]],
+    passphrase: str | None = None,
 ) -> Path:
-    """A new archive with these exact header fields (plain) and members, in this order."""
+    """A new archive with these exact header fields (plain) and members, in this order; a
+    member named ``manifest.json`` is the manifest section (none: an empty one). A member
+    given as a Path is streamed from that file (a sparse file makes a big member cheap)."""
     key = None
     if passphrase is not None:
         fields, key = archive.new_header_fields(
@@ -221,10 +230,52 @@ def write_archive(
             app_version=fields["app_version"],
             passphrase=passphrase,
         )
+    if fields.get("format") == 1:
+        return write_format_1(path, fields, members)
+    manifest = b""
     with archive.ArchiveWriter(path, header_fields=fields, key=key) as writer:
         for name, data in members:
-            writer.add_bytes(name, data)
-        writer.commit()
+            if name == MANIFEST:
+                manifest = data
+            elif isinstance(data, Path):
+                writer.add_file(name, data)
+            else:
+                writer.add_bytes(name, data)
+        writer.commit(manifest=manifest)
+    return path
+
+
+def write_format_1(path: Path, fields: dict, members: list[tuple[str, bytes | Path]]) -> Path:
+    """A plain archive in format 1, as itplus wrote them before the manifest section: the
+    same header and records but no locator, and the manifest as the tar's last member
+    (the writer of that version, reduced to what a test needs: the record layer is the
+    same in both formats)."""
+    import io
+    import tarfile
+
+    header = archive.Header(
+        fields=fields,
+        raw=(raw := archive._encode_header(fields)),
+        digest=__import__("hashlib").sha256(raw).digest(),
+    )
+    with path.open("xb") as fh:
+        fh.write(header.raw + header.digest)
+        sink = archive._RecordSink(fh, header, None)
+        zw = archive.compressor().stream_writer(sink, closefd=False)
+        with tarfile.open(fileobj=zw, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+            for name, data in members:
+                info = tarfile.TarInfo(name)
+                info.mtime, info.mode = 1_764_064_800, 0o644
+                if isinstance(data, Path):
+                    info.size = data.stat().st_size
+                    with data.open("rb") as src:
+                        tar.addfile(info, src)
+                else:
+                    info.size = len(data)
+                    tar.addfile(info, io.BytesIO(data))
+        zw.flush(__import__("zstandard").FLUSH_FRAME)
+        zw.close()
+        sink.finish()
     return path
 
 
@@ -238,6 +289,24 @@ def repack(
     """Rewrite a plain archive with ``change`` applied to its members (same header)."""
     fields, members = read_members(source)
     return write_archive(dest, header(fields), change(members))
+
+
+def as_format_1(source: Path, dest: Path) -> Path:
+    """The same backup as the previous version of itplus wrote it: format 1 header, the
+    manifest (format 1, bound to the new header, signed with this store's key) last in the
+    tar. Plain archives."""
+    fields, members = read_members(source)
+    fields = {**fields, "format": 1}
+    raw = archive._encode_header(fields)
+    digest = __import__("hashlib").sha256(raw).digest()
+    document = manifest_of(members)
+
+    def old(manifest: dict) -> None:
+        manifest["format"] = 1
+        manifest["header_sha256"] = digest.hex()
+
+    members = replace_member(members, MANIFEST, resign(document, old))
+    return write_format_1(dest, fields, members)
 
 
 def manifest_of(members: list[tuple[str, bytes]]) -> dict:

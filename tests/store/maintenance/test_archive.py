@@ -40,10 +40,9 @@ def encrypted(tmp_path):
 
 
 def records(path):
-    """(offset, length, final) of every record."""
+    """(offset, length, final) of every record: the body's, then the manifest section's."""
     data = path.read_bytes()
-    (hlen,) = struct.unpack(">I", data[8:12])
-    offset = 12 + hlen + 32
+    offset = archive.read_header_file(path).size
     found = []
     while offset < len(data):
         (word,) = struct.unpack(">I", data[offset : offset + 4])

@@ -10,6 +10,7 @@ from itplus.store.maintenance.backup_status import (
     STATUS_OK,
     STATUS_UNKNOWN,
     backup_info,
+    content_unchanged,
     record_status,
 )
 from tests.store.maintenance.support import write_archive
@@ -65,3 +66,30 @@ def test_an_unreadable_header_is_bad(tmp_path):
     assert info.status == STATUS_BAD and info.is_good is False and info.reason
     assert info.created_at is None
     assert json.dumps(info.as_dict())  # the CLI's --json listing
+
+
+def test_a_flipped_byte_with_size_and_mtime_kept_is_caught_by_the_content_hash(tmp_path):
+    path = small_backup(tmp_path / "a.itpbak")
+    record_status(path, status=STATUS_OK, reason="")
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF  # in a record, not the header
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    info = backup_info(path)
+    assert info.status == STATUS_OK  # size and mtime alone cannot tell
+    assert not content_unchanged(info)
+    assert info.status == STATUS_BAD and "cambió desde que se verificó" in info.reason
+    assert backup_info(path).status == STATUS_BAD  # and the cache says so from now on
+
+
+def test_a_cached_good_status_without_a_content_hash_is_not_trusted(tmp_path):
+    path = small_backup(tmp_path / "a.itpbak")
+    record_status(path, status=STATUS_OK, reason="")
+    cache = tmp_path / ".itplus-verificaciones.json"
+    statuses = json.loads(cache.read_text())
+    del statuses[path.name]["sha256"]  # written by an earlier itplus
+    cache.write_text(json.dumps(statuses))
+
+    assert backup_info(path).status == STATUS_UNKNOWN

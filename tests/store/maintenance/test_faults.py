@@ -147,13 +147,22 @@ def test_stored_value_changed_inside_the_database(plain, tmp_path):
         plain, tmp_path / "t.itpbak", lambda m: tamper_database(m, db_member(), sql, tmp_path)
     )
 
+    _fields, members = read_members(tampered)
+    grew = (
+        len(dict(members)[db_member()])
+        > manifest_of(members)["manifest"]["files"][db_member()]["size"]
+    )
+
     result = backup_verify(path=tampered)
 
     assert result.status == "bad"
     text = "\n".join(result.problems)
-    assert f"El archivo {db_member()} está dañado o fue alterado" in text
-    assert "El contenido de la tabla sales_sale no es el del manifiesto" in text
-    assert f"N° {sale.number}" in text and "Auditoría" in text
+    if grew:  # a new pg_dump of the changed database may be a few bytes longer
+        assert f"El archivo {db_member()} ocupa" in result.reason  # not extracted at all
+    else:
+        assert f"El archivo {db_member()} está dañado o fue alterado" in text
+        assert "El contenido de la tabla sales_sale no es el del manifiesto" in text
+        assert f"N° {sale.number}" in text and "Auditoría" in text
     assert_refused_and_untouched(tampered)
 
 
@@ -228,7 +237,7 @@ def test_valid_manifest_swapped_in_from_another_backup(plain, tmp_path):
     assert result.status == "bad"
     assert result.key_source == "instalación"  # the signature itself is valid…
     assert "El manifiesto pertenece a otro respaldo" in result.reason  # …but not for this file
-    assert any(db_member() in p for p in result.problems)
+    assert len(result.problems) == 1  # refused there, before a member was extracted
 
 
 def test_manifest_signed_with_another_stores_key(plain, tmp_path):

@@ -8,11 +8,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from itplus.store.maintenance.backup import backup_create
+from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.maintenance.backup_status import STATUS_BAD, STATUS_OK, STATUS_UNKNOWN, BackupInfo
 from itplus.store.maintenance.retention import backup_prune, backups_to_keep
+from itplus.store.maintenance.verify import backup_verify
 from tests.store.maintenance.support import build_store, clear_home, flip
 
 SANTIAGO = zoneinfo.ZoneInfo("America/Santiago")
@@ -262,3 +265,64 @@ def test_prune_keeps_safety_backups(tmp_path, monkeypatch):
 
     assert result.newest_good == newer
     assert safety.exists()
+
+
+def rot(path: Path) -> None:
+    """Silent disk corruption: one byte flipped in the middle, size and mtime kept."""
+    stat = path.stat()
+    flip(path, stat.st_size // 2)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
+
+def listed_status(folder: Path, name: str, capsys) -> str:
+    capsys.readouterr()
+    call_command("backup", "list", "--folder", str(folder))
+    return next(line for line in capsys.readouterr().out.splitlines() if name in line)
+
+
+@pytest.mark.usefixtures("clean_home")
+def test_prune_reverifies_the_newest_backup_corrupted_with_size_and_mtime_kept(
+    tmp_path, monkeypatch, capsys
+):
+    build_store(sales=1)
+    now = timezone.now()
+    older = backup_at(monkeypatch, tmp_path, now - timedelta(days=3))
+    newest = backup_at(monkeypatch, tmp_path, now)
+    assert backup_verify(path=older).ok and backup_verify(path=newest).ok  # both cached good
+    rot(newest)
+    # the attack: the cache is keyed on name, size and mtime, so the list still says good,
+    # and the policy on those statuses keeps only the newest: the older, the only good
+    # backup left, would be deleted
+    assert "BUENO" in listed_status(tmp_path, newest.name, capsys)
+    cached = backup_list(folder=tmp_path)
+    assert backups_to_keep(
+        cached, keep_daily=1, keep_weekly=0, keep_monthly=0, today=timezone.localdate(now)
+    ) == {newest}
+
+    result = backup_prune(folder=tmp_path, keep_daily=1, keep_weekly=0, keep_monthly=0)
+
+    assert result.newest_good == older and older.exists() and result.deleted == []
+    assert newest.exists()  # bad and newer than the newest good one: kept for analysis
+    line = listed_status(tmp_path, newest.name, capsys)
+    assert "BUENO" not in line and "MALO" in line
+    assert "BUENO" in listed_status(tmp_path, older.name, capsys)
+
+
+@pytest.mark.usefixtures("clean_home")
+def test_prune_does_not_let_a_silently_corrupted_backup_hold_a_slot(tmp_path, monkeypatch):
+    """A cached-good backup older than the newest good one is checked by its hash: a
+    corrupted one no longer takes its day's slot from the good backup of that day."""
+    build_store(sales=1)
+    noon = timezone.localtime(timezone.now()).replace(hour=12, minute=0) - timedelta(days=1)
+    morning = backup_at(monkeypatch, tmp_path, noon - timedelta(hours=2))
+    later = backup_at(monkeypatch, tmp_path, noon)
+    today = backup_at(monkeypatch, tmp_path, timezone.now())
+    for path in (morning, later):
+        assert backup_verify(path=path).ok
+    rot(later)
+
+    result = backup_prune(folder=tmp_path, keep_daily=2, keep_weekly=0, keep_monthly=0)
+
+    assert result.newest_good == today
+    assert result.deleted == [later] and morning.exists()

@@ -1,8 +1,9 @@
 """Backups: create one archive.
 
 A backup is one ``.itpbak`` file (format in ``archive.py``) holding a consistent copy of
-the database, ``itplus.toml``, the reports and media folders, and a signed manifest
-(``manifest.json``, last member)::
+the database, ``itplus.toml``, the reports and media folders, and a signed manifest (the
+archive's manifest section, located by the header; ``manifest.json``, the tar's last
+member, in format-1 archives)::
 
     format, archive_id, header_sha256   bind the manifest to this very archive
     app_version, created_at, host, install_id, role, store
@@ -41,6 +42,7 @@ from django.utils.translation import gettext as _
 from itplus.store.config import CONFIG_FILENAME, ConfigError, config_from_dict, load_config
 from itplus.store.maintenance import archive, changelog, dbcopy, digest, keys
 from itplus.store.maintenance.backup_folder import (
+    BACKUP_FOLDER_PREFIX,
     backups_folder,
     clean_stale_work_folders,
     new_archive_path,
@@ -146,7 +148,7 @@ def backup_create(
         trust_cache = True
     except DatabaseError:  # locked or read-only: digest everything, trust nothing cached
         trust_cache = False
-    staging = Path(tempfile.mkdtemp(prefix=".itplus-respaldo-", dir=home))
+    staging = Path(tempfile.mkdtemp(prefix=BACKUP_FOLDER_PREFIX, dir=home))
     try:
         with archive.ArchiveWriter(
             final, header_fields=header_fields, key=aead_key, level=level
@@ -205,8 +207,9 @@ def backup_create(
                 "key_id": keys.key_id(key),
                 "encrypted": aead_key is not None,
             }
-            writer.add_bytes(MANIFEST, keys.sign_manifest(manifest, key))
-            writer.commit()
+            writer.commit(
+                manifest=keys.sign_manifest(manifest, key, embed_key=aead_key is not None)
+            )
     except OSError as exc:
         if _no_space(exc):
             raise BackupError(

@@ -17,7 +17,9 @@ from itplus.store.maintenance.backup_status import BackupInfo, backup_info, read
 
 # A .tmp younger than this may belong to a backup still being written.
 STALE_TMP = timedelta(minutes=15)
-WORK_FOLDER_PREFIXES = (".itplus-respaldo-", ".itplus-verificacion-")
+BACKUP_FOLDER_PREFIX = ".itplus-respaldo-"
+VERIFY_FOLDER_PREFIX = ".itplus-verificacion-"
+WORK_FOLDER_PREFIXES = (BACKUP_FOLDER_PREFIX, VERIFY_FOLDER_PREFIX)
 
 
 def backups_folder(folder: Path | None = None) -> Path:
@@ -75,7 +77,8 @@ def stale_tmp_remove(folder: Path, *, now: datetime, dry_run: bool = False) -> l
 
 def clean_stale_work_folders(home: Path) -> None:
     """Remove work folders of backups, checks or restores that were killed midway (they
-    hold a database copy). Recent ones may belong to one still running."""
+    hold a database copy) from ``home`` (ITPLUS_HOME, or the temporary folder checks use).
+    Recent ones may belong to one still running."""
     limit = time.time() - STALE_TMP.total_seconds()
     for prefix in WORK_FOLDER_PREFIXES:
         for folder in home.glob(f"{prefix}*"):

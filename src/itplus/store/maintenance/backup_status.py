@@ -4,6 +4,13 @@ The header gives the date, store, version and whether it is encrypted; the verif
 status comes from a cache beside the backups (``.itplus-verificaciones.json``), written
 by ``verify`` after reading a backup completely, so the list, the retention and the
 "Mantención" page know which backups are good without reading them again.
+
+A cached result holds for the file's size and mtime and the SHA-256 of the whole file
+as the check read it. Size and mtime are compared on every listing (free); the hash is
+not (it means reading the file), but ``content_unchanged`` compares it, and the prune
+does so for every backup it counts as good before deleting anything: a byte flipped with
+size and mtime kept, as silent disk corruption does, turns the cached "good" into
+"damaged" there. A cached "good" without a hash (an older cache) is not trusted.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itplus.store.maintenance import archive
@@ -49,6 +57,7 @@ class BackupInfo:
     verified_at: datetime | None = None
     store: str = ""
     app_version: str = ""
+    sha256: str = ""  # of the whole file when it was verified (cached)
 
     @property
     def name(self) -> str:
@@ -100,12 +109,15 @@ def read_statuses(folder: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def record_status(path: Path, *, status: str, reason: str) -> None:
-    """Remember a verification result (keyed by name, size and mtime: a changed file is
-    unverified again). Best effort: a read-only folder (a USB stick) just has no cache."""
+def record_status(path: Path, *, status: str, reason: str, sha256: str | None = None) -> None:
+    """Remember a verification result, keyed by name, size, mtime and (``sha256``, of the
+    whole file as the check read it; computed here when not given) content. Best effort:
+    a read-only folder (a USB stick) just has no cache."""
     folder = path.parent
     try:
         stat = path.stat()
+        if not sha256 and status == STATUS_OK:
+            sha256 = archive.file_sha256(path)
         statuses = read_statuses(folder)
         statuses[path.name] = {
             "status": status,
@@ -113,12 +125,31 @@ def record_status(path: Path, *, status: str, reason: str) -> None:
             "verified_at": timezone.now().isoformat(),
             "size": stat.st_size,
             "mtime_ns": stat.st_mtime_ns,
+            "sha256": sha256 or "",
         }
         tmp = _status_path(folder).with_suffix(".tmp")
         tmp.write_text(json.dumps(statuses, indent=1, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, _status_path(folder))
     except OSError:
         pass
+
+
+def content_unchanged(info: BackupInfo) -> bool:
+    """Whether the file still has the content its cached verification read (reads the
+    whole file). When not, the cache says so from now on: the backup is damaged."""
+    try:
+        unchanged = bool(info.sha256) and archive.file_sha256(info.path) == info.sha256
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        info.status = STATUS_BAD
+        info.reason = _(
+            "El archivo cambió desde que se verificó (su contenido ya no es el revisado, "
+            "aunque tenga el mismo tamaño y fecha): está dañado."
+        )
+        info.sha256 = ""
+        record_status(info.path, status=info.status, reason=info.reason, sha256="")
+    return unchanged
 
 
 def backup_info(path: Path, statuses: dict[str, dict[str, Any]] | None = None) -> BackupInfo:
@@ -128,6 +159,8 @@ def backup_info(path: Path, statuses: dict[str, dict[str, Any]] | None = None) -
     cached = (statuses if statuses is not None else read_statuses(path.parent)).get(path.name)
     if cached and (cached.get("size"), cached.get("mtime_ns")) != (stat.st_size, stat.st_mtime_ns):
         cached = None
+    if cached and cached.get("status") == STATUS_OK and not cached.get("sha256"):
+        cached = None  # verified before the cache kept content hashes: not trusted
     try:
         header = archive.read_header_file(path)
     except archive.ArchiveError as exc:
@@ -145,4 +178,5 @@ def backup_info(path: Path, statuses: dict[str, dict[str, Any]] | None = None) -
         verified_at=_parse_time(cached.get("verified_at")),
         store=str(header.fields.get("store", "")),
         app_version=str(header.fields.get("app_version", "")),
+        sha256=str(cached.get("sha256", "")),
     )

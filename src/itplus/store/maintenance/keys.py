@@ -144,9 +144,13 @@ def manifest_mac(manifest: dict[str, Any], key: bytes) -> str:
     return hmac.new(key, _MAC_DOMAIN + canonical_json(manifest), hashlib.sha256).hexdigest()
 
 
-def sign_manifest(manifest: dict[str, Any], key: bytes) -> bytes:
-    """The bytes of the ``manifest.json`` member: the manifest and its HMAC."""
-    document = {"manifest": manifest, "hmac": manifest_mac(manifest, key)}
+def sign_manifest(manifest: dict[str, Any], key: bytes, *, embed_key: bool = False) -> bytes:
+    """The bytes of the manifest document: the manifest and its HMAC. ``embed_key`` (an
+    encrypted archive's manifest section only: AES-GCM covers it) adds the key itself, so
+    the manifest can be authenticated on a wiped machine before anything is extracted."""
+    document: dict[str, Any] = {"manifest": manifest, "hmac": manifest_mac(manifest, key)}
+    if embed_key:
+        document["key"] = key.hex()
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from itplus.store.config import config_section_set
 from itplus.store.maintenance import archive as archive_format
 from itplus.store.maintenance import dbcopy, keys
+from itplus.store.maintenance.backup_folder import VERIFY_FOLDER_PREFIX
 from itplus.store.maintenance.restore import (
     RestoreRefused,
     RestoreResult,
@@ -59,7 +60,7 @@ def _leftovers(home: Path, using: str) -> list[str]:
         if p.name not in ALLOWED_IN_EMPTY_HOME
         and p.name not in database_files  # judged by database_is_empty instead
         and not p.name.endswith(archive_format.SUFFIX)  # the backup copied here from a USB
-        and not p.name.startswith(".itplus-verificacion-")
+        and not p.name.startswith(VERIFY_FOLDER_PREFIX)
         and not (p.is_dir() and not any(p.iterdir()))
     )
 

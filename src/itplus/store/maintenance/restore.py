@@ -134,7 +134,7 @@ def verified_for_install(
         database = (manifest or {}).get("database") or {}
         dump = result.content_dir / str(database.get("member")) if result.content_dir else None
         if not result.ok:
-            unreadable = manifest is None or dump is None or not dump.is_file()
+            unreadable = manifest is None or dump is None or not dump.is_file() or result.oversized
             if not force or unreadable:
                 raise RestoreRefused(
                     _("El respaldo no pasó la verificación: %(reasons)s")

@@ -3,7 +3,9 @@
 ``backups_to_keep`` is the policy, a pure function of the list and the date it is given
 (tested without waiting); ``backup_prune`` applies it to a folder, for ``itplus backup
 prune`` and after every automatic backup, and adds what must hold whatever the policy
-says (the newest good backup stays).
+says: the newest good backup stays, and it is verified in full by the prune itself
+before anything is deleted (a cached "good" is not enough: the file may have rotted
+since).
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from itplus.store.maintenance.backup_folder import (
     sort_key,
     stale_tmp_remove,
 )
-from itplus.store.maintenance.backup_status import STATUS_OK, STATUS_UNKNOWN, BackupInfo
+from itplus.store.maintenance.backup_status import (
+    STATUS_BAD,
+    STATUS_OK,
+    BackupInfo,
+    content_unchanged,
+)
 from itplus.store.maintenance.verify import backup_verify
 
 
@@ -105,15 +112,15 @@ class PruneResult:
 def _newest_good(
     infos: list[BackupInfo], *, passphrase: str | None, key: bytes | None
 ) -> BackupInfo | None:
-    """Newest backup known good; unverified ones are verified, newest first, until one is."""
+    """The newest backup that verifies now: newest first, each one not known bad is
+    verified in full (whatever the cache says), until one passes."""
     for info in infos:  # newest first
-        if info.status == STATUS_OK:
+        if info.status == STATUS_BAD:
+            continue
+        result = backup_verify(path=info.path, passphrase=passphrase, key=key)
+        info.status, info.reason, info.sha256 = result.status, result.reason, result.file_sha256
+        if result.ok:
             return info
-        if info.status == STATUS_UNKNOWN:
-            result = backup_verify(path=info.path, passphrase=passphrase, key=key)
-            info.status = result.status
-            if result.ok:
-                return info
     return None
 
 
@@ -132,8 +139,10 @@ def backup_prune(
     each of the last ``keep_daily`` days, ``keep_weekly`` weeks and ``keep_monthly``
     months).
 
-    Guarantees: the newest good backup is never deleted (if no backup can be shown good,
-    nothing is deleted) and only backups older than it are; backups known bad do not take
+    Guarantees: the newest good backup — verified in full now, before anything is
+    deleted — is never deleted (if no backup verifies, nothing is deleted) and only
+    backups older than it are; a backup whose content changed since its verification
+    (same size and date, another hash) counts as bad; backups known bad do not take
     a retention slot (those newer than the newest good one stay, for analysis); safety backups
     taken before a restore are kept; ``.tmp`` leftovers older than 15 minutes (interrupted
     backups) are removed.
@@ -143,6 +152,12 @@ def backup_prune(
     tmp_removed = stale_tmp_remove(folder, now=now, dry_run=dry_run)
     infos = backup_list(folder=folder)
     newest_good = _newest_good(infos, passphrase=passphrase, key=key)
+    # The others the cache calls good fill retention slots: their content must still be
+    # the one that was verified (a hash of each file; a full verification is only paid
+    # for the newest good one).
+    for info in infos:
+        if info is not newest_good and info.status == STATUS_OK:
+            content_unchanged(info)
     if newest_good is None:
         return PruneResult(
             kept=[i.path for i in infos], deleted=[], tmp_removed=tmp_removed, newest_good=None

@@ -1,16 +1,33 @@
 """Verify a backup by reading all of it: a table of contents is not a check.
 
-In order: the clear header; every record's checksum (or decryption); every member's
-SHA-256 against the manifest; the manifest's HMAC with the store's key and its binding to
-this archive (header digest, archive id); the version; then the database restored into a
-scratch location — SQLite's ``integrity_check`` and ``foreign_key_check``, or
-``pg_restore --exit-on-error`` into a scratch PostgreSQL database — its content digest and
-row counts table by table against the manifest, the chain heads, and finally the audit
-(hash chains and business invariants) on that scratch copy.
+A backup is untrusted input (it may come from a USB stick, a cloud folder or an
+attacker), so nothing is written before the manifest is authenticated, and nothing more
+than the manifest declares is ever written. In order:
+
+1. The clear header, then the manifest: the manifest section the header locates (read
+   and checked record by record), or for a format-1 archive a first pass over the whole
+   stream that writes nothing and keeps only ``manifest.json`` (and the key member of an
+   encrypted archive).
+2. The manifest's HMAC with the store's key and its binding to this archive (header
+   digest, archive id), its format and the declared members: safe names, sizes that add
+   up to no more than ``MAX_CONTENT_BYTES`` and that fit in the scratch folder's free
+   space. Any failure here stops before a byte is extracted.
+3. The members, streamed into a scratch folder: a member the manifest does not list is
+   not written, one larger than its declared size stops the reading, and the tar stream
+   itself is stopped past the declared sizes plus its headers (a decompression bomb).
+   Then every member's SHA-256 against the manifest.
+4. The database restored into a scratch location — SQLite's ``integrity_check`` and
+   ``foreign_key_check``, or ``pg_restore --exit-on-error`` into a scratch PostgreSQL
+   database — its content digest and row counts table by table against the manifest, the
+   chain heads, and finally the audit (hash chains and business invariants) on that
+   scratch copy.
 
 Problems are collected rather than stopping at the first, so the report says everything
 that is wrong (a changed sale total shows as a file hash mismatch, a digest mismatch on
-``sales_sale`` *and* the audit naming the document). Only an unreadable stream stops early.
+``sales_sale`` *and* the audit naming the document). An unreadable stream, a manifest
+that does not authenticate and a member over its declared size stop early. The scratch
+folder is removed on every way out (errors and Ctrl+C included); one left by a killed
+process is removed by the next backup or check.
 """
 
 from __future__ import annotations
@@ -18,12 +35,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tarfile
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -33,7 +51,11 @@ from django.utils.translation import gettext as _
 from itplus.core.audit import run_audit
 from itplus.store.maintenance import archive, dbcopy, digest, keys
 from itplus.store.maintenance.backup import KEY_MEMBER, MANIFEST
-from itplus.store.maintenance.backup_folder import backup_list
+from itplus.store.maintenance.backup_folder import (
+    VERIFY_FOLDER_PREFIX,
+    backup_list,
+    clean_stale_work_folders,
+)
 from itplus.store.maintenance.backup_status import (
     STATUS_BAD,
     STATUS_OK,
@@ -44,7 +66,17 @@ from itplus.store.sales.selectors import series_chain_heads
 
 CONTENT_DIR = "contenido"
 MEMBER_ROOTS = frozenset({"db", "config", "reports", "media", "keys"})
-MAX_MANIFEST = 16 * 1024 * 1024
+# Whatever a manifest declares, a check never extracts more than this (a year of a busy
+# store is ~350 MB of database); and never more than the scratch disk can hold with
+# FREE_SPACE_RESERVE to spare.
+MAX_CONTENT_BYTES = 64 * 1024**3
+FREE_SPACE_RESERVE = 256 * 1024**2
+# What the tar stream may hold besides the declared bytes: a member's headers (PAX
+# included) and padding; members the manifest does not list are read, not written, up to
+# UNLISTED_BYTES in all.
+MEMBER_OVERHEAD = 8 * tarfile.BLOCKSIZE
+UNLISTED_BYTES = 1024 * 1024
+MAX_KEY_MEMBER = 1024
 
 
 @dataclass
@@ -61,6 +93,10 @@ class VerifyResult:
     newer_version: bool = False
     seconds: float = 0.0
     staged: Path | None = None  # the extracted folder, when the caller asked to keep it
+    file_sha256: str = ""  # of the whole file, as read by the check (when read to the end)
+    # More than the manifest declares: the reading stopped, nothing of it may be restored
+    # (not even with --force).
+    oversized: bool = False
 
     @property
     def status(self) -> str:
@@ -116,14 +152,146 @@ def _safe_member(name: str) -> bool:
     )
 
 
+@dataclass
+class _Front:
+    """What is read before anything is extracted."""
+
+    raw: bytes  # the manifest document's bytes
+    document: dict[str, Any] | None  # None: missing or unreadable
+    embedded_key: bytes | None  # the key an encrypted archive carries (authenticated by it)
+
+
+@dataclass
+class _Plan:
+    """What the authenticated manifest allows to be written."""
+
+    files: dict[str, archive.MemberDigest]
+    stream_limit: int
+
+
+def _parse_front(raw: bytes | None, embedded: bytes | None = None) -> _Front:
+    try:
+        document = json.loads(raw) if raw else None
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or not isinstance(document.get("manifest"), dict):
+        document = {} if raw else None
+    if embedded is None and document and isinstance(document.get("key"), str):
+        embedded = document["key"].encode("ascii", "replace")
+    return _Front(raw=raw or b"", document=document, embedded_key=embedded)
+
+
+def _front_of_old_layout(reader: archive.ArchiveReader) -> _Front:
+    """Format 1: the manifest is the tar's last member. One pass over the stream that
+    writes nothing (members are decompressed and dropped) and keeps the manifest and the
+    key member; a second pass extracts once the manifest is authenticated."""
+    raw = embedded = None
+    for info, stream in reader.members(limit=MAX_CONTENT_BYTES):
+        if stream is None:
+            continue
+        if info.name == MANIFEST:
+            raw = stream.read(archive.MAX_MANIFEST + 1)
+            if len(raw) > archive.MAX_MANIFEST:
+                raise archive.ArchiveError(
+                    _("El manifiesto del respaldo es demasiado grande (alterado).")
+                )
+        elif info.name == KEY_MEMBER and info.size <= MAX_KEY_MEMBER:
+            embedded = stream.read(MAX_KEY_MEMBER)
+    return _parse_front(raw, embedded)
+
+
+def _plan(result: VerifyResult, manifest: dict[str, Any], workdir: Path) -> _Plan | None:
+    """The declared members, if they may be extracted here (else problems, None)."""
+    listed = manifest.get("files")
+    if not isinstance(listed, dict):
+        result.problems.append(_("El manifiesto no lista los archivos del respaldo."))
+        return None
+    files: dict[str, archive.MemberDigest] = {}
+    for name, entry in sorted(listed.items()):
+        size = entry.get("size") if isinstance(entry, dict) else None
+        sha = entry.get("sha256") if isinstance(entry, dict) else None
+        if not _safe_member(name):
+            result.problems.append(
+                _("Nombre de archivo no permitido en el manifiesto: %(name)s") % {"name": name}
+            )
+        elif type(size) is not int or size < 0 or not isinstance(sha, str):
+            result.problems.append(
+                _("El manifiesto declara un tamaño imposible para %(name)s.") % {"name": name}
+            )
+        else:
+            files[name] = archive.MemberDigest(sha256=sha, size=size)
+    if len(files) != len(listed):
+        return None
+    total = sum(d.size for d in files.values())
+    if total > MAX_CONTENT_BYTES:
+        result.problems.append(
+            _(
+                "El manifiesto declara %(size)s de contenido, más que el máximo que itplus "
+                "acepta revisar (%(max)s): respaldo alterado; no se extrajo nada."
+            )
+            % {"size": archive.human_size(total), "max": archive.human_size(MAX_CONTENT_BYTES)}
+        )
+        return None
+    free = shutil.disk_usage(workdir).free
+    if total + FREE_SPACE_RESERVE > free:
+        result.problems.append(
+            _(
+                "No hay espacio para revisar el respaldo en %(folder)s: su contenido ocupa "
+                "%(size)s y quedan %(free)s libres. Libere espacio; no se extrajo nada."
+            )
+            % {
+                "folder": workdir.parent,
+                "size": archive.human_size(total),
+                "free": archive.human_size(free),
+            }
+        )
+        return None
+    limit = (
+        sum(-(-d.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE for d in files.values())
+        + (len(files) + 2) * MEMBER_OVERHEAD
+        + archive.MAX_MANIFEST  # format 1: the manifest is in the stream too
+        + UNLISTED_BYTES
+        + tarfile.RECORDSIZE
+    )
+    return _Plan(files=files, stream_limit=limit)
+
+
+def _sizes(name: str, size: int, declared: int) -> dict[str, str]:
+    """The two sizes for a message, in bytes when the short forms would read the same."""
+    found, wanted = archive.human_size(size), archive.human_size(declared)
+    if found == wanted:
+        found, wanted = (f"{n:,} bytes".replace(",", ".") for n in (size, declared))
+    return {"name": name, "size": found, "declared": wanted}
+
+
+def _copy(stream: IO[bytes], dest: Path, size: int) -> archive.MemberDigest:
+    """Write at most ``size`` bytes of ``stream`` to ``dest``."""
+    sha = hashlib.sha256()
+    written = 0
+    with dest.open("wb") as out:
+        while written < size and (block := stream.read(min(archive.CHUNK_SIZE, size - written))):
+            sha.update(block)
+            written += len(block)
+            out.write(block)
+    return archive.MemberDigest(sha256=sha.hexdigest(), size=written)
+
+
 def _extract(
-    result: VerifyResult, reader: archive.ArchiveReader, content: Path
-) -> tuple[dict[str, archive.MemberDigest], dict[str, Any] | None]:
+    result: VerifyResult,
+    reader: archive.ArchiveReader,
+    content: Path,
+    plan: _Plan,
+    front: _Front,
+) -> dict[str, archive.MemberDigest]:
+    """Stream the declared members into ``content``: never a member the manifest does not
+    list, never more bytes than it declares."""
     seen: dict[str, archive.MemberDigest] = {}
-    document: dict[str, Any] | None = None
-    for info, stream in reader.members():
+    old_layout = reader.manifest is None
+    manifest_seen = False
+    unlisted = 0
+    for info, stream in reader.members(limit=plan.stream_limit):
         name = info.name
-        if document is not None:
+        if manifest_seen:
             result.problems.append(
                 _("Hay contenido después del manifiesto (%(name)s): respaldo alterado.")
                 % {"name": name}
@@ -134,39 +302,63 @@ def _extract(
                     _("Elemento no permitido en el respaldo: %(name)s") % {"name": name}
                 )
             continue
-        if name in seen or (name == MANIFEST and document is not None):
+        if old_layout and name == MANIFEST and not manifest_seen:
+            manifest_seen = True
+            if stream.read(archive.MAX_MANIFEST + 1) != front.raw:
+                raise archive.ArchiveError(
+                    _("El respaldo cambió mientras se revisaba (el manifiesto no es el mismo).")
+                )
+            continue
+        declared = plan.files.get(name)
+        if name in seen or name == MANIFEST:
             result.problems.append(_("El archivo %(name)s aparece dos veces.") % {"name": name})
-            continue
-        if name == MANIFEST:
-            raw = stream.read(MAX_MANIFEST + 1)
-            try:
-                document = json.loads(raw) if len(raw) <= MAX_MANIFEST else None
-            except ValueError:
-                document = None
-            if not isinstance(document, dict) or not isinstance(document.get("manifest"), dict):
-                result.problems.append(_("El manifiesto está dañado (no se puede leer)."))
-                document = {}
-            continue
-        if not _safe_member(name):
+        elif not _safe_member(name):
             result.problems.append(
                 _("Nombre de archivo no permitido en el respaldo: %(name)s") % {"name": name}
             )
+        elif declared is None:
+            result.problems.append(
+                _("El archivo %(name)s no figura en el manifiesto: respaldo alterado.")
+                % {"name": name}
+            )
+        elif info.size > declared.size:
+            raise archive.OversizedArchive(
+                _(
+                    "El archivo %(name)s ocupa %(size)s en el respaldo, pero el manifiesto "
+                    "declara %(declared)s: respaldo alterado (posible bomba de "
+                    "descompresión); se detuvo la lectura sin extraerlo."
+                )
+                % _sizes(name, info.size, declared.size)
+            )
+        else:
+            dest = content / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            seen[name] = _copy(stream, dest, declared.size)
             continue
-        dest = content / name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        sha = hashlib.sha256()
-        size = 0
-        with dest.open("wb") as out:
-            while block := stream.read(archive.CHUNK_SIZE):
-                sha.update(block)
-                size += len(block)
-                out.write(block)
-        seen[name] = archive.MemberDigest(sha256=sha.hexdigest(), size=size)
-    return seen, document
+        # Not written: read past it, within a small allowance.
+        unlisted += info.size
+        if unlisted > UNLISTED_BYTES:
+            raise archive.OversizedArchive(
+                _(
+                    "El respaldo contiene más de %(max)s en archivos que su manifiesto no "
+                    "declara: respaldo alterado; se detuvo la lectura."
+                )
+                % {"max": archive.human_size(UNLISTED_BYTES)}
+            )
+    if old_layout and not manifest_seen:
+        raise archive.ArchiveError(
+            _("El respaldo cambió mientras se revisaba (falta el manifiesto).")
+        )
+    result.file_sha256 = reader.file_sha256
+    return seen
 
 
 def _resolve_key(
-    result: VerifyResult, manifest: dict[str, Any], mac: str, key: bytes | None, content: Path
+    result: VerifyResult,
+    manifest: dict[str, Any],
+    mac: str,
+    key: bytes | None,
+    embedded: bytes | None,
 ) -> None:
     """Check the manifest's HMAC with the right key (see ``keys.py`` for the order)."""
     signed_by = str(manifest.get("key_id", "?"))
@@ -186,10 +378,9 @@ def _resolve_key(
     if home_key is not None and keys.manifest_mac_ok(manifest, mac, home_key):
         result.key_source = "instalación"
         return
-    embedded = content / KEY_MEMBER
-    if result.header and result.header.get("encryption") and embedded.is_file():
+    if result.header and result.header.get("encryption") and embedded is not None:
         try:
-            archive_key = keys.parse_key(embedded.read_text(encoding="ascii"))
+            archive_key = keys.parse_key(embedded.decode("ascii"))
         except (ValueError, UnicodeDecodeError):
             archive_key = None
         if archive_key is not None and keys.manifest_mac_ok(manifest, mac, archive_key):
@@ -363,6 +554,41 @@ def _check_contents(
         )
 
 
+def _authenticated(
+    result: VerifyResult, front: _Front, key: bytes | None, header_digest: str
+) -> dict[str, Any] | None:
+    """The manifest, if it authenticates and belongs to this archive (else problems or a
+    missing credential, and None: nothing may be extracted)."""
+    if not front.document:
+        if front.document is None:
+            result.problems.append(
+                _("Falta el manifiesto: el respaldo está incompleto o fue alterado.")
+            )
+        else:
+            result.problems.append(_("El manifiesto está dañado (no se puede leer)."))
+        return None
+    manifest = front.document["manifest"]
+    result.manifest = manifest
+    _resolve_key(result, manifest, str(front.document.get("hmac", "")), key, front.embedded_key)
+    if result.problems or result.credential_missing:
+        return None
+    if manifest.get("header_sha256") != header_digest or manifest.get("archive_id") != (
+        result.header or {}
+    ).get("archive_id"):
+        result.problems.append(
+            _(
+                "El manifiesto pertenece a otro respaldo (no corresponde al encabezado de "
+                "este archivo)."
+            )
+        )
+        return None
+    if not isinstance(manifest.get("format"), int) or manifest["format"] > archive.FORMAT_VERSION:
+        result.newer_version = True
+        result.problems.append(_("El manifiesto es de un formato más nuevo que esta versión."))
+        return None
+    return manifest
+
+
 def _verify_into(
     result: VerifyResult,
     workdir: Path,
@@ -376,8 +602,24 @@ def _verify_into(
     try:
         with archive.ArchiveReader(result.path, passphrase=passphrase) as reader:
             result.header = reader.header.fields
-            seen, document = _extract(result, reader, content)
             header_digest = reader.header.digest.hex()
+            if reader.manifest is not None:
+                front = _parse_front(reader.manifest)
+            else:
+                front = _front_of_old_layout(reader)
+            manifest = _authenticated(result, front, key, header_digest)
+            plan = _plan(result, manifest, workdir) if manifest is not None else None
+            if plan is None:
+                return
+            if reader.manifest is not None:
+                seen = _extract(result, reader, content, plan, front)
+        if reader.manifest is None:  # format 1: the second pass, now authenticated
+            with archive.ArchiveReader(result.path, passphrase=passphrase) as again:
+                if again.header.digest.hex() != header_digest:
+                    raise archive.ArchiveError(
+                        _("El respaldo cambió mientras se revisaba (otro encabezado).")
+                    )
+                seen = _extract(result, again, content, plan, front)
     except archive.PassphraseError as exc:
         result.credential_missing = str(exc)
         return
@@ -385,33 +627,15 @@ def _verify_into(
         result.newer_version = True
         result.problems.append(str(exc))
         return
+    except archive.OversizedArchive as exc:
+        result.oversized = True
+        result.problems.insert(0, str(exc))
+        return
     except archive.ArchiveError as exc:
         result.problems.insert(0, str(exc))
         return
     except OSError as exc:
         result.problems.insert(0, _("No se puede leer el archivo: %(e)s") % {"e": exc})
-        return
-    if not document:
-        if document is None:
-            result.problems.append(
-                _("Falta el manifiesto: el respaldo está incompleto o fue alterado.")
-            )
-        return
-    manifest = document["manifest"]
-    result.manifest = manifest
-    _resolve_key(result, manifest, str(document.get("hmac", "")), key, content)
-    if manifest.get("header_sha256") != header_digest or manifest.get("archive_id") != (
-        result.header or {}
-    ).get("archive_id"):
-        result.problems.append(
-            _(
-                "El manifiesto pertenece a otro respaldo (no corresponde al encabezado de "
-                "este archivo)."
-            )
-        )
-    if not isinstance(manifest.get("format"), int) or manifest["format"] > archive.FORMAT_VERSION:
-        result.newer_version = True
-        result.problems.append(_("El manifiesto es de un formato más nuevo que esta versión."))
         return
     _check_files(result, manifest, seen)
     _missing, unknown = dbcopy.migration_gap(manifest.get("migrations") or {})
@@ -441,27 +665,29 @@ def backup_verify(
 
     ``result.ok`` only if every check passed. ``status`` is ``ok``, ``bad`` (reasons in
     ``problems``, Spanish, most important first) or ``passphrase`` (a missing or wrong
-    passphrase or key: the file may be fine). With ``keep_in``, the extracted members stay
-    in a folder created inside it (``result.staged``) for a restore; the caller removes it.
+    passphrase or key: the file may be fine). Nothing is extracted before the manifest is
+    authenticated, nor beyond its declared sizes. The scratch folder is removed on every
+    way out, unless ``keep_in`` asks to keep the extracted members in a folder created
+    inside it (``result.staged``) for a restore: the caller removes it then.
     """
     started = time.monotonic()
     path = Path(path)
     result = VerifyResult(path=path)
-    workdir = Path(
-        tempfile.mkdtemp(prefix=".itplus-verificacion-", dir=keep_in)
-        if keep_in
-        else tempfile.mkdtemp(prefix="itplus-verificacion-")
-    )
+    scratch_root = Path(keep_in) if keep_in else Path(tempfile.gettempdir())
+    clean_stale_work_folders(scratch_root)
+    workdir = Path(tempfile.mkdtemp(prefix=VERIFY_FOLDER_PREFIX, dir=scratch_root))
     try:
         _verify_into(result, workdir, passphrase=passphrase, key=key, using=using)
-    finally:
-        if keep_in is not None:
-            result.staged = workdir
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    except BaseException:  # an error or Ctrl+C: nothing extracted stays behind
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    if keep_in is not None:
+        result.staged = workdir
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     result.seconds = time.monotonic() - started
     if record and path.exists():
-        record_status(path, status=result.status, reason=result.reason)
+        record_status(path, status=result.status, reason=result.reason, sha256=result.file_sha256)
     return result
 
 
