@@ -63,6 +63,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "itplus.core.csp.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the request: NUL / lone surrogates / oversized bodies refused.
     "itplus.core.input_hygiene.refuse_bad_input",
