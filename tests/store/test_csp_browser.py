@@ -77,6 +77,7 @@ def back_office_pages(shop) -> list[str]:
         "/gestion/catalogo/importar/",
         "/gestion/configuracion/",
         "/gestion/mantencion/",
+        "/gestion/mantencion/guia-reinstalacion/",  # its own inline style, allowed by its view
         f"/pos/recibo/{shop['sale'].pk}/",
     ]
 
