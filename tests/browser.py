@@ -55,3 +55,22 @@ def new_page(browser, base_url: str, *, height: int = 800):
     )
     context.set_default_timeout(10_000)
     return context, context.new_page()
+
+
+def watch_csp(page) -> list[str]:
+    """Every CSP violation the page reports, from the DOM event and from the console."""
+    seen: list[str] = []
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile"
+        " + ':' + e.lineNumber));"
+    )
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(message.text)
+            if "Content Security Policy" in message.text or "CSP violation" in message.text
+            else None
+        ),
+    )
+    return seen

@@ -282,6 +282,18 @@ def test_csv_export(client, order, staff):
     assert "12.345.678-5" in rows[1] and "35000" in rows[1] and "2025.1" in rows[1]
 
 
+def test_csv_export_writes_a_formula_typed_at_checkout_as_text(client, terms, staff):
+    order = make_order(name="=cmd|' /C calc'!A0", business_name="+1+1")
+    client.force_login(staff)
+
+    response = client.post(
+        "/admin/helpdesk_orders/order/", {"action": "export_csv", "_selected_action": [order.pk]}
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert "'=cmd|' /C calc'!A0" in rows[1] and "'+1+1" in rows[1]
+
+
 def test_admin_confirms_transfer(client, order, staff, django_capture_on_commit_callbacks):
     client.post(f"/pedidos/{order.access_key}/transferencia/")
     client.force_login(staff)

@@ -63,7 +63,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "itplus.core.csp.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: NUL / lone surrogates / oversized bodies refused.
+    "itplus.core.input_hygiene.refuse_bad_input",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,7 +1,9 @@
-"""The help desk's public JSON API (one NinjaAPI, a Router per app)."""
+"""The help desk's public JSON API (one NinjaAPI, a Router per app), Spanish errors."""
 
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
+from itplus.core.api_errors import api_errors_install
 from itplus.helpdesk.services.api import router as services_router
 
 api = NinjaAPI(
@@ -12,3 +14,4 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/v1/", services_router)
+api_errors_install(api, field_names={}, unauthorized_message=_("No autorizado."))

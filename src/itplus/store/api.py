@@ -1,11 +1,9 @@
 """The store's JSON API: one NinjaAPI, a Router per app, Spanish error messages."""
 
-from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from itplus.core.errors import BusinessError
+from itplus.core.api_errors import api_errors_install
 from itplus.store.catalog.api import router as catalog_router
 from itplus.store.sales.api import router as sales_router
 from itplus.store.terminals.auth import TerminalToken
@@ -35,79 +33,8 @@ FIELD_NAMES = {
     "method": "medio de pago",
     "sale_id": "número de venta",
 }
-
-
-def _describe(error: dict) -> str:
-    loc = [
-        str(part)
-        for part in error.get("loc", [])
-        if part not in ("body", "payload", "query", "path")
-    ]
-    field = next((FIELD_NAMES[p] for p in reversed(loc) if p in FIELD_NAMES), ".".join(loc))
-    kind = error.get("type", "")
-    if not loc and kind == "missing":
-        return _("Falta el cuerpo de la solicitud (JSON).")
-    if kind == "missing":
-        return _("Falta el campo «%(field)s».") % {"field": field}
-    if kind == "numero_invalido":  # itplus.core.numbers: its Spanish reason
-        return _("El campo «%(field)s»: %(detail)s") % {"field": field, "detail": error["msg"]}
-    if kind.startswith(("int", "decimal", "float")):
-        return _("El campo «%(field)s» debe ser un número.") % {"field": field}
-    if kind.startswith("uuid"):
-        return _("El campo «%(field)s» debe ser un UUID.") % {"field": field}
-    return _("El campo «%(field)s» no es válido.") % {"field": field}
-
-
-@api.exception_handler(ValidationError)
-def on_validation_error(request, exc: ValidationError):
-    errors = exc.errors or []
-    if any(e.get("type") in ("json_invalid", "model_attributes_type") for e in errors) or any(
-        "json" in str(e.get("msg", "")).lower() for e in errors
-    ):
-        detail = _("El cuerpo de la solicitud no es JSON válido.")
-    else:
-        detail = " ".join(dict.fromkeys(_describe(e) for e in errors)) or _("Datos no válidos.")
-    numbers = all(e.get("type") == "numero_invalido" for e in errors) and errors
-    code = "numero_invalido" if numbers else "datos_invalidos"
-    return api.create_response(
-        request, {"detail": detail, "code": code, "errors": errors}, status=422
-    )
-
-
-@api.exception_handler(BusinessError)
-def on_business_error(request, exc: BusinessError):
-    return api.create_response(
-        request, {"detail": exc.message, "code": exc.code}, status=exc.status
-    )
-
-
-@api.exception_handler(AuthenticationError)
-def on_auth_error(request, exc):
-    return api.create_response(
-        request,
-        {
-            "detail": _("Terminal no autorizado: falta o no es válido su token."),
-            "code": "no_autorizado",
-        },
-        status=401,
-    )
-
-
-@api.exception_handler(Http404)
-def on_not_found(request, exc: Http404):
-    # get_object_or_404 in an endpoint: ninja would answer an English "Not Found".
-    return api.create_response(
-        request, {"detail": _("No encontrado."), "code": "no_encontrado"}, status=404
-    )
-
-
-@api.exception_handler(HttpError)
-def on_http_error(request, exc: HttpError):
-    detail = str(exc)
-    code = "error"
-    if exc.status_code == 400 and "parse request body" in detail:
-        # django-ninja's own message for a body that is not JSON.
-        detail, code = _("El cuerpo de la solicitud no es JSON válido."), "json_invalido"
-    elif exc.status_code == 404:
-        code = "no_encontrado"
-    return api.create_response(request, {"detail": detail, "code": code}, status=exc.status_code)
+api_errors_install(
+    api,
+    field_names=FIELD_NAMES,
+    unauthorized_message=_("Terminal no autorizado: falta o no es válido su token."),
+)

@@ -1,7 +1,7 @@
 import csv
 import io
 
-from tests.factories import make_product, make_sale, make_user
+from tests.factories import make_customer, make_product, make_sale, make_user
 
 
 def _csv(response) -> list[list[str]]:
@@ -45,3 +45,16 @@ def test_changelist_shows_the_export_button(client, db):
     client.force_login(make_user(role="administrador"))
     page = client.get("/admin/sales/sale/").content.decode()
     assert "exportar.csv" in page and "Exportar CSV" in page
+
+
+def test_a_customer_named_like_a_formula_is_exported_as_text(client, db):
+    # The attack: a customer created at the till with a formula for a name.
+    client.force_login(make_user(role="administrador"))
+    evil = '=HYPERLINK("http://malo.example/pagar","Pagar")'
+    make_customer(name=evil, giro="@SUM(A1:A9)")
+
+    rows = _csv(client.get("/admin/customers/customer/exportar.csv", {"q": "HYPERLINK"}))
+
+    row = rows[1]
+    assert "'" + evil in row and "'@SUM(A1:A9)" in row
+    assert evil not in row

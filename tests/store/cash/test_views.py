@@ -107,7 +107,7 @@ def test_printable_z_in_80mm_and_a4(client, session, supervisor, cashier):
     assert "INFORME Z N° 1" in narrow and "80mm" in narrow
     assert 'data-method="cuenta_corriente"' in narrow
     wide = client.get(url, {"formato": "a4"}).content.decode()
-    assert "size: A4" in wide
+    assert "cash/report-a4.css" in wide and "report-80mm" not in wide
 
 
 def test_z_print_without_printer_says_so(boss, session, supervisor):

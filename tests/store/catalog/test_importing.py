@@ -307,6 +307,21 @@ def test_a_zero_price_by_unit_is_still_accepted():
     assert result.applied and Product.objects.get(sku="BOLSA").price_clp == 0
 
 
+@pytest.mark.parametrize("name", ["Leche\x00", "Leche\ud800"])
+def test_a_nul_or_surrogate_in_a_file_cell_is_a_row_error_not_a_database_error(name):
+    # The attack: a price list whose cell carries a NUL (PostgreSQL refuses to store it).
+    before = snapshot()
+    rows = [{"fila": "2", "sku": "NUEVO", "nombre": name, "precio": "990"}]
+
+    result = price_list_import(rows=rows, dry_run=True)
+    with pytest.raises(PriceListHasErrors):
+        price_list_import(rows=rows, dry_run=False)
+
+    assert result.rows[0].action == "error"
+    assert errors_of(result)[0].startswith("Fila 2: la columna «nombre» contiene un carácter")
+    assert snapshot() == before
+
+
 def test_new_product_needs_name_and_price():
     result = price_list_import(rows=parse_csv("sku;costo\nNUEVO;100\n"), dry_run=True)
 

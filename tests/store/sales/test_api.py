@@ -207,7 +207,7 @@ BAD_INPUT = {
     "NUL byte in the code": (
         lambda p: sale_body(p, line={"code": "780\x00"}),
         422,
-        "no encontrado",
+        "«lines[0].code» contiene un carácter nulo",
     ),
     "insufficient cash": (lambda p: sale_body(p, cash=1000), 422, "no alcanza: faltan $190"),
     "absurd cash": (lambda p: sale_body(p, cash=10**30), 422, "el máximo es $1.000.000.000.000"),
@@ -322,9 +322,15 @@ def test_openapi_is_public_and_lists_the_endpoints():
 
 
 def test_lookup_of_a_code_with_control_characters_is_a_spanish_404(api_client):
-    response = api_client.get("/api/v1/products/lookup", {"code": "780\x00123"})
+    response = api_client.get("/api/v1/products/lookup", {"code": "780\x1d123"})
     assert response.status_code == 404
     assert "no encontrado" in response.json()["detail"]
+
+
+def test_lookup_of_a_code_with_a_nul_is_refused_before_the_database(api_client):
+    response = api_client.get("/api/v1/products/lookup", {"code": "780\x00123"})
+    assert response.status_code == 422
+    assert "«code» contiene un carácter nulo" in response.json()["detail"]
 
 
 # --- Typed numbers: the same reading as every other screen (itplus.core.numbers) -------

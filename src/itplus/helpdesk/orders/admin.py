@@ -4,13 +4,12 @@ The order page's payments (inline, refund, transfer confirmation, reconciliation
 added by ``helpdesk.payments.admin``: payments sit above orders and orders never
 import them."""
 
-import csv
-
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itplus.core.spreadsheet import BOM, SpreadsheetCsvWriter
 from itplus.helpdesk.orders.models import CallbackRequest, Order, TermsAcceptance, TermsVersion
 from itplus.helpdesk.orders.selectors import orders_csv_rows
 from itplus.helpdesk.orders.services import callback_done
@@ -113,9 +112,8 @@ class OrderAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = (
             f'attachment; filename="pedidos-{timezone.localdate():%Y%m%d}.csv"'
         )
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-        writer = csv.writer(response, delimiter=";")
-        writer.writerows(orders_csv_rows(queryset.order_by("created_at")))
+        response.write(BOM)
+        SpreadsheetCsvWriter(response).writerows(orders_csv_rows(queryset.order_by("created_at")))
         return response
 
 

@@ -8,7 +8,6 @@ with a BOM correctly, so that is what we write.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.core.exceptions import PermissionDenied
@@ -18,13 +17,10 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.text import slugify
 
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+from itplus.core.spreadsheet import csv_lines
 
 
-def _cell(value) -> str:
+def _cell(value) -> str | int:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -38,6 +34,8 @@ def _cell(value) -> str:
             if hasattr(value, "hour")
             else value.isoformat()
         )
+    if isinstance(value, int):
+        return value  # a number stays a number (the writer neutralises only text)
     return str(value)
 
 
@@ -83,7 +81,7 @@ class CsvExportMixin:
         queryset: models.QuerySet = changelist.get_queryset(request)
         columns = self._csv_columns()
 
-        def rows() -> Iterator[list[str]]:
+        def rows() -> Iterator[list[str | int]]:
             yield [label for _name, label in columns]
             for obj in queryset.iterator(chunk_size=2000):
                 row = []
@@ -98,16 +96,9 @@ class CsvExportMixin:
                     row.append(_cell(value))
                 yield row
 
-        writer = csv.writer(_Echo(), delimiter=";")
-
-        def stream() -> Iterator[str]:
-            yield "\ufeff"  # BOM: Excel then reads the accents right
-            for row in rows():
-                yield writer.writerow(row)
-
         filename = (
             f"{slugify(self.model._meta.verbose_name_plural)}-{timezone.localdate():%Y%m%d}.csv"
         )
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from itplus.core.barcodes import is_valid_gs1
 from itplus.core.errors import BusinessError
+from itplus.core.input_hygiene import text_problem
 from itplus.core.money import format_clp
 from itplus.core.numbers import InvalidNumber, parse_amount_clp
 from itplus.core.text import fold
@@ -411,6 +412,15 @@ def _barcode_problem(code: str) -> str | None:
 def _parse_row(raw: dict[str, str]) -> ImportRow:
     """Turn one row's text into typed values, recording every problem found."""
     row = ImportRow(row=int(raw[ROW_KEY]), sku=raw.get("sku", ""))
+    # A file is input like any request: a NUL or a lone surrogate cannot be stored.
+    for column, text in raw.items():
+        if column != ROW_KEY and (reason := text_problem(text)):
+            row.error(
+                column,
+                _("la columna «%(column)s» %(reason)s") % {"column": column, "reason": reason},
+            )
+    if row.errors:
+        return row
     values = row.values
     if not row.sku:
         row.error("sku", _("falta el SKU"))

@@ -3,8 +3,6 @@ recording a payment, which answers the refreshed statement (HTMX) or redirects."
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
+from itplus.core.spreadsheet import BOM, SpreadsheetCsvWriter
 from itplus.store.customers.forms import PaymentForm, StatementFilterForm
 from itplus.store.customers.models import Customer
 from itplus.store.customers.selectors import customer_statement, statement_csv_rows
@@ -67,10 +66,8 @@ def statement_csv_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="estado-de-cuenta-{customer.rut}-{timezone.localdate():%Y%m%d}.csv"'
     )
-    response.write("\ufeff")  # BOM: Excel then reads the accents right
-    writer = csv.writer(response, delimiter=";")
-    for row in statement_csv_rows(statement):
-        writer.writerow(row)
+    response.write(BOM)
+    SpreadsheetCsvWriter(response).writerows(statement_csv_rows(statement))
     return response
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from itplus.core.audit import run_audit
+from itplus.core.csp import inline_styles_allowed
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.permissions import role_at_least
 from itplus.store.maintenance.backup_folder import backup_list
@@ -149,6 +150,7 @@ def backup_download_view(request: HttpRequest, name: str) -> FileResponse:
 
 @require_GET
 @_staff_view(admin_only=False)
+@inline_styles_allowed  # the page is also written as a standalone file: its style is inline
 def guide_view(request: HttpRequest) -> HttpResponse:
     """The printable reinstall procedure (the same as ``itplus guide reinstall --format html``)."""
     return HttpResponse(render_html(build_guide()))

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from itplus.core.numbers import AmountClpField, NumberInput
 from itplus.store.accounts.approvals import approval_grant
@@ -196,9 +197,16 @@ def create_approval(request: HttpRequest, payload: ApprovalIn):
     )
 
 
+class ParkedTicketIn(Schema):
+    """The till's ticket as it is (its other keys are kept); ``lines`` must be a list."""
+
+    model_config = ConfigDict(extra="allow")
+    lines: list[dict]
+
+
 class ParkIn(Schema):
     label: str = Field("", max_length=60)
-    payload: dict
+    payload: ParkedTicketIn
 
 
 class ParkedOut(Schema):
@@ -213,7 +221,7 @@ class ParkedOut(Schema):
 def park(request: HttpRequest, body: ParkIn):
     cashier = require_cashier(request)
     ticket = ticket_park(
-        terminal=request.terminal, cashier=cashier, label=body.label, payload=body.payload
+        terminal=request.terminal, cashier=cashier, label=body.label, payload=body.payload.dict()
     )
     return _parked_out(ticket)
 
