@@ -64,7 +64,9 @@ def test_every_valid_rut_is_accepted_short_ones_too(typed, compact, shown):
     assert rut_format(typed) == shown
 
 
-@pytest.mark.parametrize("typed", ["123.456-1", "1-8", "12.345-K", "1.000.005-0", "76.086.428-4", "12"])
+@pytest.mark.parametrize(
+    "typed", ["123.456-1", "1-8", "12.345-K", "1.000.005-0", "76.086.428-4", "12"]
+)
 def test_bad_check_digits_are_refused(typed):
     with pytest.raises(InvalidRut) as exc:
         rut_validate(typed)

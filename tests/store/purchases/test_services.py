@@ -7,9 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
+from itplus.core.audit import run_audit
 from itplus.core.numbers import InvalidNumber
 from itplus.store.catalog.models import Product
 from itplus.store.inventory.models import Stock, StockMovement
@@ -613,7 +614,10 @@ class TestSupplierInvoice:
     @pytest.mark.parametrize(
         ("kwargs", "fragment"),
         [
-            ({"total_clp": 14_281}, "Neto \\$12.000 \\+ IVA \\$2.280 suman \\$14.280, no el total \\$14.281"),
+            (
+                {"total_clp": 14_281},
+                "Neto \\$12.000 \\+ IVA \\$2.280 suman \\$14.280, no el total \\$14.281",
+            ),
             ({"iva_clp": 2_282, "total_clp": 14_282}, "El IVA de un neto de \\$12.000 es \\$2.280"),
             ({"folio": 0}, "mayor que cero"),
             ({"net_clp": -1}, "no negativo"),
@@ -657,9 +661,7 @@ class TestBotilleriaInvoice:
             "ice": make_product(name="Hielo 2 kg (exento)", price_clp=1_500, is_exempt=True),
         }
 
-    def test_receipt_states_net_exempt_iva_and_ila_and_costs_stay_net(
-        self, supplier, buyer, goods
-    ):
+    def test_receipt_states_net_exempt_iva_and_ila_and_costs_stay_net(self, supplier, buyer, goods):
         # given 2 pisco at 5.000 net, 10 beers at 500 net and 4 bags of ice at 500
         receipt = receive(
             supplier=supplier,
@@ -681,6 +683,24 @@ class TestBotilleriaInvoice:
         assert costs[goods["ice"].pk].average_cost_clp == 500
         goods["pisco"].refresh_from_db()
         assert goods["pisco"].cost_clp == 5_000
+
+    def test_the_audit_recomputes_orders_and_receipts_with_ila_and_exempt(
+        self, supplier, buyer, goods
+    ):
+        order = make_order(
+            supplier=supplier,
+            user=buyer,
+            lines=[(goods["pisco"], 2, 5_000), (goods["beer"], 10, 500), (goods["ice"], 4, 500)],
+        )
+        assert (order.exempt_clp, order.ila_clp, order.total_clp) == (2_000, 4_175, 24_025)
+        receive(order=order, user=buyer, lines=[(goods["pisco"], 2, None), (goods["ice"], 4, None)])
+        assert not [p for p in run_audit().problems if p.check == "compras"]
+        # a receipt whose ILA was changed around the services is caught
+        GoodsReceipt.objects.update(
+            ila_clp=0, total_clp=F("net_clp") + F("exempt_clp") + F("iva_clp")
+        )
+        problems = [p.message for p in run_audit().problems if p.check == "compras"]
+        assert len(problems) == 1 and "no son los de sus líneas" in problems[0]
 
     def test_the_issue_s_invoice_is_recorded(self, supplier, buyer, goods):
         # net 10.000 + IVA 1.900 + ILA 2.050 = 13.950, once refused as

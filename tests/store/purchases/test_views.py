@@ -255,9 +255,7 @@ def test_invoice_page_records_a_botilleria_invoice_with_ila_and_exempt(
 ):
     pisco = make_product(name="Pisco", price_clp=8_990, ila_tax="ila_315")
     ice = make_product(name="Hielo", price_clp=1_500, is_exempt=True)
-    receipt = receive(
-        supplier=supplier, user=admin_user, lines=[(pisco, 2, 5_000), (ice, 4, 500)]
-    )
+    receipt = receive(supplier=supplier, user=admin_user, lines=[(pisco, 2, 5_000), (ice, 4, 500)])
     page = admin_client.get(f"{BASE}/facturas/nueva/").content.decode()
     assert 'name="ila_315"' in page and "ILA 31,5%" in page and 'name="exempt"' in page
     data = {

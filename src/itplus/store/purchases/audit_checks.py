@@ -133,8 +133,7 @@ def _totals_problem(label: str, document) -> str | None:
     wanted = tuple(getattr(expected, part) for part in PARTS)
     if stated != wanted:
         return _(
-            "%(doc)s: neto, exento, IVA e ILA (%(stated)s) no son los de sus líneas "
-            "(%(wanted)s)."
+            "%(doc)s: neto, exento, IVA e ILA (%(stated)s) no son los de sus líneas (%(wanted)s)."
         ) % {
             "doc": label,
             "stated": " / ".join(format_clp(v) for v in stated),
