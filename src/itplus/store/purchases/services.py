@@ -762,6 +762,12 @@ def _invoice_amounts_check(
         )
 
 
+def receipts_ila_by_rate(receipts: Sequence[GoodsReceipt]) -> dict[str, int]:
+    """ILA per rate of ``receipts`` billed on one invoice, as ``taxes_on_net`` gives it."""
+    lines = GoodsReceiptLine.objects.filter(receipt__in=receipts)
+    return ila_on_net((line_tax_key(line), line.net_clp) for line in lines)
+
+
 def _invoice_against_receipts(
     *,
     net_clp: int,
