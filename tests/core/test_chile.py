@@ -45,7 +45,46 @@ def test_wrong_check_digit_says_so_in_spanish():
     assert "dígito verificador" in exc.value.message and "12.345.678-9" in exc.value.message
 
 
-@pytest.mark.parametrize("garbage", ["hola", "12", "12.345.678-X", "1234567890123"])
+@pytest.mark.parametrize(
+    ("typed", "compact", "shown"),
+    [
+        ("123.456-0", "1234560", "123.456-0"),  # a short RUN the issue saw refused
+        ("1-9", "19", "1-9"),
+        ("12.345-5", "123455", "12.345-5"),
+        ("999.999-k", "999999K", "999.999-K"),
+        ("1.000.005-k", "1000005K", "1.000.005-K"),
+        ("7.654.321-6", "76543216", "7.654.321-6"),
+        ("76.086.428-5", "760864285", "76.086.428-5"),
+        ("99.999.999-9", "999999999", "99.999.999-9"),
+        ("0012.345.678-5", "123456785", "12.345.678-5"),  # leading zeros dropped
+    ],
+)
+def test_every_valid_rut_is_accepted_short_ones_too(typed, compact, shown):
+    assert rut_validate(typed) == compact
+    assert rut_format(typed) == shown
+
+
+@pytest.mark.parametrize(
+    "typed", ["123.456-1", "1-8", "12.345-K", "1.000.005-0", "76.086.428-4", "12"]
+)
+def test_bad_check_digits_are_refused(typed):
+    with pytest.raises(InvalidRut) as exc:
+        rut_validate(typed)
+    assert exc.value.code == "rut_digito_verificador"
+
+
+@given(st.integers(min_value=1, max_value=99_999_999))
+def test_the_validator_agrees_with_module_11_for_every_body(body):
+    right = stdnum_rut.calc_check_digit(str(body))
+    assert rut_validate(f"{body}-{right}") == f"{body}{right}"
+    wrong = "0123456789K"[("0123456789K".index(right) + 1) % 11]
+    with pytest.raises(InvalidRut):
+        rut_validate(f"{body}-{wrong}")
+
+
+@pytest.mark.parametrize(
+    "garbage", ["hola", "0-0", "12.345.678-X", "1234567890123", "123.456.789-2", "1٢-9"]
+)
 def test_garbage_is_not_a_rut(garbage):
     with pytest.raises(InvalidRut) as exc:
         rut_validate(garbage)

@@ -1,8 +1,12 @@
 """Chilean identifiers and geography shared by both sites: RUT and Gran Santiago communes.
 
-RUT checks use python-stdnum's ``stdnum.cl.rut`` (module 11 check digit); this module
-only adds Spanish messages a customer can act on and the presentation format
-``12.345.678-5``.
+One RUT validator for every RUT the store keeps (customers, suppliers, the store's own
+identity, the help desk's customers): ``rut_validate``. The check digit is python-stdnum's
+``stdnum.cl.rut`` (module 11), but the length rule is ours: stdnum only takes 7- and
+8-digit bodies, and real RUTs are shorter too (RUNs given before 1970 such as
+123.456-0, early companies), so any body of 1 to 8 digits with its check digit is valid.
+Leading zeros are dropped ("01.234.567-?" is 1.234.567). This module adds Spanish
+messages a customer can act on and the presentation format ``12.345.678-5``.
 """
 
 from __future__ import annotations
@@ -19,9 +23,14 @@ class InvalidRut(BusinessError):
     code = "rut_invalido"
 
 
+MAX_RUT_BODY_DIGITS = 8
+
+
 def rut_clean(value: str) -> str:
-    """Digits and check digit only, upper case: " 12.345.678-k " → "12345678K"."""
-    return stdnum_rut.compact(value or "")
+    """Digits and check digit only, upper case, no leading zeros:
+    " 12.345.678-k " → "12345678K"."""
+    compact = stdnum_rut.compact(value or "")
+    return compact[:-1].lstrip("0") + compact[-1:]
 
 
 def rut_validate(value: str) -> str:
@@ -40,10 +49,18 @@ def rut_validate(value: str) -> str:
             )
             % {"value": value.strip()}
         )
+    body, check = compact[:-1], compact[-1]
     try:
-        if compact[-1] not in "0123456789K":
+        if (
+            not body.isdigit()  # also refuses non-ASCII digits ("١٢٣")
+            or not body.isascii()
+            or len(body) > MAX_RUT_BODY_DIGITS
+            or check not in "0123456789K"
+        ):
             raise stdnum_errors.InvalidFormat()
-        return stdnum_rut.validate(compact)
+        if check != stdnum_rut.calc_check_digit(body):
+            raise stdnum_errors.InvalidChecksum()
+        return compact
     except stdnum_errors.InvalidChecksum:
         raise InvalidRut(
             str(
@@ -68,8 +85,9 @@ def rut_validate(value: str) -> str:
 
 
 def rut_format(value: str) -> str:
-    """The usual presentation, "12.345.678-5". Validates first."""
-    return stdnum_rut.format(rut_validate(value))
+    """The usual presentation, "12.345.678-5" (short ones "123.456-0"). Validates first."""
+    compact = rut_validate(value)
+    return f"{int(compact[:-1]):,}".replace(",", ".") + "-" + compact[-1]
 
 
 # The 32 communes of the Provincia de Santiago plus Puente Alto (Provincia Cordillera)

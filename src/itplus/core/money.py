@@ -2,6 +2,22 @@
 
 Amounts are ``int`` pesos everywhere. ``Decimal`` appears only inside a calculation and
 is rounded once, with a named rule, back to ``int``. Never ``float``.
+
+The one tax rule, for every document (sales, credit notes, purchases, reports): taxes
+are computed once per rate on the document's totals for that rate (never summed from
+rounded lines), rounded half up, and the amount the document states is kept exactly:
+
+- A document stated tax-included (boletas and the till's facturas, whose prices
+  include IVA and ILA, and their credit notes) is split back: ``split_document`` /
+  ``split_taxes`` give net = round(total / (1 + 19% + ILA rate)), ILA = round(net ×
+  ILA rate), IVA = the rest, so the parts add up to the total to the peso.
+- A document stated in net amounts (a supplier's factura, a purchase order) gets its
+  taxes forward: ``taxes_on_net`` gives IVA = round(net × 19%), ILA = round(net × rate).
+
+Both solve the same equation, total = net × (1 + 19% + ILA rate), for its unknown; an
+IVA split back from a total is always within ``TAX_LINE_TOLERANCE_CLP`` (one peso) of
+the IVA computed forward from that net, which is also the rounding a supplier's own
+invoice may show on each tax line.
 """
 
 from __future__ import annotations
@@ -21,6 +37,12 @@ ILA_RATES: dict[str, Decimal] = {
     "ila_205": Decimal("0.205"),  # wine, beer, cider
     "ila_315": Decimal("0.315"),  # spirits (pisco, whisky, vodka…)
 }
+
+
+# A document's tax line (IVA, each ILA rate) may differ from the rule's amount by this
+# much: the rounding of whoever computed it (a supplier's system, a split back from a
+# tax-included total). Measured over every total up to $200.000: never more than 1.
+TAX_LINE_TOLERANCE_CLP = 1
 
 
 def round_clp(value: Decimal) -> int:
@@ -98,6 +120,33 @@ def split_document(groups: Iterable[tuple[str, int]]) -> TaxSplit:
         else:
             result += split_taxes(amount, ila_code="" if key == "iva" else key)
     return result
+
+
+def ila_on_net(groups: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """ILA per rate of a document stated in net amounts: round(net of the rate × rate).
+
+    ``groups`` yields (tax_key, net) pairs as ``tax_key`` names them; only ILA keys
+    ("ila_205", "ila_315"…) count. Rates with no net are left out.
+    """
+    nets: dict[str, int] = {}
+    for key, net in groups:
+        if key in ILA_RATES and key:
+            nets[key] = nets.get(key, 0) + net
+    return {key: round_clp(Decimal(net) * ILA_RATES[key]) for key, net in sorted(nets.items())}
+
+
+def taxes_on_net(groups: Iterable[tuple[str, int]]) -> TaxSplit:
+    """Taxes of a whole document stated in net amounts (supplier invoices, orders).
+
+    ``groups`` yields (tax_key, net) pairs. Exempt amounts stay exempt; every other
+    amount is net subject to IVA, IVA = round(net × 19%) on the document's net once,
+    and each ILA rate's tax = round(net of that rate × rate) (``ila_on_net``).
+    """
+    groups = list(groups)
+    exempt = sum(amount for key, amount in groups if key == "exento")
+    net = sum(amount for key, amount in groups if key != "exento")
+    ila = sum(ila_on_net(groups).values())
+    return TaxSplit(net, round_clp(Decimal(net) * IVA_RATE), ila, exempt)
 
 
 def prorate(amount_clp: int, weights: list[int]) -> list[int]:

@@ -42,6 +42,7 @@ def test_search_by_rut_prefix_and_by_name(api_client):
             "credit_limit_clp": 30_000,
             "balance_clp": 0,
             "available_credit_clp": 30_000,
+            "factura_missing": ["giro", "address", "comuna"],
         }
     ]
 
@@ -108,13 +109,29 @@ def test_sale_on_credit_and_factura_through_the_sale_api(api_client, terminal):
     no_customer_factura = sale(
         document_kind="factura", payments=[{"method": "efectivo", "amount_clp": 2_500}]
     )
-    assert (
-        no_customer_factura.json()["detail"]
-        == "Una factura necesita un cliente identificado con RUT."
-    )
+    assert no_customer_factura.status_code == 422
+    assert no_customer_factura.json() == {
+        "detail": "Una factura necesita un cliente identificado con RUT, razón social, giro, "
+        "dirección y comuna.",
+        "code": "factura_sin_datos_comprador",
+    }
+    # a buyer with giro but no dirección or comuna: refused naming what is missing
+    incomplete = sale(customer_id=customer.pk, document_kind="factura")
+    assert incomplete.status_code == 422
+    assert incomplete.json() == {
+        "detail": "Para emitir una factura a Rosa Tapia faltan sus datos: dirección y comuna.",
+        "code": "factura_sin_datos_comprador",
+    }
     assert Sale.objects.count() == 0
 
     assert sale(customer_id=customer.pk).status_code == 201
+    completed = api_client.patch(
+        f"/api/v1/customers/{customer.pk}",
+        {"address": "Av. Matta 100", "comuna": "santiago centro"},
+        content_type="application/json",
+    )
+    assert completed.status_code == 200
+    assert (completed.json()["comuna"], completed.json()["factura_missing"]) == ("Santiago", [])
     assert sale(customer_id=customer.pk, document_kind="factura").status_code == 201
     over = sale(customer_id=customer.pk)
     assert over.status_code == 409
@@ -150,3 +167,27 @@ def test_payment_at_the_till(api_client, terminal, cashier):
     assert paid.json()["balance_after_clp"] == 2_000
     assert paid.json()["customer"]["available_credit_clp"] == 8_000
     assert AccountEntry.objects.get(kind="abono").terminal == terminal
+
+
+def test_completing_a_customer_at_the_till_fills_blanks_only(api_client):
+    customer = new_customer(name="Botillería El Sauce", giro="Botillería")
+    url = f"/api/v1/customers/{customer.pk}"
+    rewrite = api_client.patch(url, {"giro": "Ferretería"}, content_type="application/json")
+    assert rewrite.status_code == 400
+    assert rewrite.json()["detail"] == (
+        "El campo «giro» de Botillería El Sauce ya está registrado (Botillería): "
+        "cámbielo en la gestión de clientes."
+    )
+    # the same value again is harmless; blanks are filled
+    ok = api_client.patch(
+        url, {"giro": "Botillería", "address": "Los Aromos 12"}, content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["factura_missing"] == ["comuna"]
+    customer.refresh_from_db()
+    assert (customer.giro, customer.address, customer.comuna) == ("Botillería", "Los Aromos 12", "")
+    assert (
+        api_client.patch(
+            "/api/v1/customers/999999", {"giro": "x"}, content_type="application/json"
+        ).status_code
+        == 404
+    )

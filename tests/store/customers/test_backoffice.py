@@ -172,3 +172,26 @@ def test_record_a_payment_with_htmx_and_refusals_change_nothing(staff_client, sh
     assert plain.status_code == 302
     customer.refresh_from_db()
     assert customer.balance_clp == -1_000  # saldo a favor, asked for explicitly
+
+
+def test_the_admin_asks_a_customer_with_giro_for_its_factura_address(staff_client):
+    form = {
+        "rut": "123.456-0",  # a short valid RUT
+        "name": "Botillería El Sauce",
+        "giro": "Botillería",
+        "comuna": "Macul",
+        "credit_limit_clp": "0",
+        "is_active": "on",
+    }
+    response = staff_client.post(LIST + "add/", form)
+    assert response.status_code == 200
+    assert "Complete dirección: un cliente con giro recibe facturas" in response.content.decode()
+    assert not Customer.objects.filter(rut="123456-0").exists()
+
+    assert staff_client.post(LIST + "add/", form | {"address": "Los Aromos 12"}).status_code == 302
+    customer = Customer.objects.get(rut="123456-0")
+    assert customer.factura_missing_fields == []
+    # a person's comuna alone is fine, and the list says what a factura would lack
+    new_customer(name="Rosa Tapia", comuna="Ñuñoa")
+    page = staff_client.get(LIST).content.decode()
+    assert "Datos completos" in page and "Falta giro y dirección" in page

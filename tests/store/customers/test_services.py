@@ -403,8 +403,8 @@ def test_the_final_consumer_is_the_default_and_cannot_buy_on_credit(terminal, ca
 
 
 def test_a_factura_without_a_customer_is_refused_in_spanish(terminal, cashier, product):
+    from itplus.store.customers.services import FacturaBuyerIncomplete
     from itplus.store.sales.models import Sale
-    from itplus.store.sales.services import SaleRejected
     from tests.factories import make_sale, make_series
 
     terminal.factura_series = make_series(kind="factura")
@@ -412,7 +412,7 @@ def test_a_factura_without_a_customer_is_refused_in_spanish(terminal, cashier, p
     count = Sale.objects.count()
 
     for customer_id in (None, final_consumer().pk):
-        with pytest.raises(SaleRejected) as error:
+        with pytest.raises(FacturaBuyerIncomplete) as error:
             make_sale(
                 terminal=terminal,
                 cashier=cashier,
@@ -420,7 +420,11 @@ def test_a_factura_without_a_customer_is_refused_in_spanish(terminal, cashier, p
                 document_kind="factura",
                 customer_id=customer_id,
             )
-        assert error.value.message == "Una factura necesita un cliente identificado con RUT."
+        assert error.value.message == (
+            "Una factura necesita un cliente identificado con RUT, razón social, giro, "
+            "dirección y comuna."
+        )
+        assert (error.value.code, error.value.status) == ("factura_sin_datos_comprador", 422)
     assert Sale.objects.count() == count
 
     customer = new_customer(giro="Minimarket", address="Av. Matta 100", comuna="Santiago")

@@ -1,5 +1,6 @@
 """Acceptance: at the till, pick a customer (F3), sell on credit ("Fiado"), and switch a
-ticket to factura, which asks for a customer and can create one with its RUT checked."""
+ticket to factura, which asks for a customer and can create one with its RUT checked, and
+completes in place a buyer who lacks a factura's giro, dirección or comuna."""
 
 from __future__ import annotations
 
@@ -103,16 +104,23 @@ def test_factura_asks_for_a_customer_and_creates_one_with_a_valid_rut(page, shop
     )
 
     page.keyboard.press("Insert")
-    picker.get_by_label("RUT", exact=True).fill("76.086.428-4")
-    picker.get_by_label("Nombre o razón social").fill("Distribuidora Ñuble SpA")
-    picker.get_by_label("Giro").fill("Distribución de abarrotes")
-    picker.get_by_label("Comuna").fill("nunoa")
+    fresh = picker.locator('[data-slot="new"]')
+    fresh.get_by_label("RUT", exact=True).fill("76.086.428-4")
+    fresh.get_by_label("Nombre o razón social").fill("Distribuidora Ñuble SpA")
+    fresh.get_by_label("Giro").fill("Distribución de abarrotes")
+    fresh.get_by_label("Comuna").fill("nunoa")
     page.keyboard.press("Enter")
     expect(picker.locator('[data-slot="error"]')).to_contain_text("no corresponde")
     assert not Customer.objects.filter(name__startswith="Distribuidora").exists()
 
-    picker.get_by_label("RUT", exact=True).fill("76086428-5")
-    picker.get_by_label("RUT", exact=True).press("Enter")
+    fresh.get_by_label("RUT", exact=True).fill("76086428-5")
+    fresh.get_by_label("RUT", exact=True).press("Enter")
+    # created without a dirección: the picker asks for just that, in place
+    complete = picker.locator('[data-slot="complete"]')
+    expect(complete).to_be_visible()
+    expect(complete.locator("input:visible")).to_have_count(1)
+    complete.get_by_label("Dirección").fill("Av. Grecia 1.200")
+    page.keyboard.press("Enter")
     expect(picker).to_be_hidden()
     expect(bar.locator('[data-slot="customer-rut"]')).to_have_text("76.086.428-5")
     expect(bar.get_by_role("button", name="Factura")).to_have_attribute("aria-pressed", "true")
@@ -125,5 +133,65 @@ def test_factura_asks_for_a_customer_and_creates_one_with_a_valid_rut(page, shop
 
     sale = Sale.objects.get()
     created = Customer.objects.get(rut="76086428-5")
-    assert (created.comuna, created.credit_limit_clp) == ("Ñuñoa", 0)
+    assert (created.comuna, created.address, created.credit_limit_clp) == (
+        "Ñuñoa",
+        "Av. Grecia 1.200",
+        0,
+    )
     assert (sale.series.kind, sale.customer) == ("factura", created)
+
+
+def test_a_factura_refused_for_a_buyer_without_giro_is_completed_in_the_picker(page, shop):
+    from playwright.sync_api import expect
+
+    sauce = new_customer(
+        rut="123.456-0",  # a short valid RUT
+        name="Botillería El Sauce",
+        address="Los Aromos 12",
+        comuna="Macul",
+    )
+    login_and_pair(page, shop)
+    scan(page, ean(shop["rice"]))
+    bar = page.locator("#customer-bar")
+    picker = page.locator("#dlg-customer")
+    error = picker.locator('[data-slot="error"]')
+    complete = picker.locator('[data-slot="complete"]')
+
+    # factura for a buyer without giro: the picker asks for the giro only
+    bar.get_by_role("button", name="Factura").click()
+    expect(picker).to_be_visible()
+    page.keyboard.type("sauce")
+    expect(picker.locator("li[data-index]")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(error).to_have_text(
+        "Para emitir una factura a Botillería El Sauce faltan sus datos: giro. Complételos aquí."
+    )
+    expect(complete.locator("input:visible")).to_have_count(1)
+    page.keyboard.press("Enter")  # nothing typed: still refused
+    expect(error).to_contain_text("faltan sus datos: giro")
+    complete.get_by_label("Giro").fill("Botillería")
+    page.keyboard.press("Enter")
+    expect(picker).to_be_hidden()
+    expect(bar.get_by_role("button", name="Factura")).to_have_attribute("aria-pressed", "true")
+    sauce.refresh_from_db()
+    assert sauce.giro == "Botillería"
+
+    # the back office blanks the giro meanwhile: the sale service refuses the factura,
+    # the till offers the same completion and sends the sale again
+    Customer.objects.filter(pk=sauce.pk).update(giro="")
+    page.keyboard.press("F12")
+    expect(page.locator("#dlg-pay")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(picker).to_be_visible()
+    expect(error).to_contain_text("faltan sus datos: giro")
+    assert not Sale.objects.exists()
+    expect(picker.locator('[data-slot="new"]')).to_be_hidden()
+    complete.get_by_label("Giro").fill("Venta de bebidas alcohólicas")
+    page.keyboard.press("Enter")
+    expect(page.locator("#dlg-receipt")).to_be_visible()
+    expect(page.locator('#dlg-receipt [data-slot="doc"]')).to_have_text(re.compile(r"Factura N° 1"))
+
+    sale = Sale.objects.get()
+    assert (sale.series.kind, sale.customer_id) == ("factura", sauce.pk)
+    sauce.refresh_from_db()
+    assert sauce.giro == "Venta de bebidas alcohólicas"

@@ -7,9 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
+from itplus.core.audit import run_audit
 from itplus.core.numbers import InvalidNumber
 from itplus.store.catalog.models import Product
 from itplus.store.inventory.models import Stock, StockMovement
@@ -613,8 +614,11 @@ class TestSupplierInvoice:
     @pytest.mark.parametrize(
         ("kwargs", "fragment"),
         [
-            ({"total_clp": 14_281}, "no suman el total"),
-            ({"iva_clp": 2_281, "total_clp": 14_281}, "El IVA de un neto de \\$12.000 es \\$2.280"),
+            (
+                {"total_clp": 14_281},
+                "Neto \\$12.000 \\+ IVA \\$2.280 suman \\$14.280, no el total \\$14.281",
+            ),
+            ({"iva_clp": 2_282, "total_clp": 14_282}, "El IVA de un neto de \\$12.000 es \\$2.280"),
             ({"folio": 0}, "mayor que cero"),
             ({"net_clp": -1}, "no negativo"),
             ({"issued_on": timezone.localdate() + timedelta(days=2)}, "futura"),
@@ -641,3 +645,177 @@ class TestSupplierInvoice:
                 iva_clp=1_330,
                 total_clp=8_330,
             )
+
+
+# ------------------------------------------------- a botillería's invoice: IVA, ILA, exempt
+
+
+class TestBotilleriaInvoice:
+    """Pisco (ILA 31,5%), beer (ILA 20,5%) and an exempt line on one supplier invoice."""
+
+    @pytest.fixture
+    def goods(self):
+        return {
+            "pisco": make_product(name="Pisco 35° 700 ml", price_clp=8_990, ila_tax="ila_315"),
+            "beer": make_product(name="Cerveza lata 470 ml", price_clp=1_290, ila_tax="ila_205"),
+            "ice": make_product(name="Hielo 2 kg (exento)", price_clp=1_500, is_exempt=True),
+        }
+
+    def test_receipt_states_net_exempt_iva_and_ila_and_costs_stay_net(self, supplier, buyer, goods):
+        # given 2 pisco at 5.000 net, 10 beers at 500 net and 4 bags of ice at 500
+        receipt = receive(
+            supplier=supplier,
+            user=buyer,
+            lines=[(goods["pisco"], 2, 5_000), (goods["beer"], 10, 500), (goods["ice"], 4, 500)],
+        )
+        # then the receipt is stated as the supplier's factura will be
+        assert (
+            receipt.net_clp,
+            receipt.exempt_clp,
+            receipt.iva_clp,
+            receipt.ila_clp,
+            receipt.total_clp,
+        ) == (15_000, 2_000, 2_850, 3_150 + 1_025, 24_025)
+        # and costs are the net unit costs: IVA and ILA are tax credits, not cost
+        costs = {c.product_id: c for c in ProductCost.objects.all()}
+        assert costs[goods["pisco"].pk].average_cost_clp == 5_000
+        assert costs[goods["beer"].pk].last_cost_clp == 500
+        assert costs[goods["ice"].pk].average_cost_clp == 500
+        goods["pisco"].refresh_from_db()
+        assert goods["pisco"].cost_clp == 5_000
+
+    def test_the_audit_recomputes_orders_and_receipts_with_ila_and_exempt(
+        self, supplier, buyer, goods
+    ):
+        order = make_order(
+            supplier=supplier,
+            user=buyer,
+            lines=[(goods["pisco"], 2, 5_000), (goods["beer"], 10, 500), (goods["ice"], 4, 500)],
+        )
+        assert (order.exempt_clp, order.ila_clp, order.total_clp) == (2_000, 4_175, 24_025)
+        receive(order=order, user=buyer, lines=[(goods["pisco"], 2, None), (goods["ice"], 4, None)])
+        assert not [p for p in run_audit().problems if p.check == "compras"]
+        # a receipt whose ILA was changed around the services is caught
+        GoodsReceipt.objects.update(
+            ila_clp=0, total_clp=F("net_clp") + F("exempt_clp") + F("iva_clp")
+        )
+        problems = [p.message for p in run_audit().problems if p.check == "compras"]
+        assert len(problems) == 1 and "no son los de sus líneas" in problems[0]
+
+    def test_the_issue_s_invoice_is_recorded(self, supplier, buyer, goods):
+        # net 10.000 + IVA 1.900 + ILA 2.050 = 13.950, once refused as
+        # "Neto + IVA no suman el total"
+        receipt = receive(supplier=supplier, user=buyer, lines=[(goods["beer"], 20, 500)])
+        invoice = supplier_invoice_record(
+            supplier=supplier,
+            folio=901,
+            issued_on=timezone.localdate(),
+            net_clp=10_000,
+            iva_clp=1_900,
+            ila_by_rate={"ila_205": 2_050},
+            total_clp=13_950,
+            receipts=[receipt],
+            user=buyer,
+        )
+        assert (invoice.ila_clp, invoice.difference_clp, invoice.rounding_clp) == (2_050, 0, 0)
+        assert invoice.ila_by_rate == {"ila_205": 2_050}
+
+    def test_invoice_with_iva_ila_315_and_an_exempt_line(self, supplier, buyer, goods):
+        receipt = receive(
+            supplier=supplier,
+            user=buyer,
+            lines=[(goods["pisco"], 2, 5_000), (goods["ice"], 4, 500)],
+        )
+        before_cost = ProductCost.objects.get(product=goods["pisco"]).average_cost_clp
+        invoice = supplier_invoice_record(
+            supplier=supplier,
+            folio=902,
+            issued_on=timezone.localdate(),
+            net_clp=10_000,
+            exempt_clp=2_000,
+            iva_clp=1_900,
+            ila_by_rate={"ila_315": 3_150},
+            total_clp=17_050,
+            receipts=[receipt],
+            user=buyer,
+        )
+        assert (invoice.total_clp, invoice.receipts_total_clp, invoice.difference_clp) == (
+            17_050,
+            17_050,
+            0,
+        )
+        assert not invoice.has_difference
+        # recording the invoice does not change costs: the receipt set them, net
+        assert ProductCost.objects.get(product=goods["pisco"]).average_cost_clp == before_cost
+        assert before_cost == 5_000
+
+    @pytest.mark.parametrize(("iva", "ila"), [(1_901, 3_150), (1_899, 3_151), (1_901, 3_149)])
+    def test_the_supplier_s_rounding_of_a_peso_per_tax_line_is_accepted(
+        self, supplier, buyer, goods, iva, ila
+    ):
+        receipt = receive(supplier=supplier, user=buyer, lines=[(goods["pisco"], 2, 5_000)])
+        invoice = supplier_invoice_record(
+            supplier=supplier,
+            folio=903,
+            issued_on=timezone.localdate(),
+            net_clp=10_000,
+            iva_clp=iva,
+            ila_by_rate={"ila_315": ila},
+            total_clp=10_000 + iva + ila,
+            receipts=[receipt],
+            user=buyer,
+        )
+        assert invoice.rounding_clp == (iva - 1_900) + (ila - 3_150)
+        assert invoice.difference_clp == 0 and not invoice.has_difference
+
+    @pytest.mark.parametrize(
+        ("kwargs", "fragment"),
+        [
+            # two pesos off on ILA is not rounding
+            ({"ila_by_rate": {"ila_315": 3_152}, "total_clp": 15_052}, "ILA 31,5% \\$3.152"),
+            # ILA at the wrong rate
+            ({"ila_by_rate": {"ila_205": 2_050}, "total_clp": 13_950}, "ILA 20,5% \\$2.050"),
+            # the exempt line forgotten by the receipt
+            ({"exempt_clp": 500, "total_clp": 15_550}, "exento \\$500, recepciones \\$0"),
+            ({"iva_clp": 1_902, "total_clp": 15_052}, "es \\$1.900"),
+            ({"ila_by_rate": {"ila_99": 1}}, "Tasa de ILA desconocida"),
+            ({"other_taxes_clp": -5}, "no negativo"),
+            (
+                {"ila_by_rate": {"ila_315": 3_150}, "total_clp": 15_000},
+                "Neto \\$10.000 \\+ IVA \\$1.900 \\+ ILA 31,5% \\$3.150 suman \\$15.050",
+            ),
+        ],
+    )
+    def test_what_is_not_rounding_is_refused(self, supplier, buyer, goods, kwargs, fragment):
+        receipt = receive(supplier=supplier, user=buyer, lines=[(goods["pisco"], 2, 5_000)])
+        before = snapshot()
+        args = {
+            "supplier": supplier,
+            "folio": 904,
+            "issued_on": timezone.localdate(),
+            "net_clp": 10_000,
+            "iva_clp": 1_900,
+            "ila_by_rate": {"ila_315": 3_150},
+            "total_clp": 15_050,
+            "receipts": [receipt],
+            "user": buyer,
+        } | kwargs
+        with pytest.raises(PurchaseError, match=fragment):
+            supplier_invoice_record(**args)
+        assert snapshot() == before
+
+    def test_other_specific_taxes_are_recorded_outside_the_receipts(self, supplier, buyer, goods):
+        receipt = receive(supplier=supplier, user=buyer, lines=[(goods["pisco"], 2, 5_000)])
+        invoice = supplier_invoice_record(
+            supplier=supplier,
+            folio=905,
+            issued_on=timezone.localdate(),
+            net_clp=10_000,
+            iva_clp=1_900,
+            ila_by_rate={"ila_315": 3_150},
+            other_taxes_clp=300,
+            total_clp=15_350,
+            receipts=[receipt],
+            user=buyer,
+        )
+        assert (invoice.other_taxes_clp, invoice.difference_clp) == (300, 0)

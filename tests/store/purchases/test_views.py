@@ -250,6 +250,37 @@ def test_invoice_page(admin_client, supplier, admin_user):
     assert SupplierInvoice.objects.count() == 1
 
 
+def test_invoice_page_records_a_botilleria_invoice_with_ila_and_exempt(
+    admin_client, supplier, admin_user
+):
+    pisco = make_product(name="Pisco", price_clp=8_990, ila_tax="ila_315")
+    ice = make_product(name="Hielo", price_clp=1_500, is_exempt=True)
+    receipt = receive(supplier=supplier, user=admin_user, lines=[(pisco, 2, 5_000), (ice, 4, 500)])
+    page = admin_client.get(f"{BASE}/facturas/nueva/").content.decode()
+    assert 'name="ila_315"' in page and "ILA 31,5%" in page and 'name="exempt"' in page
+    data = {
+        "supplier": supplier.pk,
+        "folio": "5501",
+        "issued_on": timezone.localdate().isoformat(),
+        "net": "10.000",
+        "exempt": "2.000",
+        "iva": "1.900",
+        "ila_315": "3.150",
+        "total": "17.050",
+        "receipts": [receipt.pk],
+    }
+    bad = admin_client.post(f"{BASE}/facturas/nueva/", data | {"ila_315": "3.153"})
+    assert bad.status_code == 400
+    assert "suman $17.053, no el total $17.050" in bad.content.decode()
+    assert admin_client.post(f"{BASE}/facturas/nueva/", data).status_code == 302
+    invoice = SupplierInvoice.objects.get()
+    assert (invoice.exempt_clp, invoice.ila_by_rate, invoice.difference_clp) == (
+        2_000,
+        {"ila_315": 3_150},
+        0,
+    )
+
+
 def test_product_history_shows_margin(admin_client, supplier, admin_user):
     oil = make_product(name="Aceite", price_clp=2_990)
     receive(supplier=supplier, user=admin_user, lines=[(oil, 10, 1_700)])

@@ -22,6 +22,8 @@ from itplus.store.customers.services import (
     customer_create,
     customer_credit_limit_set,
     customer_update,
+    factura_data_incomplete,
+    factura_field_labels,
     require_supervisor,
 )
 
@@ -94,6 +96,14 @@ class CustomerForm(forms.ModelForm):
                 require_supervisor(self.user, _("asignar cupo de crédito"))
         except BusinessError as exc:
             raise ValidationError(exc.message) from None
+        missing = factura_data_incomplete(data)
+        if missing:
+            message = _(
+                "Complete %(fields)s: un cliente con giro recibe facturas, y la factura "
+                "lleva también su dirección y comuna."
+            ) % {"fields": factura_field_labels(missing)}
+            for name in missing:
+                self.add_error(name, message)
         return data
 
     def clean_rut(self):
@@ -136,6 +146,7 @@ class CustomerAdmin(CsvExportMixin, admin.ModelAdmin):
         "rut_formatted",
         "name",
         "comuna",
+        "factura_data",
         "limit",
         "debt",
         "available",
@@ -149,8 +160,17 @@ class CustomerAdmin(CsvExportMixin, admin.ModelAdmin):
     list_per_page = 50
     readonly_fields = ["balance", "created_at"]
     fieldsets = [
-        (None, {"fields": ["rut", "name", "giro", "is_active"]}),
-        (_("Contacto"), {"fields": ["address", "comuna", "email", "phone"]}),
+        (None, {"fields": ["rut", "name", "is_active"]}),
+        (
+            _("Datos para factura"),
+            {
+                "fields": ["giro", "address", "comuna"],
+                "description": _(
+                    "Una factura necesita RUT, razón social, giro, dirección y comuna."
+                ),
+            },
+        ),
+        (_("Contacto"), {"fields": ["email", "phone"]}),
         (_("Cuenta corriente (fiado)"), {"fields": ["credit_limit_clp", "balance"]}),
         (_("Registro"), {"fields": ["created_at"], "classes": ["collapse"]}),
     ]
@@ -171,6 +191,13 @@ class CustomerAdmin(CsvExportMixin, admin.ModelAdmin):
     @admin.display(description=_("RUT"), ordering="rut")
     def rut_formatted(self, obj: Customer) -> str:
         return obj.rut_display
+
+    @admin.display(description=_("factura"))
+    def factura_data(self, obj: Customer) -> str:
+        missing = obj.factura_missing_fields
+        if not missing or obj.is_final_consumer:
+            return "—" if obj.is_final_consumer else _("Datos completos")
+        return _("Falta %(fields)s") % {"fields": factura_field_labels(missing)}
 
     @admin.display(description=_("cupo"), ordering="credit_limit_clp")
     def limit(self, obj: Customer) -> str:

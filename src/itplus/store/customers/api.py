@@ -1,4 +1,5 @@
-"""The till's customer API: search by RUT or name, create at the till, pay the account.
+"""The till's customer API: search by RUT or name, create at the till, complete a
+customer's missing data (a factura's giro, dirección, comuna), pay the account.
 
 Like the other till APIs: the terminal's token (Bearer) and the cashier's session.
 """
@@ -13,7 +14,11 @@ from ninja.errors import HttpError
 from itplus.core.numbers import AmountClpField
 from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.customers.selectors import customer_get_active, customer_search
-from itplus.store.customers.services import customer_create, customer_payment_record
+from itplus.store.customers.services import (
+    customer_complete,
+    customer_create,
+    customer_payment_record,
+)
 
 router = Router(tags=["clientes"])
 
@@ -35,6 +40,8 @@ class CustomerOut(Schema):
     credit_limit_clp: int
     balance_clp: int
     available_credit_clp: int
+    # Buyer fields a factura needs that are still blank ("giro", "address", "comuna"…).
+    factura_missing: list[str]
 
     @staticmethod
     def of(customer: Customer) -> CustomerOut:
@@ -49,12 +56,24 @@ class CustomerOut(Schema):
             credit_limit_clp=customer.credit_limit_clp,
             balance_clp=customer.balance_clp,
             available_credit_clp=customer.available_credit_clp,
+            factura_missing=customer.factura_missing_fields,
         )
 
 
 class CustomerIn(Schema):
     rut: str = Field(..., max_length=20)
     name: str = Field(..., max_length=120)
+    giro: str = Field("", max_length=120)
+    address: str = Field("", max_length=160)
+    comuna: str = Field("", max_length=60)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=30)
+
+
+class CustomerCompleteIn(Schema):
+    """Blank fields to fill in; fields already on record are changed in the back office."""
+
+    name: str = Field("", max_length=120)
     giro: str = Field("", max_length=120)
     address: str = Field("", max_length=160)
     comuna: str = Field("", max_length=60)
@@ -98,6 +117,19 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     user = _require_user(request)
     customer = customer_create(user=user, **payload.dict())
     return Status(201, CustomerOut.of(customer))
+
+
+@router.patch(
+    "/customers/{customer_id}", response=CustomerOut, summary="Completar datos de un cliente"
+)
+def complete_customer(request: HttpRequest, customer_id: int, payload: CustomerCompleteIn):
+    """Fills the customer's blank fields (the till completes a factura's buyer in place);
+    a field already on record is refused, changing it is the back office's job."""
+    user = _require_user(request)
+    customer = customer_get_active(customer_id=customer_id)
+    if customer is None:
+        raise HttpError(404, _("El cliente no existe o está inactivo."))
+    return CustomerOut.of(customer_complete(customer=customer, user=user, **payload.dict()))
 
 
 @router.post(

@@ -10,6 +10,10 @@ from itplus.core.chile import InvalidRut, rut_format
 # The SII's RUT for the anonymous final consumer, used on boletas without a customer.
 FINAL_CONSUMER_RUT = "66666666-6"
 
+# What a factura states about its buyer (the DTE's Receptor): RUT, razón social, giro,
+# dirección and comuna. The name field holds the razón social of a company.
+FACTURA_BUYER_FIELDS = ("rut", "name", "giro", "address", "comuna")
+
 
 class Customer(models.Model):
     # Stored clean ("12345678-5"); shown formatted ("12.345.678-5").
@@ -53,6 +57,13 @@ class Customer(models.Model):
             return rut_format(self.rut)
         except InvalidRut:  # a row written around the services: show it as stored
             return self.rut
+
+    @property
+    def factura_missing_fields(self) -> list[str]:
+        """The buyer fields a factura needs that this customer lacks ([] when complete)."""
+        if self.is_final_consumer:
+            return list(FACTURA_BUYER_FIELDS)
+        return [name for name in FACTURA_BUYER_FIELDS if not (getattr(self, name) or "").strip()]
 
     @property
     def available_credit_clp(self) -> int:

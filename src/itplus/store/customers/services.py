@@ -8,6 +8,10 @@ Decisions a Chilean almacén would recognise:
 - Comuna: any non-empty text is accepted (customers come from all over Chile and the
   core only knows Gran Santiago); a Gran Santiago commune is stored in its official
   spelling ("nunoa" → "Ñuñoa"), other text is only trimmed.
+- A factura needs a buyer with RUT, razón social, giro, dirección and comuna
+  (``customer_factura_check``, called by the sale itself, so the till, the API and the
+  back office get the same refusal). A customer needs only RUT and name otherwise; the
+  back office refuses a giro without dirección and comuna (``factura_data_incomplete``).
 - The anonymous final consumer (66.666.666-6) is one row that is never edited, never
   given credit and never charged.
 - The credit limit is set by a supervisor or administrator; lowering it under the
@@ -38,11 +42,21 @@ from itplus.store.accounts.permissions import PermissionRefused, require_role
 from itplus.store.cash.models import CashMovement
 from itplus.store.cash.selectors import cash_session_current
 from itplus.store.cash.services import cash_movement_record
-from itplus.store.customers.models import FINAL_CONSUMER_RUT, AccountEntry, Customer
+from itplus.store.customers.models import (
+    FACTURA_BUYER_FIELDS,
+    FINAL_CONSUMER_RUT,
+    AccountEntry,
+    Customer,
+)
 
 
 class CustomerError(BusinessError):
     code = "cliente_invalido"
+
+
+class FacturaBuyerIncomplete(BusinessError):
+    code = "factura_sin_datos_comprador"
+    status = 422
 
 
 class CreditLimitExceeded(BusinessError):
@@ -132,6 +146,43 @@ def customer_clean_fields(fields: dict) -> dict:
     return clean
 
 
+def factura_field_labels(names: list[str]) -> str:
+    """ "giro, dirección y comuna": the fields' names as the form labels them."""
+    labels = [str(Customer._meta.get_field(name).verbose_name) for name in names]
+    if len(labels) < 2:
+        return "".join(labels)
+    return _("%(first)s y %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def factura_data_incomplete(fields: dict) -> list[str]:
+    """With a giro (a business that will ask for facturas), the dirección and comuna it
+    also needs and lacks; [] otherwise. A person's comuna alone is fine."""
+    if not str(fields.get("giro") or "").strip():
+        return []
+    return [name for name in ("address", "comuna") if not str(fields.get(name) or "").strip()]
+
+
+def customer_factura_check(customer: Customer | None) -> None:
+    """FacturaBuyerIncomplete (422) unless ``customer`` can be a factura's buyer: an
+    identified customer with RUT, razón social, giro, dirección and comuna."""
+    if customer is None or customer.is_final_consumer:
+        raise FacturaBuyerIncomplete(
+            _(
+                "Una factura necesita un cliente identificado con RUT, razón social, giro, "
+                "dirección y comuna."
+            )
+        )
+    missing = customer.factura_missing_fields
+    if missing:
+        raise FacturaBuyerIncomplete(
+            _("Para emitir una factura a %(name)s faltan sus datos: %(fields)s.")
+            % {
+                "name": customer.name or customer.rut_display,
+                "fields": factura_field_labels(missing),
+            }
+        )
+
+
 def customer_check_rut_free(*, rut: str, exclude_pk: int | None = None) -> None:
     """CustomerError unless the (stored-form) RUT is free for a new or edited customer."""
     if rut == FINAL_CONSUMER_RUT:
@@ -217,6 +268,45 @@ def customer_update(*, customer: Customer, user: User | None = None, **fields) -
         setattr(locked, name, value)
     locked.save(update_fields=list(clean) or None)
     return locked
+
+
+@transaction.atomic
+def customer_complete(*, customer: Customer, user: User | None = None, **fields) -> Customer:
+    """Fill in a customer's missing data at the till (a factura's giro, dirección…).
+
+    Only blank fields are filled, so whoever is at the till completes a customer but
+    never rewrites what is on record (that is the back office's customer form); the
+    same field checks as ``customer_update``. The RUT is not among them.
+    """
+    unknown = set(fields) - set(FACTURA_BUYER_FIELDS[1:]) - {"email", "phone"}
+    if unknown:
+        raise CustomerError(
+            _("Campo desconocido: %(field)s.") % {"field": ", ".join(sorted(unknown))}
+        )
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.is_final_consumer:
+        raise CustomerError(_("El consumidor final (66.666.666-6) no se modifica."))
+    clean = customer_clean_fields({k: v for k, v in fields.items() if str(v or "").strip()})
+    clean.pop("search_text", None)
+    for name, value in clean.items():
+        current = getattr(locked, name)
+        if current and current != value:
+            raise CustomerError(
+                _(
+                    "El campo «%(field)s» de %(name)s ya está registrado (%(current)s): "
+                    "cámbielo en la gestión de clientes."
+                )
+                % {
+                    "field": str(Customer._meta.get_field(name).verbose_name),
+                    "name": locked.name,
+                    "current": current,
+                }
+            )
+    return customer_update(
+        customer=locked,
+        user=user,
+        **{name: value for name, value in clean.items() if not getattr(locked, name)},
+    )
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from itplus.store.purchases.services import (
     purchase_order_cancel,
     purchase_order_create,
     purchase_order_send,
+    receipts_ila_by_rate,
     supplier_invoice_record,
 )
 
@@ -250,7 +251,9 @@ class Purchasing:
             folio=folio,
             issued_on=day,
             net_clp=receipt.net_clp,
+            exempt_clp=receipt.exempt_clp,
             iva_clp=receipt.iva_clp,
+            ila_by_rate=receipts_ila_by_rate([receipt]),
             total_clp=receipt.total_clp,
             receipts=[receipt],
             user=self.user,

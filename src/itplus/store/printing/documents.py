@@ -68,6 +68,10 @@ class Receipt:
     # The buyer: "66.666.666-6" / "Consumidor final" when the document names nobody.
     customer_rut: str = ANONYMOUS_BUYER_RUT
     customer_name: str = ""
+    # A factura's buyer (and its credit notes') also states giro, dirección and comuna.
+    customer_giro: str = ""
+    customer_address: str = ""
+    customer_comuna: str = ""
     # Credit notes: lines under the title (the original document, the reason) and the
     # label of "total + rounding" (what was given back rather than paid).
     notes: tuple[str, ...] = ()

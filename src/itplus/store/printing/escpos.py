@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from escpos.escpos import Escpos
 
 from itplus.core.money import format_clp, format_signed_clp
-from itplus.store.printing.documents import PrintLine, Receipt
+from itplus.store.printing.documents import ANONYMOUS_BUYER_RUT, PrintLine, Receipt
 
 # CP858 is CP850 (Western European: ñ á é í ó ú ü ¿ ¡ °) with € added; Epson-compatible
 # printers select it with ESC t 19. Forcing it avoids python-escpos guessing a code page
@@ -83,6 +83,22 @@ def receipt_escpos(
     line(_("Fecha: %(date)s") % {"date": receipt.issued_at_label})
     line(_("Caja: %(terminal)s") % {"terminal": receipt.terminal})
     line(_("Cajero: %(cashier)s") % {"cashier": receipt.cashier})
+    if receipt.customer_rut != ANONYMOUS_BUYER_RUT:
+        # A named buyer; a factura's also with giro, dirección and comuna.
+        buyer = [
+            _("Cliente: %(rut)s %(name)s")
+            % {"rut": receipt.customer_rut, "name": receipt.customer_name}
+        ]
+        if receipt.customer_giro:
+            buyer.append(_("Giro: %(giro)s") % {"giro": receipt.customer_giro})
+        if receipt.customer_address:
+            buyer.append(
+                _("Dirección: %(address)s, %(comuna)s")
+                % {"address": receipt.customer_address, "comuna": receipt.customer_comuna}
+            )
+        for text in buyer:
+            for part in textwrap.wrap(_text(text), width):
+                line(part)
     line(rule)
 
     # Lines: description (wrapped, never cut), then quantity × price and the amount;

@@ -3,8 +3,9 @@
 - Each order line's received quantity equals the sum of its receipt lines.
 - Each receipt line has its stock movement: kind "recepcion", same product and
   quantity, the receipt's reference.
-- Orders, receipts and invoices add up: net = sum of the lines, IVA = 19% of the net;
-  an invoice's receipts total is the sum of the receipts linked to it.
+- Orders and receipts add up: their net, exempt, IVA and ILA are what
+  ``core.money.taxes_on_net`` gives for their lines (the rule the services use); an
+  invoice's receipts total is the sum of the receipts linked to it.
 
 Each check reads with one statement (subqueries, not per-row queries), so a receipt
 posted while the audit runs is seen entirely or not at all.
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from itplus.core.audit import AuditContext, AuditProblem, register_check
-from itplus.core.money import format_clp
+from itplus.core.money import ILA_RATES, TaxSplit, format_clp, taxes_on_net
 from itplus.core.numbers import format_quantity
 from itplus.store.inventory.models import MovementKind
 from itplus.store.purchases.models import (
@@ -30,7 +31,6 @@ from itplus.store.purchases.models import (
     PurchaseOrderLine,
     SupplierInvoice,
 )
-from itplus.store.purchases.services import iva_of
 
 CHECK = "compras"
 
@@ -39,10 +39,10 @@ QTY = DecimalField(max_digits=14, decimal_places=3)
 CLP = BigIntegerField()
 
 
-def _subtotal(model, parent: str, field: str, output):
+def _subtotal(model, parent: str, field: str, output, **where):
     """Sum of ``field`` over ``model`` rows whose ``parent`` is the outer row."""
     inner = (
-        model.objects.filter(**{parent: OuterRef("pk")})
+        model.objects.filter(**{parent: OuterRef("pk")}, **where)
         .order_by()
         .values(parent)
         .annotate(total=Sum(field))
@@ -106,18 +106,38 @@ def purchase_receipt_movements(ctx: AuditContext) -> Iterator[AuditProblem]:
             )
 
 
-def _totals_problem(label: str, net: int, iva: int, lines_net: int) -> str | None:
-    if net != lines_net:
-        return _("%(doc)s: el neto %(net)s no es la suma de sus líneas (%(lines)s).") % {
+ILA_CODES = [code for code in ILA_RATES if code]
+PARTS = ("net_clp", "exempt_clp", "iva_clp", "ila_clp")
+
+
+def _lines_by_tax(line_model, parent: str) -> dict:
+    """Annotations: the lines' net in all, exempt, and per ILA rate."""
+    by_tax = {
+        "lines_net": _subtotal(line_model, parent, "net_clp", CLP),
+        "lines_exempt": _subtotal(line_model, parent, "net_clp", CLP, is_exempt=True),
+    }
+    for code in ILA_CODES:
+        by_tax[f"lines_{code}"] = _subtotal(line_model, parent, "net_clp", CLP, ila_tax=code)
+    return by_tax
+
+
+def _expected(row) -> TaxSplit:
+    ila = {code: getattr(row, f"lines_{code}") for code in ILA_CODES}
+    plain = row.lines_net - row.lines_exempt - sum(ila.values())
+    return taxes_on_net([("exento", row.lines_exempt), ("iva", plain), *ila.items()])
+
+
+def _totals_problem(label: str, document) -> str | None:
+    expected = _expected(document)
+    stated = tuple(getattr(document, part) for part in PARTS)
+    wanted = tuple(getattr(expected, part) for part in PARTS)
+    if stated != wanted:
+        return _(
+            "%(doc)s: neto, exento, IVA e ILA (%(stated)s) no son los de sus líneas (%(wanted)s)."
+        ) % {
             "doc": label,
-            "net": format_clp(net),
-            "lines": format_clp(lines_net),
-        }
-    if iva != iva_of(net):
-        return _("%(doc)s: el IVA %(iva)s no es el 19%% del neto %(net)s.") % {
-            "doc": label,
-            "iva": format_clp(iva),
-            "net": format_clp(net),
+            "stated": " / ".join(format_clp(v) for v in stated),
+            "wanted": " / ".join(format_clp(v) for v in wanted),
         }
     return None
 
@@ -126,26 +146,24 @@ def _totals_problem(label: str, net: int, iva: int, lines_net: int) -> str | Non
 def purchase_document_totals(ctx: AuditContext) -> Iterator[AuditProblem]:
     orders = (
         PurchaseOrder.objects.using(ctx.using)
-        .annotate(lines_net=_subtotal(PurchaseOrderLine, "order", "net_clp", CLP))
-        .values_list("pk", "net_clp", "iva_clp", "lines_net")
+        .annotate(**_lines_by_tax(PurchaseOrderLine, "order"))
+        .only("pk", *PARTS)
         .order_by("pk")
     )
-    for pk, net, iva, lines_net in orders.iterator(chunk_size=2000):
+    for order in orders.iterator(chunk_size=2000):
         ctx.count("órdenes de compra")
-        problem = _totals_problem(f"OC-{pk}", net, iva, lines_net)
+        problem = _totals_problem(f"OC-{order.pk}", order)
         if problem:
-            yield AuditProblem(CHECK, problem, f"OC-{pk}")
+            yield AuditProblem(CHECK, problem, f"OC-{order.pk}")
     receipts = (
         GoodsReceipt.objects.using(ctx.using)
-        .annotate(lines_net=_subtotal(GoodsReceiptLine, "receipt", "net_clp", CLP))
-        .only("pk", "order_id", "net_clp", "iva_clp")
+        .annotate(**_lines_by_tax(GoodsReceiptLine, "receipt"))
+        .only("pk", "order_id", *PARTS)
         .order_by("pk")
     )
     for receipt in receipts.iterator(chunk_size=2000):
         ctx.count("recepciones de mercadería")
-        problem = _totals_problem(
-            receipt.reference, receipt.net_clp, receipt.iva_clp, receipt.lines_net
-        )
+        problem = _totals_problem(receipt.reference, receipt)
         if problem:
             yield AuditProblem(CHECK, problem, receipt.reference)
     invoices = (

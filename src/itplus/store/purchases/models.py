@@ -68,8 +68,12 @@ class PurchaseOrder(models.Model):
     )
     expected_on = models.DateField(_("fecha esperada"), null=True, blank=True)
     notes = models.CharField(_("observaciones"), max_length=300, blank=True)
+    # Totals as a supplier's factura states them (core.money.taxes_on_net): net subject
+    # to IVA, exempt, IVA 19% on the net, ILA of the lines that carry it.
     net_clp = models.BigIntegerField(_("neto"), default=0)
+    exempt_clp = models.BigIntegerField(_("exento"), default=0)
     iva_clp = models.BigIntegerField(_("IVA"), default=0)
+    ila_clp = models.BigIntegerField(_("ILA"), default=0)
     total_clp = models.BigIntegerField(_("total"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -96,7 +100,8 @@ class PurchaseOrder(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(total_clp=F("net_clp") + F("iva_clp")), name="po_total_is_net_plus_iva"
+                condition=Q(total_clp=F("net_clp") + F("exempt_clp") + F("iva_clp") + F("ila_clp")),
+                name="po_total_is_sum_of_parts",
             )
         ]
 
@@ -127,6 +132,9 @@ class PurchaseOrderLine(models.Model):
     received_quantity = quantity_field(_("cantidad recibida"), default=0)
     unit_cost_clp = models.BigIntegerField(_("costo neto unitario"))
     net_clp = models.BigIntegerField(_("neto"))
+    # The product's taxes when the line was written (the document's totals use them).
+    ila_tax = models.CharField(max_length=10, blank=True, default="")
+    is_exempt = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("línea de orden de compra")
@@ -173,8 +181,11 @@ class GoodsReceipt(models.Model):
     # The supplier's dispatch guide or delivery note number, as printed.
     supplier_document = models.CharField(_("guía de despacho"), max_length=30, blank=True)
     notes = models.CharField(_("observaciones"), max_length=300, blank=True)
+    # The same parts as an order's (core.money.taxes_on_net over the lines).
     net_clp = models.BigIntegerField(_("neto"), default=0)
+    exempt_clp = models.BigIntegerField(_("exento"), default=0)
     iva_clp = models.BigIntegerField(_("IVA"), default=0)
+    ila_clp = models.BigIntegerField(_("ILA"), default=0)
     total_clp = models.BigIntegerField(_("total"), default=0)
     invoice = models.ForeignKey(
         "SupplierInvoice",
@@ -198,8 +209,8 @@ class GoodsReceipt(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(total_clp=F("net_clp") + F("iva_clp")),
-                name="receipt_total_is_net_plus_iva",
+                condition=Q(total_clp=F("net_clp") + F("exempt_clp") + F("iva_clp") + F("ila_clp")),
+                name="receipt_total_is_sum_of_parts",
             )
         ]
 
@@ -230,6 +241,8 @@ class GoodsReceiptLine(models.Model):
     quantity = quantity_field(_("cantidad"))
     unit_cost_clp = models.BigIntegerField(_("costo neto unitario"))
     net_clp = models.BigIntegerField(_("neto"))
+    ila_tax = models.CharField(max_length=10, blank=True, default="")
+    is_exempt = models.BooleanField(default=False)
     movement = models.OneToOneField(
         "inventory.StockMovement", on_delete=models.PROTECT, related_name="+"
     )
@@ -296,11 +309,15 @@ class ProductCost(models.Model):
 
 
 class SupplierInvoice(models.Model):
-    """A supplier's invoice (factura de proveedor) with its SII folio.
+    """A supplier's invoice (factura de proveedor) with its SII folio, as printed:
+    net subject to IVA, exempt, IVA, ILA per rate and other specific taxes.
 
-    ``difference_clp`` is the invoice total minus the linked receipts' total (net + IVA).
-    It must be zero unless whoever recorded it accepted the difference with a reason;
-    such invoices are flagged in the list ("con diferencia")."""
+    ``rounding_clp`` is the supplier's own rounding of its tax lines (at most a peso per
+    line against what the linked receipts give). ``difference_clp`` is what is left
+    between the invoice (without other specific taxes, which receipts do not know) and
+    the linked receipts' total once that rounding is taken out. It must be zero unless
+    whoever recorded it accepted the difference with a reason; such invoices are flagged
+    in the list ("con diferencia")."""
 
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("proveedor")
@@ -308,9 +325,15 @@ class SupplierInvoice(models.Model):
     folio = models.PositiveBigIntegerField(_("folio"))
     issued_on = models.DateField(_("fecha de emisión"))
     net_clp = models.BigIntegerField(_("neto"))
+    exempt_clp = models.BigIntegerField(_("exento"), default=0)
     iva_clp = models.BigIntegerField(_("IVA"))
+    ila_clp = models.BigIntegerField(_("ILA"), default=0)
+    # ILA per rate as printed, {"ila_315": 3150, …} (codes of core.money.ILA_RATES).
+    ila_by_rate = models.JSONField(_("ILA por tasa"), default=dict, blank=True)
+    other_taxes_clp = models.BigIntegerField(_("otros impuestos específicos"), default=0)
     total_clp = models.BigIntegerField(_("total"))
     receipts_total_clp = models.BigIntegerField(_("total recepciones"))
+    rounding_clp = models.BigIntegerField(_("redondeo del proveedor"), default=0)
     difference_clp = models.BigIntegerField(_("diferencia"))
     difference_reason = models.CharField(_("motivo de la diferencia"), max_length=200, blank=True)
     notes = models.CharField(_("observaciones"), max_length=300, blank=True)
@@ -331,12 +354,23 @@ class SupplierInvoice(models.Model):
                 fields=["supplier", "folio"], name="supplier_invoice_folio_unique"
             ),
             models.CheckConstraint(
-                condition=Q(total_clp=F("net_clp") + F("iva_clp")),
-                name="supplier_invoice_total_is_net_plus_iva",
+                condition=Q(
+                    total_clp=F("net_clp")
+                    + F("exempt_clp")
+                    + F("iva_clp")
+                    + F("ila_clp")
+                    + F("other_taxes_clp")
+                ),
+                name="supplier_invoice_total_is_sum_of_parts",
             ),
             models.CheckConstraint(
-                condition=Q(difference_clp=F("total_clp") - F("receipts_total_clp")),
-                name="supplier_invoice_difference",
+                condition=Q(
+                    difference_clp=F("total_clp")
+                    - F("other_taxes_clp")
+                    - F("receipts_total_clp")
+                    - F("rounding_clp")
+                ),
+                name="supplier_invoice_difference_after_rounding",
             ),
             models.CheckConstraint(
                 condition=Q(difference_clp=0) | ~Q(difference_reason=""),

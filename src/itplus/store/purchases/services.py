@@ -17,9 +17,20 @@ Decisions, so the back office and the tests agree:
   (nothing on hand, or oversold) the average becomes the receipt's cost: there is no
   stock left to average with. Before the product's first receipt the "average before"
   is the catalog's cost. The catalog's ``cost_clp`` follows the last cost.
-- Supplier invoices: the total must equal the linked receipts' total (net + IVA) to
-  the peso; a different total is refused unless ``accept_difference=True`` with a
-  reason (freight, a price the supplier changed), and the invoice is then flagged.
+- Taxes: orders and receipts are stated in net amounts, as the supplier's factura is,
+  so their taxes follow ``core.money.taxes_on_net`` over their lines (each line keeps
+  its product's IVA-exempt flag and ILA code): net subject to IVA, exempt, IVA 19% on
+  that net once, ILA per rate on that rate's net once. Costs are net unit costs: IVA
+  and ILA paid to a supplier are tax credits (DL 825 arts. 23 and 43), not cost.
+- Supplier invoices are recorded as printed: net, exempt, IVA, ILA per rate and other
+  specific taxes (tobacco, fuel…), which must add up to the total. The supplier's own
+  rounding is accepted up to ``TAX_LINE_TOLERANCE_CLP`` (a peso) per tax line: IVA
+  against 19% of the invoice's net, and, with receipts linked, each ILA rate against
+  the receipts' lines. Net and exempt must equal the linked receipts' to the peso and
+  each tax line be within that rounding; anything else is refused unless
+  ``accept_difference=True`` with a reason (freight, a price the supplier changed),
+  and the invoice is then flagged. Other specific taxes are recorded as stated: no
+  product carries them, so the receipts cannot check them, and they are not in costs.
 - Lock order: purchase order → stock rows (product-id order, inside stock_apply) →
   product cost rows (product-id order) → product rows. Invoices lock their receipts
   (id order). Nobody else locks purchase rows, so this fits the store-wide order
@@ -43,7 +54,16 @@ from django.utils.translation import gettext as _
 
 from itplus.core.chile import rut_format, rut_validate
 from itplus.core.errors import BusinessError
-from itplus.core.money import IVA_RATE, format_clp, round_clp
+from itplus.core.money import (
+    ILA_RATES,
+    TAX_LINE_TOLERANCE_CLP,
+    TaxSplit,
+    format_clp,
+    ila_on_net,
+    round_clp,
+    tax_key,
+    taxes_on_net,
+)
 from itplus.core.numbers import format_quantity, parse_amount_clp
 from itplus.store.catalog.models import Product
 from itplus.store.catalog.quantities import product_quantity_parse
@@ -90,8 +110,32 @@ class InvoiceMismatch(PurchaseError):
 
 
 def iva_of(net_clp: int) -> int:
-    """IVA 19% on a document's net total, rounded half up once (SII rule)."""
-    return round_clp(Decimal(net_clp) * IVA_RATE)
+    """IVA 19% on a document's net total, rounded half up once (``taxes_on_net``)."""
+    return taxes_on_net([("iva", net_clp)]).iva_clp
+
+
+def line_tax_key(line: PurchaseOrderLine | GoodsReceiptLine) -> str:
+    return tax_key(exempt=line.is_exempt, ila_code=line.ila_tax)
+
+
+def lines_taxes(lines: Iterable[PurchaseOrderLine | GoodsReceiptLine]) -> TaxSplit:
+    """A net-stated document's parts from its lines: net, exempt, IVA, ILA."""
+    return taxes_on_net((line_tax_key(line), line.net_clp) for line in lines)
+
+
+def _totals_set(document: PurchaseOrder | GoodsReceipt, lines) -> None:
+    taxes = lines_taxes(lines)
+    document.net_clp = taxes.net_clp
+    document.exempt_clp = taxes.exempt_clp
+    document.iva_clp = taxes.iva_clp
+    document.ila_clp = taxes.ila_clp
+    document.total_clp = taxes.total_clp
+
+
+def ila_label(code: str) -> str:
+    """ "ILA 31,5 %" for "ila_315"."""
+    percent = f"{ILA_RATES[code] * 100:f}".rstrip("0").rstrip(".").replace(".", ",")
+    return _("ILA %(rate)s%%") % {"rate": percent}
 
 
 def line_net(quantity: Decimal, unit_cost_clp: int) -> int:
@@ -259,15 +303,15 @@ def _order_lines_build(lines: Sequence[OrderLineInput]) -> list[PurchaseOrderLin
                 quantity=quantity,
                 unit_cost_clp=cost,
                 net_clp=line_net(quantity, cost),
+                ila_tax=product.ila_tax,
+                is_exempt=product.is_exempt,
             )
         )
     return built
 
 
 def _order_totals_set(order: PurchaseOrder, lines: Iterable[PurchaseOrderLine]) -> None:
-    order.net_clp = sum(line.net_clp for line in lines)
-    order.iva_clp = iva_of(order.net_clp)
-    order.total_clp = order.net_clp + order.iva_clp
+    _totals_set(order, lines)
 
 
 def _supplier_check(supplier: Supplier) -> None:
@@ -532,9 +576,17 @@ def goods_receipt_post(
         received_by=user,
         received_at=now,
     )
-    receipt.net_clp = sum(line_net(i.quantity, i.unit_cost_clp) for i in items)
-    receipt.iva_clp = iva_of(receipt.net_clp)
-    receipt.total_clp = receipt.net_clp + receipt.iva_clp
+    _totals_set(
+        receipt,
+        [
+            GoodsReceiptLine(
+                net_clp=line_net(i.quantity, i.unit_cost_clp),
+                ila_tax=i.product.ila_tax,
+                is_exempt=i.product.is_exempt,
+            )
+            for i in items
+        ],
+    )
     receipt.save()
 
     if order is not None:
@@ -571,6 +623,8 @@ def goods_receipt_post(
                 quantity=item.quantity,
                 unit_cost_clp=item.unit_cost_clp,
                 net_clp=line_net(item.quantity, item.unit_cost_clp),
+                ila_tax=item.product.ila_tax,
+                is_exempt=item.product.is_exempt,
                 movement=movement,
                 stock_before=stock_before,
                 average_cost_before_clp=average_before,
@@ -646,6 +700,105 @@ def _costs_update(
 # ------------------------------------------------------------------ supplier invoices
 
 
+def _invoice_amounts_check(
+    *,
+    folio: int,
+    net_clp: int,
+    exempt_clp: int,
+    iva_clp: int,
+    ila_by_rate: dict[str, int],
+    other_taxes_clp: int,
+    total_clp: int,
+) -> None:
+    """The invoice's own arithmetic: whole non-negative amounts that add up to the total,
+    and IVA 19% of the net within the supplier's rounding."""
+    amounts = [
+        (_("folio"), folio),
+        (_("neto"), net_clp),
+        (_("exento"), exempt_clp),
+        (_("IVA"), iva_clp),
+        (_("otros impuestos"), other_taxes_clp),
+        (_("total"), total_clp),
+    ]
+    for code, amount in ila_by_rate.items():
+        if code not in ILA_RATES or not code:
+            raise PurchaseError(_("Tasa de ILA desconocida: %(code)s.") % {"code": code})
+        amounts.append((ila_label(code), amount))
+    for label, value in amounts:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise PurchaseError(
+                _("El %(field)s de la factura debe ser un número entero no negativo.")
+                % {"field": label}
+            )
+    if folio <= 0:
+        raise PurchaseError(_("El folio de la factura debe ser mayor que cero."))
+    stated = [(_("Neto"), net_clp), (_("exento"), exempt_clp), (_("IVA"), iva_clp)]
+    stated += [(ila_label(code), amount) for code, amount in sorted(ila_by_rate.items())]
+    stated.append((_("otros impuestos"), other_taxes_clp))
+    parts = sum(amount for _label, amount in stated)
+    if parts != total_clp:
+        shown = [
+            f"{label} {format_clp(amount)}"
+            for position, (label, amount) in enumerate(stated)
+            if amount or position in (0, 2)  # net and IVA always, the rest when present
+        ]
+        raise InvoiceMismatch(
+            _("%(parts)s suman %(sum)s, no el total %(total)s.")
+            % {"parts": " + ".join(shown), "sum": format_clp(parts), "total": format_clp(total_clp)}
+        )
+    expected_iva = iva_of(net_clp)
+    if abs(iva_clp - expected_iva) > TAX_LINE_TOLERANCE_CLP:
+        raise InvoiceMismatch(
+            _(
+                "El IVA de un neto de %(net)s es %(expected)s (se acepta %(tolerance)s de "
+                "redondeo del proveedor), no %(iva)s."
+            )
+            % {
+                "net": format_clp(net_clp),
+                "expected": format_clp(expected_iva),
+                "tolerance": "±" + format_clp(TAX_LINE_TOLERANCE_CLP),
+                "iva": format_clp(iva_clp),
+            }
+        )
+
+
+def receipts_ila_by_rate(receipts: Sequence[GoodsReceipt]) -> dict[str, int]:
+    """ILA per rate of ``receipts`` billed on one invoice, as ``taxes_on_net`` gives it."""
+    lines = GoodsReceiptLine.objects.filter(receipt__in=receipts)
+    return ila_on_net((line_tax_key(line), line.net_clp) for line in lines)
+
+
+def _invoice_against_receipts(
+    *,
+    net_clp: int,
+    exempt_clp: int,
+    iva_clp: int,
+    ila_by_rate: dict[str, int],
+    lines: Sequence[GoodsReceiptLine],
+) -> list[str]:
+    """What differs between the invoice and the linked receipts' lines taken as one
+    document (``taxes_on_net``), beyond a peso of rounding per tax line; [] if nothing."""
+    expected = lines_taxes(lines)
+    expected_ila = ila_on_net((line_tax_key(line), line.net_clp) for line in lines)
+    tax_line = TAX_LINE_TOLERANCE_CLP
+    parts = [
+        (_("neto"), net_clp, expected.net_clp, 0),
+        (_("exento"), exempt_clp, expected.exempt_clp, 0),
+        (_("IVA"), iva_clp, expected.iva_clp, tax_line),
+    ] + [
+        (ila_label(code), ila_by_rate.get(code, 0), expected_ila.get(code, 0), tax_line)
+        for code in sorted(set(ila_by_rate) | set(expected_ila))
+    ]
+    problems = []
+    for label, stated, wanted, tolerance in parts:
+        if abs(stated - wanted) > tolerance:
+            problems.append(
+                _("%(part)s %(stated)s, recepciones %(wanted)s")
+                % {"part": label, "stated": format_clp(stated), "wanted": format_clp(wanted)}
+            )
+    return problems
+
+
 @transaction.atomic
 def supplier_invoice_record(
     *,
@@ -657,53 +810,37 @@ def supplier_invoice_record(
     total_clp: int,
     receipts: Sequence[GoodsReceipt],
     user: User,
+    exempt_clp: int = 0,
+    ila_by_rate: dict[str, int] | None = None,
+    other_taxes_clp: int = 0,
     accept_difference: bool = False,
     difference_reason: str = "",
     notes: str = "",
 ) -> SupplierInvoice:
-    """Record a supplier's invoice and link the receipts it bills.
+    """Record a supplier's invoice as printed and link the receipts it bills.
 
-    Guarantees: the folio is new for this supplier; net + IVA = total and IVA is 19%
-    of the net; every receipt is the supplier's and not on another invoice (receipt
-    rows locked, so two invoices cannot take the same receipt); the total equals the
-    receipts' total to the peso, or the difference was accepted with a reason and is
-    stored (and flagged). Otherwise a Spanish error and nothing is written.
+    Guarantees: the folio is new for this supplier; net + exempt + IVA + ILA (per rate)
+    + other specific taxes = total, and IVA is 19% of the net within a peso of the
+    supplier's rounding; every receipt is the supplier's and not on another invoice
+    (receipt rows locked, so two invoices cannot take the same receipt); net and
+    exempt equal the receipts' and each tax line is within a peso of what the
+    receipts' lines give (the rounding is stored), or the difference was accepted with a
+    reason and is stored (and flagged). Otherwise a Spanish error and nothing is written.
     """
-    for label, value in (
-        ("folio", folio),
-        ("neto", net_clp),
-        ("IVA", iva_clp),
-        ("total", total_clp),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise PurchaseError(
-                _("El %(field)s de la factura debe ser un número entero no negativo.")
-                % {"field": label}
-            )
-    if folio <= 0:
-        raise PurchaseError(_("El folio de la factura debe ser mayor que cero."))
+    ila_by_rate = {code: amount for code, amount in (ila_by_rate or {}).items() if amount != 0}
+    _invoice_amounts_check(
+        folio=folio,
+        net_clp=net_clp,
+        exempt_clp=exempt_clp,
+        iva_clp=iva_clp,
+        ila_by_rate=ila_by_rate,
+        other_taxes_clp=other_taxes_clp,
+        total_clp=total_clp,
+    )
     if issued_on is None:
         raise PurchaseError(_("Indique la fecha de emisión de la factura."))
     if issued_on > timezone.localdate():
         raise PurchaseError(_("La fecha de emisión no puede ser futura."))
-    if net_clp + iva_clp != total_clp:
-        raise InvoiceMismatch(
-            _("Neto %(net)s + IVA %(iva)s no suman el total %(total)s.")
-            % {
-                "net": format_clp(net_clp),
-                "iva": format_clp(iva_clp),
-                "total": format_clp(total_clp),
-            }
-        )
-    if iva_clp != iva_of(net_clp):
-        raise InvoiceMismatch(
-            _("El IVA de un neto de %(net)s es %(expected)s, no %(iva)s.")
-            % {
-                "net": format_clp(net_clp),
-                "expected": format_clp(iva_of(net_clp)),
-                "iva": format_clp(iva_clp),
-            }
-        )
     if SupplierInvoice.objects.filter(supplier=supplier, folio=folio).exists():
         raise DuplicateInvoice(_duplicate_message(supplier, folio))
     ids = sorted({r.pk for r in receipts})
@@ -719,31 +856,41 @@ def supplier_invoice_record(
                 _("La recepción %(ref)s ya está en otra factura.") % {"ref": receipt.reference}
             )
     receipts_total = sum(r.total_clp for r in locked)
-    difference = total_clp - receipts_total
+    problems = _invoice_against_receipts(
+        net_clp=net_clp,
+        exempt_clp=exempt_clp,
+        iva_clp=iva_clp,
+        ila_by_rate=ila_by_rate,
+        lines=list(GoodsReceiptLine.objects.filter(receipt_id__in=ids)),
+    )
+    # The receipts cannot know other specific taxes: the invoice is compared without them.
+    unexplained = total_clp - other_taxes_clp - receipts_total
+    rounding = 0 if problems else unexplained
+    difference = unexplained - rounding
     difference_reason = (difference_reason or "").strip()
-    if difference and not (accept_difference and difference_reason):
+    if problems and not (accept_difference and difference_reason):
         raise InvoiceMismatch(
             _(
-                "El total de la factura (%(total)s) no cuadra con las recepciones "
-                "(%(receipts)s): diferencia %(diff)s. Revise las recepciones o acepte la "
-                "diferencia indicando el motivo."
+                "La factura no cuadra con las recepciones (%(problems)s): diferencia "
+                "%(diff)s. Revise las recepciones o acepte la diferencia indicando el motivo."
             )
-            % {
-                "total": format_clp(total_clp),
-                "receipts": format_clp(receipts_total),
-                "diff": format_clp(difference),
-            }
+            % {"problems": "; ".join(problems), "diff": format_clp(difference)}
         )
     invoice = SupplierInvoice(
         supplier=supplier,
         folio=folio,
         issued_on=issued_on,
         net_clp=net_clp,
+        exempt_clp=exempt_clp,
         iva_clp=iva_clp,
+        ila_clp=sum(ila_by_rate.values()),
+        ila_by_rate=ila_by_rate,
+        other_taxes_clp=other_taxes_clp,
         total_clp=total_clp,
         receipts_total_clp=receipts_total,
+        rounding_clp=rounding,
         difference_clp=difference,
-        difference_reason=difference_reason[:200] if difference else "",
+        difference_reason=difference_reason[:200] if problems else "",
         notes=(notes or "").strip()[:300],
         recorded_by=user,
         recorded_at=timezone.now(),

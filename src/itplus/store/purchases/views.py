@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from itplus.core.errors import BusinessError
+from itplus.core.money import ILA_RATES
 from itplus.core.numbers import InvalidNumber, format_quantity, parse_amount_clp
 from itplus.store.catalog.models import Product
 from itplus.store.catalog.quantities import product_quantity_parse
@@ -46,6 +47,7 @@ from itplus.store.purchases.services import (
     OrderLineInput,
     ReceiptLineInput,
     goods_receipt_post,
+    ila_label,
     purchase_order_cancel,
     purchase_order_create,
     purchase_order_send,
@@ -543,6 +545,7 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
     values = request.POST if request.method == "POST" else request.GET
     supplier = Supplier.objects.filter(pk=values.get("supplier") or 0).first()
     chosen = {int(v) for v in request.POST.getlist("receipts") if v.isdigit()}
+    ila_fields = [(code, ila_label(code)) for code in ILA_RATES if code]
     if request.method == "POST":
         try:
             if supplier is None:
@@ -558,7 +561,14 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
                 folio=int(folio_text),
                 issued_on=issued_on,
                 net_clp=parse_amount_clp(values.get("net", ""), field=_("Neto")),
+                exempt_clp=_optional_amount(values, "exempt", _("Exento")),
                 iva_clp=parse_amount_clp(values.get("iva", ""), field=_("IVA")),
+                ila_by_rate={
+                    code: _optional_amount(values, code, label) for code, label in ila_fields
+                },
+                other_taxes_clp=_optional_amount(
+                    values, "other_taxes", _("Otros impuestos específicos")
+                ),
                 total_clp=parse_amount_clp(values.get("total", ""), field=_("Total")),
                 receipts=list(GoodsReceipt.objects.filter(pk__in=chosen)),
                 user=request.user,
@@ -577,8 +587,19 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("admin:purchases_supplierinvoice_change", args=[invoice.pk]))
     form = {
         k: values.get(k, "")
-        for k in ("folio", "issued_on", "net", "iva", "total", "difference_reason", "notes")
+        for k in (
+            "folio",
+            "issued_on",
+            "net",
+            "exempt",
+            "iva",
+            "other_taxes",
+            "total",
+            "difference_reason",
+            "notes",
+        )
     }
+    ila_inputs = [(code, label, values.get(code, "")) for code, label in ila_fields]
     form["supplier"] = str(supplier.pk) if supplier else ""
     form["accept_difference"] = values.get("accept_difference") == "on"
     if not form["issued_on"]:
@@ -594,10 +615,17 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
             supplier=supplier,
             receipts=receipts_uninvoiced(supplier=supplier) if supplier else [],
             chosen=chosen,
+            ila_inputs=ila_inputs,
             error=error,
         ),
         status=400 if error else 200,
     )
+
+
+def _optional_amount(values, name: str, label) -> int:
+    """A whole-peso amount the form may leave empty (exempt, ILA, other taxes): 0."""
+    text = values.get(name, "").strip()
+    return parse_amount_clp(text, field=label) if text else 0
 
 
 # ------------------------------------------------------------------------ products

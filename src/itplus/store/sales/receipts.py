@@ -81,6 +81,22 @@ def receipt_heading(document, *, person) -> dict:
     }
 
 
+def receipt_buyer(sale: Sale) -> dict:
+    """The buyer as ``Receipt`` fields: RUT and name, and for a factura (and the credit
+    notes of one) the giro, dirección and comuna the factura states."""
+    customer = sale.customer
+    if customer is None:
+        return {"customer_rut": ANONYMOUS_BUYER_RUT, "customer_name": str(_("Consumidor final"))}
+    buyer = {"customer_rut": customer.rut_display, "customer_name": customer.name}
+    if sale.series.kind == DocumentKind.FACTURA:
+        buyer |= {
+            "customer_giro": customer.giro,
+            "customer_address": customer.address,
+            "customer_comuna": customer.comuna,
+        }
+    return buyer
+
+
 def document_printout(document: str, receipt: Receipt) -> Printout:
     """A receipt as the print pipeline takes it (``document``: a ``PrintedDocument``)."""
     return Printout(
@@ -135,8 +151,7 @@ def receipt_for_sale(*, sale_id: int, copy: bool = False) -> Receipt:
         change_clp=sale.change_clp,
         is_copy=copy,
         is_voided=sale.status == Sale.Status.VOIDED,
-        customer_rut=sale.customer.rut_display if sale.customer else ANONYMOUS_BUYER_RUT,
-        customer_name=sale.customer.name if sale.customer else str(_("Consumidor final")),
+        **receipt_buyer(sale),
     )
 
 

@@ -37,6 +37,7 @@ from itplus.store.catalog.scale_labels import ScaleLabelCheck, scale_label_check
 from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
+from itplus.store.customers.services import customer_factura_check
 from itplus.store.inventory.models import MovementKind
 from itplus.store.inventory.services import StockChange
 from itplus.store.sales.documents import (
@@ -375,7 +376,8 @@ def sale_chain_payload(
 
 def _customer_for(data: SaleInput) -> Customer | None:
     """The identified customer, or None for the anonymous final consumer. A factura
-    needs an identified customer (its RUT, giro and address go on the document)."""
+    needs a customer with every buyer field (RUT, razón social, giro, dirección, comuna):
+    FacturaBuyerIncomplete (422, "factura_sin_datos_comprador") names the missing ones."""
     customer = None
     if data.customer_id is not None:
         customer = Customer.objects.filter(pk=data.customer_id, is_active=True).first()
@@ -383,8 +385,8 @@ def _customer_for(data: SaleInput) -> Customer | None:
             raise SaleRejected(_("El cliente no existe o está inactivo."))
         if customer.is_final_consumer:
             customer = None
-    if data.document_kind == DocumentKind.FACTURA and customer is None:
-        raise SaleRejected(_("Una factura necesita un cliente identificado con RUT."))
+    if data.document_kind == DocumentKind.FACTURA:
+        customer_factura_check(customer)
     return customer
 
 

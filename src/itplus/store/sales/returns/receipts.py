@@ -18,6 +18,7 @@ from itplus.store.sales.models import CreditNote, CreditNoteLine, Refund
 from itplus.store.sales.receipts import (
     document_printout,
     format_quantity,
+    receipt_buyer,
     receipt_heading,
     receipt_payment,
 )
@@ -29,7 +30,9 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
     discount, the share of the sale's discounts it carried; its amount is what was
     credited."""
     note = (
-        CreditNote.objects.select_related("series", "terminal", "user", "sale__series")
+        CreditNote.objects.select_related(
+            "series", "terminal", "user", "sale__series", "sale__customer"
+        )
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -75,6 +78,7 @@ def receipt_for_credit_note(*, credit_note_id: int, copy: bool = False) -> Recei
         is_voided=False,
         notes=(reference, _("Motivo: %(reason)s") % {"reason": note.reason}),
         paid_label=_("Total devuelto"),
+        **receipt_buyer(note.sale),
     )
 
 

@@ -1,6 +1,10 @@
 // The till's customer: boleta or factura, who the ticket is for, and store credit ("fiado").
 // Nobody picked means the anonymous final consumer (66.666.666-6). A factura needs a
-// customer, so switching to factura opens the picker. "Fiado" is offered in the payment
+// customer with RUT, razón social, giro, dirección and comuna, so switching to factura
+// opens the picker, and a customer that lacks some of them is completed in place: the
+// picker shows just the missing fields and fills them (PATCH /customers/{id}, which only
+// fills blanks). The server checks again and refuses a factura with
+// "factura_sin_datos_comprador"; the till then offers the same completion and resends. "Fiado" is offered in the payment
 // dialog only for an identified customer, with the credit still available; the server
 // checks the limit again under a row lock. The choice lives in localStorage (per
 // terminal) next to the ticket and is cleared when the sale is recorded.
@@ -13,6 +17,8 @@ const TEXT = {
   finalConsumer: "Consumidor final",
   finalRut: "66.666.666-6",
   facturaNeedsCustomer: "Una factura necesita un cliente con RUT: elija o cree uno.",
+  facturaMissing: (name, fields) => `Para emitir una factura a ${name} faltan sus datos: ${fields}. Complételos aquí.`,
+  completed: (name) => `Datos de ${name} completados.`,
   fiadoNeedsCustomer: "Para fiar, identifique al cliente (F3).",
   noCredit: (name) => `${name} no tiene cupo de crédito.`,
   available: (amount) => `Cupo disponible: ${amount}`,
@@ -67,10 +73,20 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
     save();
   }
 
+  const lacksFacturaData = (c) => Boolean(c?.factura_missing?.length);
+
   async function setKind(kind) {
-    if (kind === "factura" && !state.customer) {
-      const picked = await pick({ reason: TEXT.facturaNeedsCustomer });
-      if (!picked) return;
+    if (kind === "factura") {
+      await refresh(); // the saved customer may be stale (or saved before factura_missing)
+      const c = state.customer;
+      if (!c || lacksFacturaData(c)) {
+        const picked = await pick({
+          reason: c ? "" : TEXT.facturaNeedsCustomer,
+          forFactura: true,
+          completing: c,
+        });
+        if (!picked) return;
+      }
     }
     state.kind = kind;
     save();
@@ -78,13 +94,15 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
 
   // ------------------------------------------------------------ picker dialog
 
-  function pick({ reason = "" } = {}) {
+  function pick({ reason = "", forFactura = state.kind === "factura", completing = null } = {}) {
     if (dialog.open) return Promise.resolve(null);
     const form = dialog.querySelector("form");
     const input = dialog.querySelector("#customer-q");
     const list = slot(dialog, "list");
     const error = slot(dialog, "error");
     const fresh = slot(dialog, "new");
+    const complete = slot(dialog, "complete");
+    let target = null; // the customer whose missing factura data is being filled in
     let items = [];
     let index = -1;
     let timer = null;
@@ -141,6 +159,8 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
       }
     };
     const showNew = () => {
+      target = null;
+      complete.hidden = true;
       fresh.hidden = false;
       const typed = input.value.trim();
       const rutField = fresh.querySelector('[name="rut"]');
@@ -148,10 +168,32 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
       else if (typed) fresh.querySelector('[name="name"]').value = typed;
       (rutField.value ? fresh.querySelector('[name="name"]') : rutField).focus();
     };
+    const showComplete = (customer) => {
+      target = customer;
+      fresh.hidden = true;
+      complete.hidden = false;
+      const missing = customer.factura_missing;
+      complete.querySelectorAll("[data-field]").forEach((node) => {
+        node.hidden = !missing.includes(node.dataset.field);
+        if (node.tagName === "INPUT") node.value = "";
+      });
+      const labels = [...complete.querySelectorAll("label[data-field]")].filter((l) => !l.hidden).map((l) => l.textContent.toLowerCase());
+      fail(TEXT.facturaMissing(customer.name || customer.rut_display, labels.join(", ")));
+      complete.querySelector("input:not([hidden])")?.focus();
+    };
+    // A factura's buyer must be complete: otherwise fill in what is missing first.
+    const ready = (customer) => {
+      if (forFactura && lacksFacturaData(customer)) {
+        showComplete(customer);
+        return false;
+      }
+      return true;
+    };
 
     fail(reason);
     input.value = "";
     fresh.hidden = true;
+    complete.hidden = true;
     fresh.querySelectorAll("input").forEach((i) => (i.value = ""));
     items = [];
     draw();
@@ -170,18 +212,34 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
       };
       const submit = async (event) => {
         event.preventDefault();
+        if (target) {
+          const body = Object.fromEntries(
+            [...complete.querySelectorAll("input:not([hidden])")].map((i) => [i.name, i.value.trim()]),
+          );
+          try {
+            const updated = await request("PATCH", `/customers/${target.id}`, body);
+            setCustomer(updated);
+            if (!ready(updated)) return undefined;
+            showMessage(TEXT.completed(updated.name), "ok");
+            return finish(updated);
+          } catch (e) {
+            return fail(e.message);
+          }
+        }
         if (!fresh.hidden) {
           const body = Object.fromEntries([...fresh.querySelectorAll("input")].map((i) => [i.name, i.value.trim()]));
           try {
             const created = await request("POST", "/customers", body);
             setCustomer(created);
             showMessage(TEXT.created(created.name), "ok");
+            if (!ready(created)) return undefined;
             return finish(created);
           } catch (e) {
             return fail(e.message);
           }
         }
         if (index < 0 || !items[index]) return fail(input.value.trim() ? TEXT.noResults : TEXT.typeMore);
+        if (!ready(items[index])) return undefined;
         setCustomer(items[index]);
         showMessage(TEXT.picked(items[index].name), "info");
         finish(items[index]);
@@ -197,7 +255,7 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
       };
       const keydown = (event) => {
         if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-          if (!items.length || !fresh.hidden) return;
+          if (!items.length || !fresh.hidden || target) return;
           event.preventDefault();
           index = (index + (event.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
           draw();
@@ -221,6 +279,7 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
       input.addEventListener("input", typed);
       dialog.showModal();
       input.focus();
+      if (completing) ready(completing);
     });
   }
 
@@ -256,6 +315,14 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
   return {
     /** Fields of the sale request: document kind and customer (none = final consumer). */
     saleFields: () => ({ document_kind: state.kind, customer_id: state.customer?.id ?? null }),
+    /** The server refused a factura for missing buyer data: complete it in the picker.
+     * True when the customer is now complete (the sale can be sent again). */
+    async completeForFactura(message) {
+      await refresh();
+      const c = state.customer;
+      const done = await pick({ reason: message, forFactura: true, completing: lacksFacturaData(c) ? c : null });
+      return Boolean(done) && !lacksFacturaData(state.customer);
+    },
     /** After a recorded sale: back to a boleta for the final consumer. */
     reset: clearToFinal,
     /** Payment dialog opened: add the "Fiado" method (only with a customer) and its credit. */

@@ -765,7 +765,7 @@ function salePayload(payments) {
 }
 
 /** Send the sale. Returns true when it is recorded (new or already recorded before). */
-async function sendSale(payload) {
+async function sendSale(payload, { buyerCompleted = false } = {}) {
   showMessage(MSG.paying, "info");
   try {
     const { data } = await api.createSale(payload);
@@ -796,6 +796,12 @@ async function sendSale(payload) {
         }
         save();
         return sendSale({ ...payload, lines: T.saleLinesPayload(ticket) });
+      }
+      // A factura whose buyer lacks giro, dirección or comuna: complete it, send again.
+      if (error instanceof ApiError && error.code === "factura_sin_datos_comprador" && !buyerCompleted) {
+        if (await customer.completeForFactura(error.message)) {
+          return sendSale({ ...payload, ...customer.saleFields() }, { buyerCompleted: true });
+        }
       }
     }
     showError(error);
