@@ -18,6 +18,7 @@ from itplus.core import site_settings
 from itplus.core.site_settings import (  # noqa: F401  (shared defaults of both sites)
     AUTH_PASSWORD_VALIDATORS,
     DEFAULT_AUTO_FIELD,
+    FORMAT_MODULE_PATH,
     LANGUAGE_CODE,
     LANGUAGES,
     LOGGING,
