@@ -4,6 +4,8 @@ Django writes them for plain "es" or English instead of Chile's.
 - thousands grouped with a space or a non-breaking space ("35 000", "3 042"): Chile
   writes "35.000";
 - a whole quantity with decimals ("20,000" for 20 units);
+- a document's number grouped like an amount ("N° 3.042"), or a plural after one
+  ("1 líneas", "1 emitidos");
 - a date written out ("2 de enero de 2025") or with slashes, where the site writes
   "02-01-2025";
 - a column header that is a model field's English name ("POSITION", "DESCRIPTION");
@@ -28,6 +30,10 @@ _SPACE_GROUPED = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,
 _WHOLE_WITH_DECIMALS = re.compile(r"(?<![\d.,])\d+,000(?![\d.])")
 _SPELLED_DATE = re.compile(r"\b\d{1,2} de [a-záéíóú]+ de \d{4}\b")
 _SLASHED_DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
+_GROUPED_DOCUMENT_NUMBER = re.compile(r"N° \d{1,3}(?:\.\d{3})+\b")
+_ONE_PLURAL = re.compile(
+    r"(?<![\d.,])1 (?:líneas|emitidos|anulados|filas|productos|documentos|cobros|ventas)\b"
+)
 _COLUMN_HEADER = re.compile(r"<th\b[^>]*\bclass=\"[^\"]*column-[^\"]*\"[^>]*>(.*?)</th>", re.S)
 
 # Field names that read the same in Spanish: a header "TERMINAL" or "TOTAL" is fine.
@@ -72,6 +78,8 @@ def page_problems(url: str, page: str, *, utc: set[str] = frozenset()) -> list[s
     found("cantidad entera con decimales", _WHOLE_WITH_DECIMALS.findall(text))
     found("fecha escrita en palabras", _SPELLED_DATE.findall(text))
     found("fecha con barras", _SLASHED_DATE.findall(text))
+    found("número de documento agrupado como un monto", _GROUPED_DOCUMENT_NUMBER.findall(text))
+    found("plural con uno", _ONE_PLURAL.findall(text))
     found("hora UTC", [s for s in utc if s in text])
     english = _english_field_names()
     headers = (visible_text(h).strip().lower() for h in _COLUMN_HEADER.findall(page))

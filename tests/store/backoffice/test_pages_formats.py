@@ -181,9 +181,9 @@ def test_the_checker_finds_what_django_writes_for_plain_spanish():
         '<table><tr><th class="column-position">Position</th></tr>'
         "<tr><td>35\xa0000</td><td>3 042</td><td>20,000</td>"
         f"<td>{started.astimezone(UTC):%d-%m-%Y %H:%M}</td>"
-        "<td>2 de enero de 2025</td></tr></table>"
+        "<td>2 de enero de 2025</td><td>N° 3.042</td><td>1 emitidos</td></tr></table>"
     )
 
     problems = page_problems("/x/", page, utc=utc)
 
-    assert len(problems) == 6, problems
+    assert len(problems) == 8, problems
