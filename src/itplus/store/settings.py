@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "itplus.store.sales",
     "itplus.store.till",
     "itplus.store.setup",
+    "itplus.store.home",
     "itplus.store.demo",
     "itplus.store.maintenance",
 ]
