@@ -26,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("La gestión es para supervisores y administradores."))
     context = {
         **admin.site.each_context(request),
+        "is_nav_sidebar_enabled": False,  # the page is itself the way to everything
         "title": _("Gestión de la tienda"),
         "today": timezone.localdate(),
         "sales": sales_of_day(),
