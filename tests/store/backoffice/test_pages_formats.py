@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from django.conf import settings
@@ -23,6 +23,7 @@ from itplus.store.accounts.approvals import approval_grant
 from itplus.store.cash.models import CashSession, PaymentMethod
 from itplus.store.cash.services import cash_movement_record, cash_session_close
 from itplus.store.config import config_section_set
+from itplus.store.customers.forms import StatementFilterForm
 from itplus.store.customers.models import Customer
 from itplus.store.customers.services import customer_payment_record
 from itplus.store.inventory.models import CountSheet
@@ -187,3 +188,11 @@ def test_the_checker_finds_what_django_writes_for_plain_spanish():
     problems = page_problems("/x/", page, utc=utc)
 
     assert len(problems) == 8, problems
+
+
+def test_date_pickers_keep_iso_dates_under_chilean_formats():
+    """A browser's <input type="date"> sends ISO dates and shows nothing for "02-01-2025":
+    typed Chilean dates and ISO ones are both read, and a date is written back as ISO."""
+    assert StatementFilterForm({"desde": "2025-01-02", "hasta": "02-02-2025"}).is_valid()
+    form = StatementFilterForm(initial={"desde": date(2025, 1, 2)})
+    assert 'value="2025-01-02"' in str(form["desde"])
