@@ -52,11 +52,18 @@ def database(sqlite_path: Path) -> dict[str, Any]:
 # Defaults both sites share: a Chilean, Spanish-speaking Django site served by WhiteNoise.
 # A settings module takes them with ``from itplus.core.site_settings import ...``.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# es-cl must be the language in LANGUAGES too: with only "es" there, LocaleMiddleware
+# activates "es" and Django formats numbers and dates the Spanish way ("35 000"). The
+# translations still come from Django's "es" catalogue (gettext falls back es_CL → es);
+# the formats from itplus.core.formats.es_CL ("35.000", "31-12-2025").
 LANGUAGE_CODE = "es-cl"
-LANGUAGES = [("es", "Español")]
+LANGUAGES = [("es-cl", "Español (Chile)")]
+FORMAT_MODULE_PATH = ["itplus.core.formats"]
 TIME_ZONE = "America/Santiago"
 USE_I18N = True
 USE_TZ = True
+# Amounts and counts grouped by thousands ("35.000") wherever Django localizes a number
+# (admin lists, {{ value }} in templates); ids in links go through {% url %} or |unlocalize.
 USE_THOUSAND_SEPARATOR = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -26,6 +26,7 @@ from transbank.common.integration_commerce_codes import IntegrationCommerceCodes
 from itplus.core.site_settings import (  # noqa: F401  (settings read by Django)
     AUTH_PASSWORD_VALIDATORS,
     DEFAULT_AUTO_FIELD,
+    FORMAT_MODULE_PATH,
     LANGUAGE_CODE,
     LANGUAGES,
     LOGGING,

@@ -18,6 +18,7 @@ from itplus.core import site_settings
 from itplus.core.site_settings import (  # noqa: F401  (shared defaults of both sites)
     AUTH_PASSWORD_VALIDATORS,
     DEFAULT_AUTO_FIELD,
+    FORMAT_MODULE_PATH,
     LANGUAGE_CODE,
     LANGUAGES,
     LOGGING,
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "itplus.store.sales",
     "itplus.store.till",
     "itplus.store.setup",
+    "itplus.store.home",
     "itplus.store.demo",
     "itplus.store.maintenance",
 ]

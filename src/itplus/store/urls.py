@@ -29,5 +29,6 @@ urlpatterns = [
     path("gestion/compras/", include("itplus.store.purchases.urls")),
     path("gestion/devoluciones/", include("itplus.store.sales.returns.urls")),
     path("gestion/mantencion/", include("itplus.store.maintenance.urls")),
+    path("gestion/", include("itplus.store.home.urls")),
     path("", include("itplus.store.till.urls")),
 ]

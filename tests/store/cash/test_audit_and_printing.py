@@ -36,7 +36,7 @@ def two_zs(supervisor, cashier):
 def test_intact_zs_pass_the_audit(two_zs):
     report = run_audit()
     assert z_problems() == []
-    assert report.checked["informes_z"] == 2
+    assert report.checked["informes Z"] == 2
 
 
 @pytest.mark.parametrize(

@@ -459,7 +459,7 @@ def test_import_page_shows_errors_and_offers_no_apply(admin_client):
     token = admin_client.session[SESSION_KEY]["token"]
     response = admin_client.post(APPLY_URL, {"token": token})
     assert response.status_code == 200
-    assert any("2 fila(s) con errores" in m for m in messages_of(response))
+    assert any("2 filas con errores" in m for m in messages_of(response))
     assert not Product.objects.exists()
     assert not Barcode.objects.exists()
 

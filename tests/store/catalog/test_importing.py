@@ -471,7 +471,7 @@ def test_apply_is_refused_while_any_row_has_an_error():
             dry_run=False,
         )
 
-    assert "1 fila(s) con errores" in exc.value.message
+    assert "1 fila con errores" in exc.value.message
     assert errors_of(exc.value.result) == ["Fila 3: el nombre está vacío"]
     assert snapshot() == before
 

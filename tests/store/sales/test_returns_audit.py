@@ -71,7 +71,7 @@ def test_clean_store_with_returns_and_voids_passes(shop):
 
     assert report.ok, report.problems
     assert report.checked["notas de crédito"] == 4
-    assert report.checked["lineas de notas de crédito"] == 6
+    assert report.checked["líneas de notas de crédito"] == 6
 
 
 def test_chain_heads_name_the_last_credit_note(shop):

@@ -101,7 +101,9 @@ class Order(models.Model):
 class TermsAcceptance(models.Model):
     """Evidence that the customer accepted a terms version for an order (S8, S9)."""
 
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="terms_acceptance")
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, related_name="terms_acceptance", verbose_name=_("pedido")
+    )
     terms = models.ForeignKey(TermsVersion, verbose_name=_("términos"), on_delete=models.PROTECT)
     accepted_at = models.DateTimeField(_("aceptado"))
     ip_address = models.GenericIPAddressField(_("dirección IP"), null=True, blank=True)
@@ -120,7 +122,9 @@ class TermsAcceptance(models.Model):
 class CallbackRequest(models.Model):
     """A paid customer asked to be called: the technicians' queue, oldest first (S2)."""
 
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="callback")
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, related_name="callback", verbose_name=_("pedido")
+    )
     phone = models.CharField(_("teléfono"), max_length=30)
     requested_at = models.DateTimeField(_("solicitado"))
     done_at = models.DateTimeField(_("llamado"), null=True, blank=True)

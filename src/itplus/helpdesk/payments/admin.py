@@ -4,6 +4,7 @@ the orders app's order admin, which sits below payments)."""
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from itplus.core.errors import BusinessError
 from itplus.helpdesk.orders.admin import OrderAdmin
@@ -120,7 +121,11 @@ class OrderWithPaymentsAdmin(OrderAdmin):
             refunds = order_duplicates_refund(order=order, by=request.user)
             self.message_user(
                 request,
-                _("%(code)s: %(count)s cobro(s) duplicado(s) reembolsado(s).")
+                ngettext(
+                    "%(code)s: %(count)s cobro duplicado reembolsado.",
+                    "%(code)s: %(count)s cobros duplicados reembolsados.",
+                    len(refunds),
+                )
                 % {"code": order.code, "count": len(refunds)},
                 messages.SUCCESS if refunds else messages.WARNING,
             )

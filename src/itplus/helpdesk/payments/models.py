@@ -30,7 +30,10 @@ class Payment(models.Model):
         NULLIFIED = "nullified", _("Anulado (reembolsado)")
 
     order = models.ForeignKey(
-        "helpdesk_orders.Order", on_delete=models.PROTECT, related_name="payments"
+        "helpdesk_orders.Order",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("pedido"),
     )
     method = models.CharField(_("medio"), max_length=20, choices=Method.choices)
     state = models.CharField(_("estado"), max_length=20, choices=State.choices)
@@ -122,7 +125,9 @@ class Refund(models.Model):
         DONE = "done", _("Realizado")
         FAILED = "failed", _("Rechazado por Transbank")
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("pago")
+    )
     amount_clp = models.BigIntegerField(_("monto (CLP)"))
     state = models.CharField(_("estado"), max_length=10, choices=State.choices)
     kind = models.CharField(_("tipo"), max_length=10, blank=True)  # REVERSED | NULLIFIED
@@ -172,10 +177,18 @@ class PaymentEvent(models.Model):
         DUPLICATE_REFUND_FAILED = "dup_failed", _("Reembolso del duplicado falló")
 
     order = models.ForeignKey(
-        "helpdesk_orders.Order", on_delete=models.PROTECT, related_name="payment_events"
+        "helpdesk_orders.Order",
+        on_delete=models.PROTECT,
+        related_name="payment_events",
+        verbose_name=_("pedido"),
     )
     payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="events",
+        null=True,
+        blank=True,
+        verbose_name=_("pago"),
     )
     kind = models.CharField(_("tipo"), max_length=15, choices=Kind.choices)
     message = models.CharField(_("detalle"), max_length=300)

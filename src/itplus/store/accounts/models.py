@@ -9,6 +9,7 @@ whom, at which terminal, and until when (see ``accounts.approvals``).
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,9 +99,7 @@ class Approval(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_action_display()} — {self.approved_by} — {self.created_at:%Y-%m-%d %H:%M}"
-        )
+        return f"{self.get_action_display()} — {self.approved_by} — {timezone.localtime(self.created_at):%d-%m-%Y %H:%M}"
 
 
 class PinFailure(models.Model):
@@ -121,7 +120,7 @@ class PinFailure(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.requested_by} @ {self.terminal} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.requested_by} @ {self.terminal} {timezone.localtime(self.created_at):%d-%m-%Y %H:%M}"
 
 
 class LockScope(models.TextChoices):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp, format_signed_clp
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.permissions import role_at_least
-from itplus.store.backoffice.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin, ReadOnlyInline, number_column
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.cash.models import CashMovement, CashSession, ZReport
 
@@ -94,7 +95,7 @@ class CashSessionAdmin(CashReadOnlyAdmin):
         return format_html(
             '<a href="{}">{}</a>',
             reverse("cash:session", args=[session.pk]),
-            f"{session.opened_at:%d-%m-%Y %H:%M}",
+            f"{timezone.localtime(session.opened_at):%d-%m-%Y %H:%M}",
         )
 
     @admin.display(description=_("detalle"))
@@ -166,7 +167,7 @@ class ZReportAdmin(CashReadOnlyAdmin):
         "chain_hash",
     )
     list_display = [
-        "number",
+        "folio",
         "terminal",
         "closed_at",
         "closed_by",
@@ -180,8 +181,9 @@ class ZReportAdmin(CashReadOnlyAdmin):
     search_fields = ["=number", "session__terminal__name"]
     search_help_text = _("Número de Z o caja.")
     date_hierarchy = "closed_at"
+    folio = number_column("number", _("número"))
     fields = [
-        "number",
+        "folio",
         "session",
         "closed_by",
         "closed_at",

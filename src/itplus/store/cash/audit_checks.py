@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itplus.core.audit import AuditContext, AuditProblem, register_check
@@ -55,7 +56,7 @@ def check_z_reports(ctx: AuditContext) -> Iterator[AuditProblem]:
         .order_by("number")
         .iterator(chunk_size=200)
     ):
-        ctx.count("informes_z")
+        ctx.count("informes Z")
         label = _label(z.number)
         if z.number != previous_number + 1:
             yield AuditProblem(
@@ -138,12 +139,15 @@ def check_z_reports(ctx: AuditContext) -> Iterator[AuditProblem]:
         .select_related("terminal")
         .iterator()
     ):
-        ctx.count("sesiones_sin_z")
+        ctx.count("sesiones cerradas sin Z")
         yield AuditProblem(
             "z_numeracion",
             _(
                 "La sesión de caja de %(terminal)s del %(date)s está cerrada pero no tiene informe Z."
             )
-            % {"terminal": session.terminal.name, "date": f"{session.opened_at:%d-%m-%Y}"},
+            % {
+                "terminal": session.terminal.name,
+                "date": f"{timezone.localtime(session.opened_at):%d-%m-%Y}",
+            },
             str(session),
         )

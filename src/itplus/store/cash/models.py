@@ -8,9 +8,11 @@ and closes with a blind count by denomination, producing its Z report: numbered
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.integrity import GENESIS_HASH
+from itplus.core.money import format_clp
 
 # Chilean bills and coins in circulation, largest first. The $5 and $1 coins left
 # circulation with Ley 20.956 (cash totals are rounded to $10): a count may list them
@@ -94,7 +96,7 @@ class CashSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.terminal} — {self.opened_at:%d-%m-%Y %H:%M}"
+        return f"{self.terminal} — {timezone.localtime(self.opened_at):%d-%m-%Y %H:%M}"
 
     @property
     def is_open(self) -> bool:
@@ -147,7 +149,7 @@ class CashMovement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount_clp} — {self.reason}"
+        return f"{self.get_kind_display()} {format_clp(self.amount_clp)} — {self.reason}"
 
     @property
     def signed_amount_clp(self) -> int:

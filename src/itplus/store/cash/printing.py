@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from itplus.core.money import format_clp, format_signed_clp
 from itplus.store.cash.models import ZReport
@@ -85,12 +86,13 @@ def report_lines(report: CashReport) -> list[PrintLine]:
             PrintLine(f"{s.name} ({s.code})", format_clp(s.total_clp)),
             PrintLine(
                 "  "
-                + _("N° %(first)s a %(last)s · %(count)s emitidos · %(voided)s anulados")
+                + _("N° %(first)s a %(last)s · %(issued)s · %(voided)s")
                 % {
                     "first": s.first_number,
                     "last": s.last_number,
-                    "count": s.count,
-                    "voided": s.voided_count,
+                    "issued": ngettext("%(n)s emitido", "%(n)s emitidos", s.count) % {"n": s.count},
+                    "voided": ngettext("%(n)s anulado", "%(n)s anulados", s.voided_count)
+                    % {"n": s.voided_count},
                 }
             ),
         ]

@@ -17,6 +17,15 @@ def cash_session_current(*, terminal: Terminal, lock: bool = False) -> CashSessi
     return qs.first()
 
 
+def cash_sessions_open() -> QuerySet[CashSession]:
+    """Every open session with its terminal and who opened it, by terminal."""
+    return (
+        CashSession.objects.filter(status=CashSession.Status.OPEN)
+        .select_related("terminal", "opened_by")
+        .order_by("terminal__code", "id")
+    )
+
+
 def cash_session_detail(*, session_id: int) -> CashSession | None:
     return (
         CashSession.objects.select_related("terminal", "opened_by", "closed_by", "z_report")

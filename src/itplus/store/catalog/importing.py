@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from itplus.core.barcodes import is_valid_gs1
 from itplus.core.errors import BusinessError
@@ -126,7 +126,11 @@ class PriceListHasErrors(BusinessError):
 
     def __init__(self, result: ImportResult):
         super().__init__(
-            _("No se aplicó la lista: %(count)d fila(s) con errores.")
+            ngettext(
+                "No se aplicó la lista: %(count)d fila con errores.",
+                "No se aplicó la lista: %(count)d filas con errores.",
+                result.counts["error"],
+            )
             % {"count": result.counts["error"]}
         )
         self.result = result

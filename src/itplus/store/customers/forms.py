@@ -5,13 +5,14 @@ from itplus.core.numbers import AmountClpFormField
 from itplus.store.customers.services import PAYMENT_METHODS
 
 
+def _date_picker() -> forms.DateInput:
+    # A browser's date input takes and sends ISO dates, whatever the locale's format.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class StatementFilterForm(forms.Form):
-    desde = forms.DateField(
-        label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    hasta = forms.DateField(
-        label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    desde = forms.DateField(label=_("Desde"), required=False, widget=_date_picker())
+    hasta = forms.DateField(label=_("Hasta"), required=False, widget=_date_picker())
 
 
 class PaymentForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.chile import InvalidRut, rut_format
+from itplus.core.money import format_clp
 
 # The SII's RUT for the anonymous final consumer, used on boletas without a customer.
 FINAL_CONSUMER_RUT = "66666666-6"
@@ -80,7 +81,9 @@ class AccountEntry(models.Model):
         PAYMENT = "abono", _("Abono (pago)")
         CREDIT = "nota_credito", _("Crédito por devolución")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="entries")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="entries", verbose_name=_("cliente")
+    )
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
     amount_clp = models.BigIntegerField(_("monto"))
     balance_after_clp = models.BigIntegerField(_("saldo"))
@@ -104,9 +107,19 @@ class AccountEntry(models.Model):
         verbose_name=_("movimiento de caja"),
     )
     sale = models.ForeignKey(
-        "sales.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "sales.Sale",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("venta"),
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("usuario"),
+    )
     reason = models.CharField(_("detalle"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("fecha"))
 
@@ -127,7 +140,7 @@ class AccountEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount_clp} — {self.customer}"
+        return f"{self.get_kind_display()} {format_clp(self.amount_clp)} — {self.customer}"
 
     @property
     def charge_clp(self) -> int:

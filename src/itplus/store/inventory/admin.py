@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itplus.store.accounts.models import Role
 from itplus.store.accounts.permissions import role_at_least
-from itplus.store.backoffice.admin import ReadOnlyAdminMixin
+from itplus.store.backoffice.admin import ReadOnlyAdminMixin, quantity_column
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.inventory.models import CountSheet, StockMovement, Warehouse
 
@@ -67,12 +67,26 @@ class StockMovementAdmin(CsvExportMixin, ReadOnlyAdminMixin, ManagerViewMixin, a
         "product_link",
         "warehouse",
         "kind",
-        "quantity",
-        "resulting_quantity",
+        "quantity_shown",
+        "resulting_shown",
         "user",
         "reason",
         "reference",
     ]
+    fields = [
+        "created_at",
+        "product",
+        "warehouse",
+        "kind",
+        "quantity_shown",
+        "resulting_shown",
+        "user",
+        "reason",
+        "reference",
+        "sale_line",
+    ]
+    quantity_shown = quantity_column("quantity", _("cantidad"))
+    resulting_shown = quantity_column("resulting_quantity", _("saldo"))
     list_filter = ["kind", "warehouse", "created_at"]
     list_select_related = ["product", "warehouse", "user"]
     search_fields = ["product__name", "=product__sku", "reference", "reason"]

@@ -91,8 +91,12 @@ class MovementKind(models.TextChoices):
 
 
 class StockMovement(models.Model):
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("producto")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("bodega")
+    )
     kind = models.CharField(_("tipo"), max_length=20, choices=MovementKind.choices)
     # Signed: positive in, negative out.
     quantity = quantity_field(_("cantidad"))
@@ -106,7 +110,12 @@ class StockMovement(models.Model):
     reason = models.CharField(_("motivo"), max_length=200, blank=True)
     reference = models.CharField(_("referencia"), max_length=60, blank=True)
     sale_line = models.ForeignKey(
-        "sales.SaleLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "sales.SaleLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("línea de venta"),
     )
     created_at = models.DateTimeField(_("fecha"), db_index=True)
 

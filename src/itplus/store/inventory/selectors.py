@@ -88,6 +88,18 @@ def stock_list(*, filters: StockFilter) -> QuerySet[Product]:
     return qs
 
 
+def _below_reorder_point() -> QuerySet[Stock]:
+    """Stock rows of active products at or below their reorder point (negative included)."""
+    return Stock.objects.filter(
+        reorder_point__isnull=False, quantity__lte=F("reorder_point"), product__is_active=True
+    )
+
+
+def low_stock_count() -> int:
+    """How many products are low, counted per warehouse (the back-office home)."""
+    return _below_reorder_point().count()
+
+
 def low_stock_list(
     *, warehouse: Warehouse, category_id: int | None = None, search: str = ""
 ) -> QuerySet[Stock]:
@@ -95,12 +107,8 @@ def low_stock_list(
     product and category in the same query; ``Stock.suggested_order_quantity`` says
     what to order. Ordered by how far below the point they are, then name."""
     qs = (
-        Stock.objects.filter(
-            warehouse=warehouse,
-            reorder_point__isnull=False,
-            quantity__lte=F("reorder_point"),
-            product__is_active=True,
-        )
+        _below_reorder_point()
+        .filter(warehouse=warehouse)
         .select_related("product", "product__category", "warehouse")
         .annotate(shortfall=F("reorder_point") - F("quantity"))
         .order_by("-shortfall", "product__name", "id")

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from itplus.core.errors import BusinessError
@@ -410,7 +411,11 @@ def transfer_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Transferencia registrada: %(count)s productos de %(source)s a %(dest)s.")
+                ngettext(
+                    "Transferencia registrada: %(count)s producto de %(source)s a %(dest)s.",
+                    "Transferencia registrada: %(count)s productos de %(source)s a %(dest)s.",
+                    len(movements) // 2,
+                )
                 % {"count": len(movements) // 2, "source": source.name, "dest": destination.name},
             )
             return redirect("inventory:transfer")
@@ -633,7 +638,11 @@ def count_post_view(request: HttpRequest, sheet_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Toma contabilizada: %(count)s productos con diferencia ajustados.")
+            ngettext(
+                "Toma contabilizada: %(count)s producto con diferencia ajustado.",
+                "Toma contabilizada: %(count)s productos con diferencia ajustados.",
+                len(movements),
+            )
             % {"count": len(movements)},
         )
     return redirect("inventory:count_sheet", sheet_id=sheet.pk)

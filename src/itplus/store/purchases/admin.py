@@ -18,7 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
-from itplus.store.backoffice.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from itplus.store.backoffice.admin import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    number_column,
+    quantity_column,
+)
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.purchases.models import (
     GoodsReceipt,
@@ -126,7 +131,9 @@ class SupplierAdmin(NoDeleteAdmin):
 
 class OrderLineInline(ReadOnlyInline):
     model = PurchaseOrderLine
-    fields = ["position", "product", "quantity", "received_quantity", "unit_cost", "net"]
+    fields = ["position", "product", "quantity_shown", "received_shown", "unit_cost", "net"]
+    quantity_shown = quantity_column("quantity", _("cantidad"))
+    received_shown = quantity_column("received_quantity", _("recibido"))
     unit_cost = _clp("unit_cost_clp", _("costo neto unitario"))
     net = _clp("net_clp", _("neto"))
 
@@ -188,13 +195,15 @@ class ReceiptLineInline(ReadOnlyInline):
     fields = [
         "position",
         "product",
-        "quantity",
+        "quantity_shown",
         "unit_cost",
         "net",
-        "stock_before",
+        "stock_before_shown",
         "average_cost_before_clp",
         "average_cost_after_clp",
     ]
+    quantity_shown = quantity_column("quantity", _("cantidad"))
+    stock_before_shown = quantity_column("stock_before", _("existencia anterior"))
     unit_cost = _clp("unit_cost_clp", _("costo neto unitario"))
     net = _clp("net_clp", _("neto"))
 
@@ -220,7 +229,7 @@ class GoodsReceiptAdmin(DocumentAdmin):
         "received_at",
     )
     list_display = [
-        "reference",
+        "receipt_reference",
         "supplier",
         "received_at",
         "total",
@@ -258,6 +267,10 @@ class GoodsReceiptAdmin(DocumentAdmin):
     ]
     total = _clp("total_clp", _("total"))
 
+    @admin.display(description=_("recepción"), ordering="pk")
+    def receipt_reference(self, receipt: GoodsReceipt) -> str:
+        return receipt.reference
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().upper()
         for prefix in ("REC-", "OC-"):
@@ -290,7 +303,8 @@ class SupplierInvoiceAdmin(DocumentAdmin):
         "recorded_by",
         "recorded_at",
     )
-    list_display = ["folio", "supplier", "issued_on", "total", "difference", "recorded_by"]
+    list_display = ["folio_shown", "supplier", "issued_on", "total", "difference", "recorded_by"]
+    folio_shown = number_column("folio", _("folio"))
     list_filter = [("difference_reason", admin.EmptyFieldListFilter), "supplier", "issued_on"]
     list_select_related = ["supplier", "recorded_by"]
     search_fields = ["=folio", "supplier__name", "supplier__rut", "notes"]

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from itplus.core.errors import BusinessError
@@ -474,10 +475,15 @@ def _receive_rows(lines: list[PurchaseOrderLine], form: ReceiveForm) -> list[dic
 
 
 def _receipt_done(request: HttpRequest, receipt: GoodsReceipt) -> HttpResponse:
+    lines = receipt.lines.count()
     messages.success(
         request,
-        _("Recepción %(ref)s registrada: %(n)d líneas ingresaron al inventario.")
-        % {"ref": receipt.reference, "n": receipt.lines.count()},
+        ngettext(
+            "Recepción %(ref)s registrada: %(n)d línea ingresó al inventario.",
+            "Recepción %(ref)s registrada: %(n)d líneas ingresaron al inventario.",
+            lines,
+        )
+        % {"ref": receipt.reference, "n": lines},
     )
     return redirect(reverse("admin:purchases_goodsreceipt_change", args=[receipt.pk]))
 

@@ -9,7 +9,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.money import format_clp
-from itplus.store.backoffice.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from itplus.store.backoffice.admin import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    number_column,
+    quantity_column,
+)
 from itplus.store.backoffice.csv_export import CsvExportMixin
 from itplus.store.sales.models import (
     CreditNote,
@@ -51,13 +56,14 @@ class SaleLineInline(ReadOnlyInline):
         "position",
         "description",
         "scanned_code",
-        "quantity",
+        "quantity_shown",
         "unit_price",
         "discount",
         "total",
         "is_voided",
     ]
 
+    quantity_shown = quantity_column("quantity", _("cantidad"))
     unit_price = clp_column("unit_price_clp", _("precio unitario"))
 
     @admin.display(description=_("descuento"))
@@ -97,8 +103,8 @@ class SaleAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "exempt_clp",
         "cash_rounding_clp",
     )
-    list_display = ["number", "series_name", "issued_at", "terminal", "cashier", "total", "state"]
-    list_display_links = ["number"]
+    list_display = ["folio", "series_name", "issued_at", "terminal", "cashier", "total", "state"]
+    list_display_links = ["folio"]
     list_filter = [
         "issued_at",
         ("series", _titled(_("serie"))),
@@ -117,7 +123,7 @@ class SaleAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "series_name",
-                    "number",
+                    "folio",
                     "state",
                     "issued_at",
                     "terminal",
@@ -144,6 +150,8 @@ class SaleAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         ),
         (_("Integridad"), {"fields": ["client_uuid", "chain_hash"], "classes": ["collapse"]}),
     ]
+
+    folio = number_column("number", _("número"))
 
     @admin.display(description=_("cliente"))
     def buyer(self, sale: Sale) -> str:
@@ -183,7 +191,8 @@ class SaleAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(DocumentSeries)
 class DocumentSeriesAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "next_number", "is_active"]
+    list_display = ["code", "name", "kind", "next", "is_active"]
+    next = number_column("next_number", _("próximo número"))
     list_filter = ["kind", "is_active"]
     fields = ["code", "name", "kind", "next_number", "is_active"]
 
@@ -205,7 +214,8 @@ class CreditNoteLineInline(ReadOnlyInline):
     model = CreditNoteLine
     verbose_name = _("línea")
     verbose_name_plural = _("líneas")
-    fields = ["position", "original_position", "description", "quantity", "total", "restock"]
+    fields = ["position", "original_position", "description", "quantity_shown", "total", "restock"]
+    quantity_shown = quantity_column("quantity", _("cantidad"))
 
     @admin.display(description=_("línea original"))
     def original_position(self, line: CreditNoteLine) -> int:
@@ -263,7 +273,7 @@ class CreditNoteAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "cash_rounding_clp",
     )
     list_display = [
-        "number",
+        "folio",
         "series_name",
         "issued_at",
         "kind",
@@ -273,7 +283,7 @@ class CreditNoteAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "total",
         "refunded",
     ]
-    list_display_links = ["number"]
+    list_display_links = ["folio"]
     list_filter = [
         "issued_at",
         "kind",
@@ -289,13 +299,14 @@ class CreditNoteAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     date_hierarchy = "issued_at"
     inlines = [CreditNoteLineInline, RefundInline]
+    folio = number_column("number", _("número"))
     fieldsets = [
         (
             None,
             {
                 "fields": [
                     "series_name",
-                    "number",
+                    "folio",
                     "kind",
                     "issued_at",
                     "original",

@@ -181,7 +181,7 @@ def check_sales(ctx: AuditContext) -> Iterator[AuditProblem]:
             for record in page:
                 sale = record.sale
                 ctx.count("documentos")
-                ctx.count("lineas", len(record.lines))
+                ctx.count("líneas", len(record.lines))
                 ctx.count("pagos", len(record.payments))
 
                 # Numbering: 1, 2, 3 … with no gap (a repeat cannot pass the unique key,

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.integrity import GENESIS_HASH
+from itplus.core.money import format_clp
+from itplus.core.numbers import format_quantity
 from itplus.store.cash.models import PaymentMethod
 from itplus.store.catalog.models import quantity_field
 
@@ -131,10 +133,12 @@ class Sale(models.Model):
 
 class SaleLine(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="lines")
-    position = models.PositiveSmallIntegerField()
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    description = models.CharField(max_length=120)
-    scanned_code = models.CharField(max_length=32, blank=True)
+    position = models.PositiveSmallIntegerField(_("línea"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("producto")
+    )
+    description = models.CharField(_("descripción"), max_length=120)
+    scanned_code = models.CharField(_("código leído"), max_length=32, blank=True)
     quantity = quantity_field(_("cantidad"))
     unit_price_clp = models.BigIntegerField(_("precio unitario"))
     gross_clp = models.BigIntegerField(_("bruto"))  # price × quantity, before discounts
@@ -145,8 +149,8 @@ class SaleLine(models.Model):
     iva_clp = models.BigIntegerField(_("IVA"))
     ila_clp = models.BigIntegerField(_("ILA"), default=0)
     exempt_clp = models.BigIntegerField(_("exento"), default=0)
-    ila_tax = models.CharField(max_length=10, blank=True, default="")
-    is_exempt = models.BooleanField(default=False)
+    ila_tax = models.CharField(_("tasa ILA"), max_length=10, blank=True, default="")
+    is_exempt = models.BooleanField(_("exento"), default=False)
     # A line scanned then voided before payment stays on record (loss prevention).
     is_voided = models.BooleanField(_("anulada"), default=False)
     approval = models.ForeignKey(
@@ -163,6 +167,8 @@ class SaleLine(models.Model):
     )
 
     class Meta:
+        verbose_name = _("línea de venta")
+        verbose_name_plural = _("líneas de venta")
         ordering = ["sale", "position"]
         constraints = [
             models.UniqueConstraint(fields=["sale", "position"], name="sale_line_position_unique"),
@@ -176,7 +182,7 @@ class SaleLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.description} × {self.quantity}"
+        return f"{self.position}. {self.description} × {format_quantity(self.quantity)}"
 
 
 class Payment(models.Model):
@@ -196,7 +202,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.amount_clp}"
+        return f"{self.get_method_display()} {format_clp(self.amount_clp)}"
 
 
 class ParkedTicket(models.Model):
@@ -322,15 +328,17 @@ class CreditNote(models.Model):
 
 class CreditNoteLine(models.Model):
     credit_note = models.ForeignKey(CreditNote, on_delete=models.PROTECT, related_name="lines")
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(_("línea"))
     sale_line = models.ForeignKey(
         SaleLine,
         on_delete=models.PROTECT,
         related_name="credit_lines",
         verbose_name=_("línea original"),
     )
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    description = models.CharField(max_length=120)
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("producto")
+    )
+    description = models.CharField(_("descripción"), max_length=120)
     quantity = quantity_field(_("cantidad"))
     # Tax-included amount credited for this line (its share of the original line total,
     # discounts included).
@@ -360,7 +368,7 @@ class CreditNoteLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.description} × {self.quantity}"
+        return f"{self.position}. {self.description} × {format_quantity(self.quantity)}"
 
 
 class Refund(models.Model):
@@ -379,4 +387,4 @@ class Refund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.amount_clp}"
+        return f"{self.get_method_display()} {format_clp(self.amount_clp)}"

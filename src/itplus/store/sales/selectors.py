@@ -1,12 +1,15 @@
 """Reads of sales documents that other apps need: how a document is named, the head of
-each numbered series (for a backup's manifest and its verification), and what a cash
-session's sales add up to (registered with the cash X/Z report)."""
+each numbered series (for a backup's manifest and its verification), what a cash
+session's sales add up to (registered with the cash X/Z report), and a day's sales."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
 
 from itplus.core.integrity import GENESIS_HASH
 from itplus.store.cash.reports import MethodTotal, SeriesTotal, SessionSales
@@ -54,6 +57,43 @@ def series_chain_heads(*, using: str = "default") -> dict[str, dict[str, Any]]:
         number, hash_ = last if last else (0, GENESIS_HASH)
         heads[code] = {"number": number, "hash": hash_}
     return heads
+
+
+@dataclass(frozen=True, slots=True)
+class DaySales:
+    total_clp: int  # valid boletas and facturas, tax included
+    tickets: int
+    voided: int
+
+    @property
+    def average_clp(self) -> int:
+        """The average ticket, rounded half up to the peso."""
+        if not self.tickets:
+            return 0
+        return (2 * self.total_clp + self.tickets) // (2 * self.tickets)
+
+
+def sales_of_day(*, day: date | None = None) -> DaySales:
+    """The sales issued on ``day`` (today by default), a day in America/Santiago: one
+    aggregate query. Credit notes are not subtracted (the cash reports show them)."""
+    day = day or timezone.localdate()
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    rows = {
+        row["status"]: row
+        for row in Sale.objects.filter(
+            issued_at__gte=start, issued_at__lt=end, series__kind__in=SALE_KINDS
+        )
+        .values("status")
+        .annotate(n=Count("id"), total=Sum("total_clp"))
+        .order_by()
+    }
+    valid = rows.get(Sale.Status.COMPLETED, {})
+    return DaySales(
+        total_clp=valid.get("total") or 0,
+        tickets=valid.get("n", 0),
+        voided=rows.get(Sale.Status.VOIDED, {}).get("n", 0),
+    )
 
 
 def cash_session_sales(*, session_id: int, using: str = "default") -> SessionSales:

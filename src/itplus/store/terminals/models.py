@@ -32,8 +32,8 @@ class Terminal(models.Model):
         null=True,
         blank=True,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_seen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("última conexión"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("terminal")

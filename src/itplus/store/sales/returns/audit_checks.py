@@ -211,7 +211,7 @@ def check_credit_notes(ctx: AuditContext) -> Iterator[AuditProblem]:
         for page in _note_pages(using, series):
             for label, note, lines, refunds in page:
                 ctx.count("notas de crédito")
-                ctx.count("lineas de notas de crédito", len(lines))
+                ctx.count("líneas de notas de crédito", len(lines))
                 if note.number == previous_number:
                     yield document_problem(
                         "numeracion", label, _("%(doc)s: número repetido en la serie.")
