@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "ninja",  # the API docs page with its own Swagger UI files, no CDN
     "itplus.helpdesk",
     "itplus.helpdesk.services",
     "itplus.helpdesk.orders",

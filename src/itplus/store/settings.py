@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "ninja",  # the API docs page with its own Swagger UI files, no CDN
     "itplus.store.accounts",
     "itplus.store.terminals",
     "itplus.store.catalog",
