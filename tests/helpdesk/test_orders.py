@@ -126,7 +126,9 @@ def test_every_obligation_must_be_ticked(client, terms):
         "/comprar/reinstalacion-remota/", checkout_post(remote, terms, clause_same_segment=None)
     )
     assert response.status_code == 422
-    assert "Debe confirmar cada compromiso" in response.content.decode()
+    assert response.context["form"].errors["clause_same_segment"] == [
+        "Confirme este compromiso para continuar."
+    ]
     assert not Order.objects.exists()
 
 
@@ -310,3 +312,24 @@ def test_rut_and_comuna_problems_show_even_with_fields_missing(client, terms, ca
     assert "El dígito verificador del RUT 12.345.678-9 no corresponde" in page
     assert "solo se presta en comunas del Gran Santiago" in page
     assert "Este campo es obligatorio" in page
+
+
+def test_every_problem_shows_on_the_first_submit_next_to_its_field(client, terms, catalogue):
+    """A bad RUT no longer hides the unticked commitment and the unaccepted terms."""
+    remote = service("reinstalacion-remota")
+    data = checkout_post(remote, terms, rut="12.345.678-9", clause_internet=None)
+    data.pop("terms_accepted")
+
+    response = client.post("/comprar/reinstalacion-remota/", data)
+
+    assert response.status_code == 422
+    form = response.context["form"]
+    assert "no corresponde" in form.errors["rut"][0]
+    assert form.errors["clause_internet"] == ["Confirme este compromiso para continuar."]
+    assert form.errors["terms_accepted"] == [
+        "Debe aceptar los términos del servicio para continuar."
+    ]
+    assert set(form.errors) == {"rut", "clause_internet", "terms_accepted"}
+    page = response.content.decode()
+    assert page.index('name="clause_internet"') < page.index("Confirme este compromiso")
+    assert not Order.objects.exists()
