@@ -149,9 +149,52 @@ def test_terms_changed_while_filling_the_form(db, terms):
         clauses=terms.clauses,
         published_at=timezone.now(),
     )
+    remote = service("reinstalacion-remota")
     with pytest.raises(OrderRejected) as exc:
-        make_order()  # accepts 2025.1, but 2026.1 is current
+        order_create(  # accepts 2025.1, but 2026.1 is current
+            service=remote,
+            customer=customer(),
+            terms_version=terms.version,
+            accepted_clauses={c["code"] for c in terms.clauses},
+            terms_accepted=True,
+            ip_address=None,
+        )
     assert "Los términos del servicio cambiaron" in exc.value.errors["terms"]
+
+
+def test_each_service_has_its_own_terms_with_their_versions(client, terms, catalogue):
+    """The reinstall terms for the reinstalls; the support terms, with no reinstall
+    commitments, for the support and technical services; a new version of one keeps
+    the old row and leaves the other document alone."""
+    support = TermsVersion.objects.get(document="soporte", version="2025.1")
+    for code in ("reinstalacion-remota", "reinstalacion-domicilio"):
+        page = client.get(f"/comprar/{code}/").content.decode()
+        assert "Términos para la reinstalación" in page and "clause_other_programs" in page
+    for code in ("soporte-online", "servicio-tecnico", "asistencia-terreno"):
+        page = client.get(f"/comprar/{code}/").content.decode()
+        assert support.title in page and "reinstalación" not in page.split("<legend>")[-1]
+        assert "clause_other_programs" not in page and "clause_parts_apart" in page
+
+    order = make_order(service_code="servicio-tecnico")
+    assert order.terms_acceptance.terms == support
+    assert [c["code"] for c in order.terms_acceptance.accepted_clauses] == [
+        "internet",
+        "time_available",
+        "own_backups",
+        "parts_apart",
+    ]
+
+    TermsVersion.objects.create(
+        version="2026.1",
+        title="Nuevos",
+        body="…",
+        clauses=terms.clauses,
+        published_at=timezone.now(),
+    )
+    assert TermsVersion.objects.filter(document="reinstalacion").count() == 2
+    assert make_order(service_code="asistencia-terreno").terms_acceptance.terms == support
+    assert make_order().terms_acceptance.terms.version == "2026.1"
+    assert order.terms_acceptance.terms == support  # what was accepted stays as it was
 
 
 def test_software_services_need_installation_type_and_virus_answer(db, terms):

@@ -124,7 +124,7 @@ def order_problems(
     """Every rule of ``order_create`` the checkout breaks, per field, writing nothing: the
     form shows them all at once, even while other fields are still missing."""
     _cleaned, errors = _check_customer(service=service, customer=customer)
-    terms = terms_current()
+    terms = terms_current(service=service)
     return errors | _terms_problems(
         terms=terms,
         clauses=terms_clauses_for(terms=terms, service=service),
@@ -162,7 +162,7 @@ def order_create(
     if not service.active:
         raise OrderRejected({"__all__": _("Este servicio ya no está a la venta.")})
     cleaned, errors = _check_customer(service=service, customer=customer)
-    terms = terms_current()
+    terms = terms_current(service=service)
     clauses = terms_clauses_for(terms=terms, service=service)
     errors |= _terms_problems(
         terms=terms,
