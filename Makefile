@@ -23,10 +23,7 @@ run: $(VENV)/.installed
 	$(BIN)/itplus demo
 	$(BIN)/itplus-helpdesk migrate --noinput
 	$(BIN)/itplus-helpdesk demo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/itplus-helpdesk webpay_emulator --host 127.0.0.1 --port 8002 & \
-	HELPDESK_WEBPAY_EMULATOR_URL=http://127.0.0.1:8002 $(BIN)/itplus-helpdesk serve --host 0.0.0.0 --port 8001 & \
-	$(BIN)/itplus serve --host 0.0.0.0 --port 8000
+	$(BIN)/python tools/run_dev.py
 
 ## make test: lint, migrations check, the suite on SQLite and on PostgreSQL
 test: $(VENV)/.installed

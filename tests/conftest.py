@@ -1,7 +1,14 @@
 """Shared by both sites' suites: no store or help desk imports here."""
 
+import os
+import tempfile
+
 import pytest
 from django.db import connection
+
+# The suite's `itplus` subprocesses record no store in the developer's own configuration
+# folder (config.home), however they are started.
+os.environ["XDG_CONFIG_HOME"] = os.environ["APPDATA"] = tempfile.mkdtemp(prefix="itplus-cfg-")
 
 # The Chromium `browser` fixture, for both sites' Playwright tests.
 pytest_plugins = ["tests.browser"]

@@ -7,7 +7,11 @@ Run: pytest tests/helpdesk tests/core/test_chile.py --ds=tests.helpdesk_settings
 import os
 import tempfile
 
+from itplus.helpdesk.company import company_example_write
+
 os.environ.setdefault("HELPDESK_HOME", tempfile.mkdtemp(prefix="itplus-helpdesk-test-"))
+# The example company of `itplus-helpdesk demo`: the pages' tests read its channels.
+company_example_write(os.environ["HELPDESK_HOME"])
 # Tests start their own emulator and point the SDK at it per test.
 os.environ.pop("HELPDESK_WEBPAY_EMULATOR_URL", None)
 

@@ -7,9 +7,9 @@ import itertools
 from django.contrib.auth.models import User
 
 from itplus.helpdesk.orders.models import Order, TermsVersion
-from itplus.helpdesk.orders.selectors import terms_clauses_for
+from itplus.helpdesk.orders.selectors import terms_clauses_for, terms_current
 from itplus.helpdesk.orders.services import CustomerInput, order_create
-from itplus.helpdesk.orders.terms import TERMS_V1
+from itplus.helpdesk.orders.terms import TERMS_SUPPORT_V1, TERMS_V1
 from itplus.helpdesk.services.models import Service
 from itplus.helpdesk.services.services import services_install_defaults
 
@@ -17,17 +17,22 @@ _seq = itertools.count(1)
 
 
 def ensure_terms() -> TermsVersion:
-    """The published terms (a migration installs them; transactional tests flush them)."""
-    terms, _created = TermsVersion.objects.get_or_create(
-        version=TERMS_V1["version"],
-        defaults={
-            "title": TERMS_V1["title"],
-            "body": TERMS_V1["body"],
-            "clauses": TERMS_V1["clauses"],
-            "published_at": "2025-01-01T12:00:00Z",
-        },
-    )
-    return terms
+    """The published terms (a migration installs them; transactional tests flush them):
+    the reinstall terms, returned, and the support terms."""
+    published = []
+    for spec in (TERMS_V1, TERMS_SUPPORT_V1):
+        terms, _created = TermsVersion.objects.get_or_create(
+            document=spec["document"],
+            version=spec["version"],
+            defaults={
+                "title": spec["title"],
+                "body": spec["body"],
+                "clauses": spec["clauses"],
+                "published_at": "2025-01-01T12:00:00Z",
+            },
+        )
+        published.append(terms)
+    return published[0]
 
 
 def service(code: str = "reinstalacion-remota") -> Service:
@@ -51,8 +56,9 @@ def customer(**overrides) -> CustomerInput:
 
 
 def make_order(*, service_code: str = "reinstalacion-remota", **customer_overrides) -> Order:
-    terms = ensure_terms()
+    ensure_terms()
     chosen = service(service_code)
+    terms = terms_current(service=chosen)
     clauses = terms_clauses_for(terms=terms, service=chosen)
     return order_create(
         service=chosen,
@@ -75,8 +81,10 @@ def make_staff(**kwargs) -> User:
     )
 
 
-def checkout_post(service_obj: Service, terms: TermsVersion, **overrides) -> dict:
-    """The checkout form as a browser would post it, every box ticked."""
+def checkout_post(service_obj: Service, terms: TermsVersion | None = None, **overrides) -> dict:
+    """The checkout form as a browser would post it, every box ticked (of the service's
+    current terms unless ``terms`` is given)."""
+    terms = terms or terms_current(service=service_obj)
     data = {
         "customer_name": "María González",
         "rut": "12.345.678-5",

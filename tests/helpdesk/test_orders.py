@@ -126,7 +126,9 @@ def test_every_obligation_must_be_ticked(client, terms):
         "/comprar/reinstalacion-remota/", checkout_post(remote, terms, clause_same_segment=None)
     )
     assert response.status_code == 422
-    assert "Debe confirmar cada compromiso" in response.content.decode()
+    assert response.context["form"].errors["clause_same_segment"] == [
+        "Confirme este compromiso para continuar."
+    ]
     assert not Order.objects.exists()
 
 
@@ -147,9 +149,52 @@ def test_terms_changed_while_filling_the_form(db, terms):
         clauses=terms.clauses,
         published_at=timezone.now(),
     )
+    remote = service("reinstalacion-remota")
     with pytest.raises(OrderRejected) as exc:
-        make_order()  # accepts 2025.1, but 2026.1 is current
+        order_create(  # accepts 2025.1, but 2026.1 is current
+            service=remote,
+            customer=customer(),
+            terms_version=terms.version,
+            accepted_clauses={c["code"] for c in terms.clauses},
+            terms_accepted=True,
+            ip_address=None,
+        )
     assert "Los términos del servicio cambiaron" in exc.value.errors["terms"]
+
+
+def test_each_service_has_its_own_terms_with_their_versions(client, terms, catalogue):
+    """The reinstall terms for the reinstalls; the support terms, with no reinstall
+    commitments, for the support and technical services; a new version of one keeps
+    the old row and leaves the other document alone."""
+    support = TermsVersion.objects.get(document="soporte", version="2025.1")
+    for code in ("reinstalacion-remota", "reinstalacion-domicilio"):
+        page = client.get(f"/comprar/{code}/").content.decode()
+        assert "Términos para la reinstalación" in page and "clause_other_programs" in page
+    for code in ("soporte-online", "servicio-tecnico", "asistencia-terreno"):
+        page = client.get(f"/comprar/{code}/").content.decode()
+        assert support.title in page and "reinstalación" not in page.split("<legend>")[-1]
+        assert "clause_other_programs" not in page and "clause_parts_apart" in page
+
+    order = make_order(service_code="servicio-tecnico")
+    assert order.terms_acceptance.terms == support
+    assert [c["code"] for c in order.terms_acceptance.accepted_clauses] == [
+        "internet",
+        "time_available",
+        "own_backups",
+        "parts_apart",
+    ]
+
+    TermsVersion.objects.create(
+        version="2026.1",
+        title="Nuevos",
+        body="…",
+        clauses=terms.clauses,
+        published_at=timezone.now(),
+    )
+    assert TermsVersion.objects.filter(document="reinstalacion").count() == 2
+    assert make_order(service_code="asistencia-terreno").terms_acceptance.terms == support
+    assert make_order().terms_acceptance.terms.version == "2026.1"
+    assert order.terms_acceptance.terms == support  # what was accepted stays as it was
 
 
 def test_software_services_need_installation_type_and_virus_answer(db, terms):
@@ -322,3 +367,24 @@ def test_rut_and_comuna_problems_show_even_with_fields_missing(client, terms, ca
     assert "El dígito verificador del RUT 12.345.678-9 no corresponde" in page
     assert "solo se presta en comunas del Gran Santiago" in page
     assert "Este campo es obligatorio" in page
+
+
+def test_every_problem_shows_on_the_first_submit_next_to_its_field(client, terms, catalogue):
+    """A bad RUT no longer hides the unticked commitment and the unaccepted terms."""
+    remote = service("reinstalacion-remota")
+    data = checkout_post(remote, terms, rut="12.345.678-9", clause_internet=None)
+    data.pop("terms_accepted")
+
+    response = client.post("/comprar/reinstalacion-remota/", data)
+
+    assert response.status_code == 422
+    form = response.context["form"]
+    assert "no corresponde" in form.errors["rut"][0]
+    assert form.errors["clause_internet"] == ["Confirme este compromiso para continuar."]
+    assert form.errors["terms_accepted"] == [
+        "Debe aceptar los términos del servicio para continuar."
+    ]
+    assert set(form.errors) == {"rut", "clause_internet", "terms_accepted"}
+    page = response.content.decode()
+    assert page.index('name="clause_internet"') < page.index("Confirme este compromiso")
+    assert not Order.objects.exists()

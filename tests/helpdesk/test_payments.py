@@ -213,9 +213,31 @@ def test_error_page_then_back_asks_status_and_never_commits(client, order, emula
 
     assert emulator.commit_calls(redirect.token) == 0
     payment = Payment.objects.get(token=redirect.token)
-    assert payment.state in (Payment.State.REJECTED, Payment.State.FAILED)
+    assert payment.state == Payment.State.FAILED  # an error, not the bank's rejection
     assert payment.gateway_response["status"] == "FAILED"  # what status answered
     assert _refreshed(order).paid_at is None
+    page = client.get(f"/pedidos/{order.access_key}/").content.decode()
+    assert "error en el pago con Webpay" in page and "rechazado" not in page
+
+
+def test_each_outcome_is_named_on_the_order_page(client, db, emulator):
+    """Rejection, abort, timeout and error each say what happened, and only what did."""
+    expected = {
+        "reject": ("rejected", "rechazado por el banco"),
+        "abort": ("aborted", "anuló el pago"),
+        "timeout": ("timed_out", "Se agotó el tiempo"),
+        "error": ("failed", "error en el pago con Webpay"),
+    }
+    others = {text for _state, text in expected.values()}
+    for choice, (state, text) in expected.items():
+        order = make_order()
+        redirect = webpay_start(order=order, return_url=RETURN_URL)
+        _back(client, customer_pays(redirect, choice))
+
+        assert Payment.objects.get(token=redirect.token).state == state
+        page = client.get(f"/pedidos/{order.access_key}/").content.decode()
+        assert text in page, choice
+        assert not any(other in page for other in others - {text}), choice
 
 
 def test_return_before_paying_is_not_approved(client, order, emulator):

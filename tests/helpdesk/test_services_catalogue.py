@@ -1,6 +1,7 @@
 import pytest
 
 from itplus.helpdesk.services.services import service_upsert, services_install_defaults
+from tests.local_assets import assert_page_assets_are_local
 
 
 def test_five_published_services(catalogue):
@@ -66,3 +67,9 @@ def test_catalogue_page_has_a_buy_button_per_service(client, catalogue):
     assert page.count(">Comprar</a>") == 5
     assert "$35.000" in page and "IVA incluido" in page
     assert "solo Santiago" in page
+
+
+def test_the_api_docs_load_swagger_from_this_server(client, db):
+    urls = assert_page_assets_are_local(client, "/api/docs")
+
+    assert any(url.endswith("swagger-ui-bundle.js") for url in urls)

@@ -12,6 +12,8 @@ Environment variables:
   and HELPDESK_WEBPAY_API_KEY are required).
 - HELPDESK_WEBPAY_FORM_MINUTES: how long a second "pay" resumes the open Webpay form
   (default 10); past it a new transaction replaces the open one.
+- HELPDESK_HOME/helpdesk.toml: company, RUT, phone, WhatsApp, e-mail, hours and the bank
+  account for transfers (itplus.helpdesk.company; `itplus-helpdesk demo` writes an example).
 - HELPDESK_EMAIL_HOST (+ _PORT, _USER, _PASSWORD): SMTP for outgoing mail; without it
   each message is written as a file in HELPDESK_HOME/mail.
 """
@@ -39,6 +41,7 @@ from itplus.core.site_settings import (  # noqa: F401  (settings read by Django)
     secret_key,
     secret_key_ensure,
 )
+from itplus.helpdesk.company import company_load
 
 BASE_DIR = Path(__file__).resolve().parent
 HELPDESK_HOME = Path(os.environ.get("HELPDESK_HOME", Path.cwd() / "var" / "helpdesk")).resolve()
@@ -61,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "ninja",  # the API docs page with its own Swagger UI files, no CDN
     "itplus.helpdesk",
     "itplus.helpdesk.services",
     "itplus.helpdesk.orders",
@@ -109,27 +113,14 @@ if os.environ.get("HELPDESK_EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = HELPDESK_HOME / "mail"
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "HELPDESK_FROM_EMAIL", "Mesa de Ayuda itplus <soporte@itplus.cl>"
+# Who the help desk is (company, RUT, channels, hours, bank account): HELPDESK_HOME/
+# helpdesk.toml (itplus.helpdesk.company); the confirmation page and e-mail show it all.
+HELPDESK_CONTACT, HELPDESK_BANK_ACCOUNT = company_load(HELPDESK_HOME)
+DEFAULT_FROM_EMAIL = os.environ.get("HELPDESK_FROM_EMAIL") or (
+    f"Mesa de Ayuda {HELPDESK_CONTACT['company']} <{HELPDESK_CONTACT['email']}>"
+    if HELPDESK_CONTACT["email"]
+    else "webmaster@localhost"
 )
-
-# How customers reach the help desk: the confirmation page and e-mail show all of it.
-HELPDESK_CONTACT = {
-    "company": "Itplusnet Ltda.",
-    "phone": os.environ.get("HELPDESK_PHONE", "+56 2 2345 6789"),
-    "whatsapp": os.environ.get("HELPDESK_WHATSAPP", "+56 9 8765 4321"),
-    "email": os.environ.get("HELPDESK_EMAIL", "soporte@itplus.cl"),
-    "hours": "Lunes a viernes de 09:00 a 18:30 (hora de Santiago), excepto feriados",
-}
-# Shown to customers who choose to pay by bank transfer.
-HELPDESK_BANK_ACCOUNT = {
-    "holder": "Itplusnet Ltda.",
-    "rut": "76.543.210-3",
-    "bank": "Banco de Chile",
-    "kind": "Cuenta corriente",
-    "number": "00-123-45678-09",
-    "email": os.environ.get("HELPDESK_EMAIL", "soporte@itplus.cl"),
-}
 
 # Webpay Plus (Transbank). Integration credentials are public and come from the SDK.
 WEBPAY_ENVIRONMENT = os.environ.get("HELPDESK_WEBPAY_ENVIRONMENT", "integration")

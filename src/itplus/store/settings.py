@@ -2,7 +2,7 @@
 
 Reads two environment variables:
 - ITPLUS_HOME: the data folder (SQLite database, itplus.toml, reports, backups, media).
-  Defaults to ./var under the current directory.
+  Else the folder recorded when the store was created (config.home).
 - DATABASE_URL: PostgreSQL for server mode (postgres://user@host:port/db); defaults to
   an SQLite file inside ITPLUS_HOME.
 
@@ -29,7 +29,7 @@ from itplus.core.site_settings import (  # noqa: F401  (shared defaults of both 
     database,
     secret_key,
 )
-from itplus.store.config.home import itplus_home
+from itplus.store.config.home import DATABASE_FILENAME, itplus_home
 
 BASE_DIR = Path(__file__).resolve().parent
 ITPLUS_HOME = itplus_home()
@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "ninja",  # the API docs page with its own Swagger UI files, no CDN
     "itplus.store.accounts",
     "itplus.store.terminals",
     "itplus.store.catalog",
@@ -94,7 +95,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database(ITPLUS_HOME / "itplus.sqlite3")}
+DATABASES = {"default": database(ITPLUS_HOME / DATABASE_FILENAME)}
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

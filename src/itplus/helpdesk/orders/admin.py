@@ -137,8 +137,9 @@ class CallbackRequestAdmin(admin.ModelAdmin):
 
 @admin.register(TermsVersion)
 class TermsVersionAdmin(admin.ModelAdmin):
-    list_display = ["version", "title", "published_at"]
-    readonly_fields = ["version", "title", "body", "clauses", "published_at"]
+    list_display = ["document", "version", "title", "published_at"]
+    list_filter = ["document"]
+    readonly_fields = ["document", "version", "title", "body", "clauses", "published_at"]
 
     def has_add_permission(self, request):
         return False  # a new version ships with a migration

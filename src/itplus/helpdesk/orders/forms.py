@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from itplus.core.chile import InvalidRut, is_gran_santiago, rut_validate
 from itplus.helpdesk.orders.models import Order
-from itplus.helpdesk.orders.services import CustomerInput, outside_area_message
+from itplus.helpdesk.orders.services import CustomerInput, order_problems
 from itplus.helpdesk.services.models import Service
 
 YES_NO = [("si", _("Sí")), ("no", _("No"))]
@@ -63,23 +62,19 @@ class CheckoutForm(forms.Form):
                 label=clause["text"], required=False
             )
 
-    # The same rules order_create enforces, checked here too so the customer sees every
-    # problem at once, even while other fields are still missing.
-    def clean_rut(self):
-        try:
-            rut_validate(self.cleaned_data["rut"])
-        except InvalidRut as exc:
-            raise forms.ValidationError(exc.message, code=exc.code)
-        return self.cleaned_data["rut"]
-
-    def clean_comuna(self):
-        comuna = self.cleaned_data["comuna"]
-        if self.service.on_site and not is_gran_santiago(comuna):
-            raise forms.ValidationError(
-                outside_area_message(service=self.service, comuna=comuna.strip()),
-                code="fuera_de_area",
-            )
-        return comuna
+    # The rules of order_create, checked here too so the customer sees every problem at
+    # once, next to its field, even while other fields are still missing or wrong.
+    def clean(self):
+        data = super().clean()
+        problems = order_problems(
+            service=self.service,
+            customer=self.customer(),
+            terms_version=data.get("terms_version") or "",
+            accepted_clauses=self.accepted_clauses(),
+            terms_accepted=bool(data.get("terms_accepted")),
+        )
+        self.add_service_errors({k: v for k, v in problems.items() if k not in self.errors})
+        return data
 
     def clause_fields(self):
         return [self[f"clause_{c['code']}"] for c in self.clauses]
@@ -88,25 +83,32 @@ class CheckoutForm(forms.Form):
         return {c["code"] for c in self.clauses if self.cleaned_data.get(f"clause_{c['code']}")}
 
     def customer(self) -> CustomerInput:
+        """What was typed; a field that failed its own check is empty here."""
         data = self.cleaned_data
         virus = data.get("virus_suspected")
         return CustomerInput(
-            name=data["customer_name"],
-            rut=data["rut"],
-            email=data["email"],
-            phone=data["phone"],
-            business_name=data["business_name"],
-            address=data["address"],
-            comuna=data["comuna"],
+            name=data.get("customer_name", ""),
+            rut=data.get("rut", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            business_name=data.get("business_name", ""),
+            address=data.get("address", ""),
+            comuna=data.get("comuna", ""),
             installation_type=data.get("installation_type") or "",
             virus_suspected={"si": True, "no": False}.get(virus),
             notes=data.get("notes", ""),
         )
 
     # Service error keys → form fields.
-    ERROR_FIELDS = {"terms": "terms_accepted", "clauses": None, "__all__": None}
+    ERROR_FIELDS = {"terms": "terms_accepted", "__all__": None}
 
     def add_service_errors(self, errors: dict[str, str]) -> None:
         for key, message in errors.items():
+            if key == "clauses":
+                unticked = [f for f in self.clause_fields() if not self.cleaned_data.get(f.name)]
+                for field in unticked:
+                    self.add_error(field.name, _("Confirme este compromiso para continuar."))
+                if unticked:
+                    continue
             field = self.ERROR_FIELDS.get(key, key)
             self.add_error(field if field in self.fields else None, message)

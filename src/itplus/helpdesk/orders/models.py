@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 class TermsVersion(models.Model):
     """One published version of the service terms. Never edited: a change is a new row."""
 
-    version = models.CharField(_("versión"), max_length=20, unique=True)
+    # The terms document this is a version of (Service.terms_document): each service
+    # has the terms that fit it, and each document keeps every version it published.
+    document = models.SlugField(_("documento"), max_length=40, default="reinstalacion")
+    version = models.CharField(_("versión"), max_length=20)
     title = models.CharField(_("título"), max_length=200)
     body = models.TextField(_("texto"))
     # [{"code", "kind": "obligation"|"acknowledgement", "scope": "all"|"remote", "text"}]
@@ -18,6 +21,9 @@ class TermsVersion(models.Model):
         get_latest_by = "published_at"
         verbose_name = _("versión de los términos")
         verbose_name_plural = _("versiones de los términos")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="terms_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"

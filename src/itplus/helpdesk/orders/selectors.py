@@ -11,9 +11,9 @@ from itplus.helpdesk.orders.models import CallbackRequest, Order, TermsVersion
 from itplus.helpdesk.services.models import Service
 
 
-def terms_current() -> TermsVersion:
-    """The newest published terms version (installed by migration)."""
-    return TermsVersion.objects.latest()
+def terms_current(*, service: Service) -> TermsVersion:
+    """The newest published version of the service's terms (installed by migration)."""
+    return TermsVersion.objects.filter(document=service.terms_document).latest()
 
 
 def terms_clauses_for(*, terms: TermsVersion, service: Service) -> list[dict]:

@@ -7,6 +7,7 @@ respaldo bueno" contradicted its own recommendation and now reads "si tiene".
 """
 
 TERMS_V1 = {
+    "document": "reinstalacion",
     "version": "2025.1",
     "title": "Términos para la reinstalación del software de punto de venta y gestión itplusnet",
     "body": """\
@@ -122,6 +123,71 @@ botón de compra, en forma independiente de este servicio.
             "scope": "all",
             "text": "Entiendo que la Mesa de Ayuda no instala programas ajenos al software de "
             "punto de venta y gestión.",
+        },
+    ],
+}
+
+# The support and technical services (soporte online, servicio técnico de computadores
+# o red, asistencia en terreno): the reinstall terms spoke of a reinstallation they do
+# not do and asked for commitments that contradict them.
+TERMS_SUPPORT_V1 = {
+    "document": "soporte",
+    "version": "2025.1",
+    "title": "Términos de los servicios de soporte y servicio técnico itplusnet",
+    "body": """\
+Itplusnet Ltda. presta, sin necesidad de contrato, los servicios de soporte en línea del \
+software de punto de venta y gestión itplusnet, de servicio técnico remoto de \
+computadores, impresoras y red local, y de asistencia técnica en terreno (solo Santiago).
+
+HORARIO DE ATENCIÓN
+Lunes a viernes de 09:00 a 18:30 horas, excepto feriados. Al término del pago, la página \
+de su pedido le muestra las vías de contacto; también puede pedir que un técnico le llame.
+
+ALCANCE DEL SERVICIO
+El servicio dura aproximadamente el tiempo indicado en su compra. Consiste en el \
+diagnóstico y la solución del problema descrito, en la medida en que pueda resolverse en \
+ese tiempo; si no es posible, el técnico le explicará qué falta y su costo antes de seguir. \
+No incluye licencias de programas, repuestos ni equipos: si hacen falta, se cotizan aparte.
+
+RESPALDOS
+Antes de la atención, respalde la información que no quiera perder. El servicio técnico \
+no es responsable por la pérdida de información que no tenga respaldo.
+
+ATENCIÓN REMOTA
+Para la atención a distancia el equipo debe tener conexión a internet y alguien debe \
+estar frente a él durante la atención. Si no la tiene, le guiaremos por teléfono.
+
+ATENCIÓN EN TERRENO
+Solo en comunas del Gran Santiago. Alguien mayor de edad debe recibir al técnico y darle \
+acceso a los equipos.
+""",
+    "clauses": [
+        {
+            "code": "internet",
+            "kind": "obligation",
+            "scope": "remote",
+            "text": "Mi equipo tendrá conexión a internet y habrá alguien frente a él durante "
+            "la atención.",
+        },
+        {
+            "code": "time_available",
+            "kind": "obligation",
+            "scope": "all",
+            "text": "Dispondré de al menos %(minutes)s minutos para la atención.",
+        },
+        {
+            "code": "own_backups",
+            "kind": "acknowledgement",
+            "scope": "all",
+            "text": "Respaldaré antes mi información: el servicio técnico no responde por datos "
+            "sin respaldo.",
+        },
+        {
+            "code": "parts_apart",
+            "kind": "acknowledgement",
+            "scope": "all",
+            "text": "Entiendo que licencias, repuestos y equipos no están incluidos y se "
+            "cotizan aparte.",
         },
     ],
 }

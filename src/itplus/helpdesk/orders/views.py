@@ -34,7 +34,7 @@ def checkout(request, code: str):
     service = get_object_or_404(
         Service.objects.select_related("remote_alternative"), code=code, active=True
     )
-    terms = terms_current()
+    terms = terms_current(service=service)
     clauses = terms_clauses_for(terms=terms, service=service)
     form = CheckoutForm(
         request.POST or None,

@@ -340,6 +340,20 @@ def _pays_twice(*, order: Order, payment: Payment) -> bool:
     return order.payments.exclude(pk=payment.pk).filter(state__in=CAPTURED_STATES).exists()
 
 
+def _failure_named(*, status: str | None, code) -> tuple[str, str]:
+    """What a failed transaction truly was. Only a commit's non-zero response code is the
+    bank's rejection of the card; a FAILED status without one is an error (in Webpay's
+    form, or the customer left it), and the rest Transbank could not confirm."""
+    if status == "FAILED" and isinstance(code, int) and code != 0:
+        return S.REJECTED, _("El banco rechazó la tarjeta (código %(code)s).") % {"code": code}
+    if status == "FAILED":
+        return S.FAILED, _("Error en el formulario de Webpay: el pago no se completó.")
+    return S.FAILED, _("Transbank no confirmó el pago (estado %(status)s, código %(code)s).") % {
+        "status": status or "?",
+        "code": code,
+    }
+
+
 @transaction.atomic
 def _apply_result(*, payment: Payment, response: dict, fail_if_unresolved: bool = False) -> Payment:
     """Record what Transbank said about the transaction (commit or status answer).
@@ -415,12 +429,8 @@ def _apply_result(*, payment: Payment, response: dict, fail_if_unresolved: bool 
             status == "AUTHORIZED"  # authorized with a non-zero code: not a valid approval
         )
     ):
-        _finish(
-            payment,
-            state=S.REJECTED if status == "FAILED" else S.FAILED,
-            detail=_("Pago rechazado (código %(code)s).") % {"code": response.get("response_code")},
-            **fields,
-        )
+        state, detail = _failure_named(status=status, code=response.get("response_code"))
+        _finish(payment, state=state, detail=detail, **fields)
         order_mark_payment_failed(order=payment.order)
     else:
         # INITIALIZED or another in-between status: try again later.

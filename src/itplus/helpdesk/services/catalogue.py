@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from itplus.helpdesk.services.models import SUPPORT_TERMS
+
 # (code, name, price CLP IVA incl., minutes, on site, about the store software,
 #  remote alternative code, description)
 DEFAULT_SERVICES = [
@@ -37,6 +39,7 @@ DEFAULT_SERVICES = [
     },
     {
         "code": "soporte-online",
+        "terms_document": SUPPORT_TERMS,
         "name": _("Soporte online"),
         "price_clp": 15_000,
         "duration_minutes": 30,
@@ -49,6 +52,7 @@ DEFAULT_SERVICES = [
     },
     {
         "code": "servicio-tecnico",
+        "terms_document": SUPPORT_TERMS,
         "name": _("Servicio técnico de computadores o red"),
         "price_clp": 30_000,
         "duration_minutes": 60,
@@ -61,6 +65,7 @@ DEFAULT_SERVICES = [
     },
     {
         "code": "asistencia-terreno",
+        "terms_document": SUPPORT_TERMS,
         "name": _("Asistencia técnica en terreno"),
         "price_clp": 45_000,
         "duration_minutes": 120,

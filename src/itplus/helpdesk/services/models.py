@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+REINSTALL_TERMS = "reinstalacion"
+SUPPORT_TERMS = "soporte"
+
 
 class Service(models.Model):
     """One support service sold online, each with its own "Comprar" button (S12)."""
@@ -25,6 +28,16 @@ class Service(models.Model):
         null=True,
         blank=True,
         help_text=_("Se ofrece cuando la comuna está fuera del área de atención en terreno."),
+    )
+    # Which terms the customer accepts when buying it (a document of the orders app,
+    # each with its own published versions): the reinstall terms or the support terms.
+    terms_document = models.SlugField(
+        _("términos"),
+        max_length=40,
+        default=REINSTALL_TERMS,
+        help_text=_(
+            "reinstalacion: términos de reinstalación; soporte: soporte y servicio técnico."
+        ),
     )
     active = models.BooleanField(_("a la venta"), default=True)
     position = models.PositiveSmallIntegerField(_("orden"), default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from itplus.helpdesk.services.catalogue import DEFAULT_SERVICES
-from itplus.helpdesk.services.models import Service
+from itplus.helpdesk.services.models import REINSTALL_TERMS, Service
 
 
 @transaction.atomic
@@ -19,6 +19,7 @@ def service_upsert(
     on_site: bool = False,
     about_store_software: bool = False,
     remote_alternative: str | None = None,
+    terms_document: str = REINSTALL_TERMS,
     position: int = 0,
 ) -> Service:
     """Create or update the service with this code (prices are integer CLP, IVA incl.)."""
@@ -35,6 +36,7 @@ def service_upsert(
             "on_site": on_site,
             "about_store_software": about_store_software,
             "remote_alternative": alternative,
+            "terms_document": terms_document,
             "position": position,
         },
     )

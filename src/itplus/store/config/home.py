@@ -1,5 +1,11 @@
 """The data folder, ITPLUS_HOME: where it is, and making it ready to run.
 
+Where: ITPLUS_HOME from the environment (the Makefile sets ``./var`` of the repository),
+else the folder recorded in the user's configuration folder when a store was first
+created there (``itplus migrate``, ``setup store``, ``demo``, ``reinstall``), else — for a
+command that creates a store — the user's data folder. Nothing falls back to the
+current directory: a command run from another folder finds the same store or none.
+
 Importing the settings reads this folder and writes nothing; ``home_prepare`` — called
 by the ``itplus`` command, the WSGI entry point and the test settings before Django
 starts — creates the folder, the static folder WhiteNoise expects and the install's
@@ -9,14 +15,88 @@ secret key.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-from itplus.core.site_settings import secret_key_ensure
+from itplus.core.site_settings import database, secret_key_ensure
+
+try:  # optional: the platform's folders, when installed
+    import platformdirs
+except ImportError:  # pragma: no cover - depends on the environment
+    platformdirs = None
+
+APP_NAME = "itplus"
+DATABASE_FILENAME = "itplus.sqlite3"
+POINTER_FILENAME = "home"
+
+
+def _user_dir(kind: str) -> Path:
+    """The user's ``config`` or ``data`` folder for itplus (platformdirs when installed)."""
+    if platformdirs is not None:
+        if kind == "config":
+            return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
+        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if sys.platform == "win32":
+        variable = "APPDATA" if kind == "config" else "LOCALAPPDATA"
+        fallback = "Roaming" if kind == "config" else "Local"
+        base = os.environ.get(variable) or Path.home() / "AppData" / fallback
+        return Path(base) / APP_NAME
+    if kind == "config":
+        base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / APP_NAME
+
+
+def home_pointer_path() -> Path:
+    """The small file that records this user's store folder."""
+    return _user_dir("config") / POINTER_FILENAME
+
+
+def home_recorded() -> Path | None:
+    """The store folder recorded when a store was created, if any."""
+    try:
+        text = home_pointer_path().read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return None
+    return Path(text) if text else None
+
+
+def home_record(home: Path) -> None:
+    """Remember ``home`` as this user's store folder."""
+    path = home_pointer_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{Path(home).resolve()}\n", encoding="utf-8")
+
+
+def home_default_new() -> Path:
+    """Where a store is created when nothing says where: the user's data folder."""
+    return _user_dir("data") / "tienda"
+
+
+def itplus_home_find() -> Path | None:
+    """ITPLUS_HOME from the environment, else the recorded folder; None when neither."""
+    if value := os.environ.get("ITPLUS_HOME"):
+        return Path(value).resolve()
+    recorded = home_recorded()
+    return recorded.resolve() if recorded is not None else None
 
 
 def itplus_home() -> Path:
-    """ITPLUS_HOME from the environment, else ./var under the current directory."""
-    return Path(os.environ.get("ITPLUS_HOME", Path.cwd() / "var")).resolve()
+    """The store folder (``itplus_home_find``), else where a new store would go."""
+    return itplus_home_find() or home_default_new().resolve()
+
+
+def store_files_exist(home: Path) -> bool:
+    """Whether ``home`` holds a store, judged without opening anything (opening an SQLite
+    file creates it): the folder and, on SQLite, the database file. On PostgreSQL
+    whether the database is there and migrated needs a connection."""
+    if not Path(home).is_dir():
+        return False
+    config = database(Path(home) / DATABASE_FILENAME)
+    if config["ENGINE"] != "django.db.backends.sqlite3":
+        return True
+    return Path(config["NAME"]).is_file()
 
 
 def home_prepare(home: Path | None = None) -> Path:

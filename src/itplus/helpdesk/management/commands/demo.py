@@ -1,8 +1,10 @@
 """`itplus-helpdesk demo`: the published catalogue and a staff account to try the site."""
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
+from itplus.helpdesk.company import company_example_write
 from itplus.helpdesk.services.services import services_install_defaults
 
 DEMO_USER = "soporte"
@@ -14,6 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         services = services_install_defaults()
+        example = company_example_write(settings.HELPDESK_HOME)
+        if example is not None:
+            self.stdout.write(
+                f"Datos de la empresa de ejemplo en {example}: edítelos y reinicie la mesa de ayuda."
+            )
         if not User.objects.filter(username=DEMO_USER).exists():
             User.objects.create_superuser(DEMO_USER, "soporte@itplus.cl", DEMO_PASSWORD)
         self.stdout.write(
