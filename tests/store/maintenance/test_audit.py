@@ -85,7 +85,7 @@ def test_clean_store_passes(store):
     assert report.ok, report.problems
     assert report.checked["series"] == 1
     assert report.checked["documentos"] == 5
-    assert report.checked["lineas"] == 9
+    assert report.checked["líneas"] == 9
     assert any(s.cash_rounding_clp for s in Sale.objects.all())  # rounding was exercised
 
 
