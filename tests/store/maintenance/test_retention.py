@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from itplus.store.maintenance.backup import backup_create
 from itplus.store.maintenance.backup_folder import backup_list
-from itplus.store.maintenance.backup_status import STATUS_BAD, STATUS_OK, STATUS_UNKNOWN, BackupInfo
+from itplus.store.maintenance.backup_status import (
+    SESSION_CLOSE_LABEL,
+    STATUS_BAD,
+    STATUS_OK,
+    STATUS_UNKNOWN,
+    BackupInfo,
+)
 from itplus.store.maintenance.retention import backup_prune, backups_to_keep
 from itplus.store.maintenance.verify import backup_verify
 from tests.store.maintenance.support import build_store, clear_home, flip
@@ -73,6 +79,31 @@ def test_newest_of_each_day_is_the_one_kept():
     )
 
     assert keep == {evening.path}
+
+
+def test_every_backup_of_a_cash_session_close_is_kept_for_the_daily_window():
+    # The defect: "Crear respaldo ahora" minutes after the Z's backup left one per day,
+    # so the Z's own backup was deleted.
+    today = date(2025, 6, 15)
+
+    def at_close(day: date, hour: int) -> BackupInfo:
+        moment = at(day, hour)
+        return info(f"itplus-{moment:%Y%m%d-%H%M}{SESSION_CLOSE_LABEL}.itpbak", moment)
+
+    morning_z, evening_z = at_close(today, 14), at_close(today, 21)
+    manual = backup(today, hour=22)
+    old_z, bad_z = at_close(date(2025, 6, 1), 21), at_close(today - timedelta(days=1), 21)
+    bad_z.status = STATUS_BAD
+
+    keep = backups_to_keep(
+        [morning_z, evening_z, manual, old_z, bad_z],
+        keep_daily=7,
+        keep_weekly=0,
+        keep_monthly=0,
+        today=today,
+    )
+
+    assert keep == {morning_z.path, evening_z.path, manual.path}
 
 
 def test_zero_counts_still_keep_the_newest_good_backup():

@@ -230,8 +230,9 @@ def test_backup_after_session_close(backup_home, settings):
     settings.ITPLUS_BACKUP_AFTER_SESSION_CLOSE = True
     backup_after_session_close(wait=True)
 
-    assert len(backup_files(backup_home)) == 1
+    (taken,) = backup_files(backup_home)
     assert ScheduleState.load().last_reason == "cierre de caja"
+    assert "-cierre-de-caja" in taken.name  # retention keeps these for the daily window
 
 
 @pytest.mark.django_db(transaction=True)

@@ -31,6 +31,8 @@ from itplus.store.maintenance import archive
 STATUS_FILE = ".itplus-verificaciones.json"
 # In the name of the backup taken just before a restore (kept by the retention).
 SAFETY_LABEL = "-antes-de-restaurar"
+# Taken after a cash session closed (its Z): retention keeps each one for the daily window.
+SESSION_CLOSE_LABEL = "-cierre-de-caja"
 
 STATUS_OK = "ok"
 STATUS_BAD = "bad"
@@ -66,6 +68,10 @@ class BackupInfo:
     @property
     def is_safety(self) -> bool:
         return SAFETY_LABEL in self.path.name
+
+    @property
+    def is_session_close(self) -> bool:
+        return SESSION_CLOSE_LABEL in self.path.name
 
     @property
     def is_good(self) -> bool | None:

@@ -46,7 +46,9 @@ def backups_to_keep(
     Calendar windows ending ``today`` (local dates): the newest usable backup of each of
     the last ``keep_daily`` days, of each of the last ``keep_weekly`` ISO weeks and of
     each of the last ``keep_monthly`` months. A backup known to be bad never fills a
-    slot. Always kept, whatever the counts: the newest good backup (or, if none was
+    slot. Every backup taken at a cash session's close (its Z) within the daily window is
+    kept too, however many a day: each one is the state of the store at a closed
+    session. Always kept, whatever the counts: the newest good backup (or, if none was
     verified yet, the newest not known to be bad) and any backup dated after ``today``
     (a wrong clock must not delete the newest backups), and an undated backup not known
     to be bad.
@@ -77,6 +79,12 @@ def backups_to_keep(
         ),
         (keep_monthly, lambda d: (d.year, d.month), _months_back(today, keep_monthly - 1)),
     ]
+    if keep_daily > 0:
+        first_day = today - timedelta(days=keep_daily - 1)
+        for backup in backups:
+            day = timezone.localtime(backup.created_at).date()
+            if backup.is_session_close and backup.is_good is not False and day >= first_day:
+                keep.add(backup.path)
     for count, bucket_of, oldest in windows:
         if count <= 0:
             continue

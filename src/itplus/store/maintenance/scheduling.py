@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from itplus.store.config import StoreConfig, get_config
 from itplus.store.maintenance.backup import BackupResult, backup_create
+from itplus.store.maintenance.backup_status import SESSION_CLOSE_LABEL
 from itplus.store.maintenance.retention import backup_prune
 
 logger = logging.getLogger("itplus.backup")
@@ -176,7 +177,9 @@ def read_passphrase(path: Path | None) -> str | None:
     return lines[0].strip() if lines else ""
 
 
-def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) -> BackupResult:
+def backup_run(
+    *, reason: str, now: datetime | None = None, prune: bool = True, label: str = ""
+) -> BackupResult:
     """Take a backup now (with the configured folder and passphrase), then prune.
 
     Raises ``BackupBusy`` if one is already running here, and ``BackupError`` (Spanish
@@ -192,7 +195,7 @@ def backup_run(*, reason: str, now: datetime | None = None, prune: bool = True) 
         state.last_reason = reason
         try:
             passphrase = read_passphrase(conf.passphrase_file)
-            result = backup_create(to=conf.folder, passphrase=passphrase)
+            result = backup_create(to=conf.folder, passphrase=passphrase, label=label)
         except Exception as exc:
             state.last_error = str(exc) or exc.__class__.__name__
             state.save()
@@ -285,7 +288,7 @@ def backup_after_session_close(z=None, *, wait: bool = False) -> threading.Threa
 
     def work() -> None:
         try:
-            backup_run(reason="cierre de caja")
+            backup_run(reason="cierre de caja", label=SESSION_CLOSE_LABEL)
         except BackupBusy:
             logger.info("Ya hay un respaldo en curso; no se toma otro al cerrar la caja")
         except Exception:
