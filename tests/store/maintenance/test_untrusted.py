@@ -38,6 +38,15 @@ WRITE_CAP = 4 * 1024 * 1024  # what a refused check may write, everything includ
 
 
 @pytest.fixture(autouse=True)
+def own_temp_folder(tmp_path, monkeypatch):
+    """This test's own temporary folder: scratch folders of other processes (another
+    test run on the machine) are not mistaken for ones this test left behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+
+
+@pytest.fixture(autouse=True)
 def clean_home(transactional_db, scratch_aliases):
     clear_home()
     yield
