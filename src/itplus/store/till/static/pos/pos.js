@@ -1092,8 +1092,8 @@ const actions = {
   escape: () => {
     if (!el.results.hidden) closeResults();
     else if (el.code.value) el.code.value = "";
-    else if (ticket.lines.length) enqueue(cancelTicket); // after the scans still on their way
-    else clearMessage();
+    // After the scans still on their way: "scan, Esc" cancels a ticket with that line.
+    else enqueue(() => (ticket.lines.length ? cancelTicket() : clearMessage()));
   },
 };
 

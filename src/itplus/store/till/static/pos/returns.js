@@ -33,7 +33,7 @@ const TEXT = {
 };
 
 const when = (iso) =>
-  new Date(iso).toLocaleString("es-CL", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  new Date(iso).toLocaleString("es-CL", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
 
 export function createReturns({ api, role, askApproval, showMessage, focusCode, loadReceipt }) {
   const dialog = document.getElementById("dlg-return");
