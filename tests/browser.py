@@ -74,3 +74,12 @@ def watch_csp(page) -> list[str]:
         ),
     )
     return seen
+
+
+def log_in(page, username: str, password: str = "clave-segura-1", *, next_url: str = "/") -> None:
+    """Log in through the site's login page and land on ``next_url``."""
+    page.goto(f"/login/?next={next_url}")
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_label("Clave").fill(password)
+    page.get_by_role("button", name="Ingresar").click()
+    page.wait_for_url(f"**{next_url}")

@@ -230,3 +230,19 @@ def test_a_credit_note_copy_needs_the_reprint_approval_for_that_note(
     copy = api_client.get(answer.json()["receipt_url"])
     assert copy.status_code == 200 and "COPIA" in copy.content.decode()
     assert post(api_client, reprint, {"approval_id": copy_id}).status_code == 403  # used
+
+
+def test_find_the_sale_to_return_by_its_printed_number(api_client, sold):
+    found = api_client.get(
+        "/api/v1/returns/find", {"document": f"{sold.series.code}-{sold.number}"}
+    )
+    missing = api_client.get("/api/v1/returns/find", {"document": "B9-4711"})
+
+    data = found.json()
+    assert found.status_code == 200
+    assert (data["sale_id"], data["total_clp"], data["customer"]) == (sold.pk, 2380, "")
+    assert data["store_credit_allowed"] is False
+    assert data["payments"] == [{"method": "efectivo", "amount_clp": 2380}]
+    assert [line["quantity_left"] for line in data["lines"]] == ["2.000"]
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "El documento B9-4711 no existe en esta tienda."

@@ -181,3 +181,47 @@ def test_a_scale_label_approval_is_sent_and_unapproved_labels_are_found():
 def test_uuid4_works_without_a_secure_context():
     value = run_js("T.uuid4()")
     assert len(value) == 36 and value[14] == "4"
+
+
+def test_cash_still_due_in_a_split_payment():
+    # $3.535: nothing typed → all the rounded cash; $1.000 by debit → $2.535 rounds to
+    # $2.530; cash already typed counts too; never below zero.
+    cases = [
+        [],
+        [{"method": "debito", "amount": 1000}],
+        [{"method": "debito", "amount": 1000}, {"method": "efectivo", "amount": 500}],
+        [{"method": "debito", "amount": 1000}, {"method": "efectivo", "amount": None}],
+        [{"method": "credito", "amount": 5000}],
+    ]
+    assert run_js(f"{json.dumps(cases)}.map((typed) => T.cashStillDue(3535, typed))") == [
+        3530,
+        2530,
+        2030,
+        2530,
+        0,
+    ]
+
+
+def test_a_return_is_credited_like_the_server():
+    # sold, returned before, credited before, total, returning now
+    cases = [
+        ("3.000", "0.000", 0, 1000, "1"),  # 333,33 → 333
+        ("3.000", "1.000", 333, 1000, "1"),  # 666,67 → 667, minus 333
+        ("3.000", "2.000", 667, 1000, "1"),  # the rest, exactly
+        ("0.750", "0.000", 0, 8993, "0.250"),  # 2.997,67 → 2.998
+        ("2.000", "0.000", 0, 2380, "5"),  # more than sold: at most what is left
+    ]
+
+    def expected(sold, returned, credited, total, quantity):
+        sold, after = Decimal(sold), Decimal(returned) + Decimal(quantity)
+        credited_after = total if after >= sold else round_clp(Decimal(total) * after / sold)
+        return min(max(credited_after - credited, 0), total - credited)
+
+    lines = [
+        {"quantity_sold": s, "quantity_returned": r, "credited_clp": c, "total_clp": t}
+        for s, r, c, t, _q in cases
+    ]
+    quantities = [q for *_rest, q in cases]
+    assert run_js(
+        f"{json.dumps(lines)}.map((line, i) => T.returnLineAmount(line, {json.dumps(quantities)}[i]))"
+    ) == [expected(*case) for case in cases]

@@ -326,6 +326,8 @@ def test_park_and_resume_a_ticket(page, shop):
     expect(page.locator("#lines tr td").nth(2)).to_have_text("3")
 
     page.keyboard.press("F8")
+    expect(page.locator("#dlg-prompt")).to_contain_text("Nombre para reconocerlo")
+    page.keyboard.press("Enter")  # no name: the summary names it
     expect(page.locator("#message")).to_contain_text("Ticket dejado en espera.")
     expect(page.locator("#lines tr")).to_have_count(0)
     assert ParkedTicket.objects.count() == 1

@@ -57,6 +57,7 @@ class ApprovalAction(models.TextChoices):
     RETURN = "devolucion", _("Devolución")
     CASH_OUT = "egreso_caja", _("Egreso de caja")
     SCALE_LABEL = "etiqueta_balanza", _("Etiqueta de balanza fuera de rango")
+    CANCEL_TICKET = "cancelar_ticket", _("Cancelación de ticket")
 
 
 class Approval(models.Model):

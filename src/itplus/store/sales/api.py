@@ -17,6 +17,7 @@ from itplus.store.sales.services import (
     PaymentInput,
     SaleInput,
     sale_complete,
+    ticket_cancel,
     ticket_park,
     ticket_resume,
 )
@@ -213,8 +214,9 @@ class ParkedOut(Schema):
     id: int
     label: str
     created_at: str
-    cashier: str
+    cashier: str  # the name people know the cashier by
     lines: int
+    customer: str  # the customer the till had picked for it, "" for the final consumer
 
 
 @router.post("/parked", response=ParkedOut, summary="Dejar un ticket en espera")
@@ -239,12 +241,48 @@ def parked_resume(request: HttpRequest, ticket_id: int):
 
 
 def _parked_out(ticket: ParkedTicket) -> ParkedOut:
+    # The payload is the till's own ticket; its customer is what the till showed.
+    chosen = ticket.payload.get("customer")
+    customer = chosen.get("customer") if isinstance(chosen, dict) else None
+    name = customer.get("name") if isinstance(customer, dict) else ""
     return ParkedOut(
         id=ticket.pk,
         label=ticket.label,
         created_at=ticket.created_at.isoformat(),
-        cashier=ticket.cashier.get_username(),
+        cashier=ticket.cashier.get_full_name() or ticket.cashier.get_username(),
         lines=len(ticket.payload.get("lines", [])),
+        customer=str(name or "")[:100],
+    )
+
+
+class TicketCancelIn(Schema):
+    approval_id: int | None = None  # a cashier's: "cancelar_ticket" covering the total
+    total_clp: AmountClpField = 0
+    lines: list[str] = Field(default_factory=list, max_length=500)
+
+
+class TicketCancelOut(Schema):
+    recorded: bool
+    approved_by: str
+
+
+@router.post("/tickets/cancel", response=TicketCancelOut, summary="Cancelar el ticket completo")
+def cancel_ticket(request: HttpRequest, payload: TicketCancelIn):
+    """The till drops a ticket that was never charged. A cashier sends the supervisor's
+    "cancelar_ticket" approval (POST /approvals, with the ticket's total), used here; a
+    supervisor needs none and nothing is recorded."""
+    cashier = require_cashier(request)
+    approval = ticket_cancel(
+        terminal=request.terminal,
+        cashier=cashier,
+        approval_id=payload.approval_id,
+        total_clp=payload.total_clp,
+        lines=payload.lines,
+    )
+    approver = approval.approved_by if approval else None
+    return TicketCancelOut(
+        recorded=approval is not None,
+        approved_by=(approver.get_full_name() or approver.get_username()) if approver else "",
     )
 
 

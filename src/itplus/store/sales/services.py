@@ -602,3 +602,38 @@ def ticket_resume(*, terminal: Terminal, ticket_id: int) -> dict:
     payload = ticket.payload
     ticket.delete()
     return payload
+
+
+@transaction.atomic
+def ticket_cancel(
+    *,
+    terminal: Terminal,
+    cashier: User,
+    approval_id: int | None,
+    total_clp: int,
+    lines: list[str],
+) -> Approval | None:
+    """The cashier drops the whole ticket before charging it (the customer left).
+
+    An unsaved ticket lives only at the till, so the record of its cancellation is the
+    supervisor's ``cancelar_ticket`` approval, used here: who asked, who approved, at
+    which terminal, the total it covered and the products (in its detail). A supervisor
+    at the till is the approver and needs none; nothing is recorded then, as for a line
+    void. A ticket without lines needs nothing at all (the till does not ask).
+    """
+    if isinstance(total_clp, bool) or not isinstance(total_clp, int) or total_clp < 0:
+        raise SaleRejected(_("El total del ticket no es válido."))
+    if role_at_least(cashier, Role.SUPERVISOR):
+        return None
+    summary = _("Ticket cancelado (%(total)s): %(lines)s") % {
+        "total": format_clp(total_clp),
+        "lines": ", ".join(str(name)[:40] for name in lines[:20]) or "—",
+    }
+    return approval_consume(
+        approval_id=approval_id,
+        action=ApprovalAction.CANCEL_TICKET,
+        requested_by=cashier,
+        terminal=terminal,
+        amount_clp=total_clp or None,
+        detail=summary,
+    )

@@ -20,6 +20,7 @@ from itplus.store.sales.models import CreditNote, Sale
 from itplus.store.sales.reprints import document_page_url, document_reprint, receipt_copy_url
 from itplus.store.sales.returns.selectors import (
     sale_document_label,
+    sale_find_text,
     sale_return_state,
 )
 from itplus.store.sales.returns.services import (
@@ -114,6 +115,11 @@ class ReturnableOut(Schema):
     sale_id: int
     document: str
     status: str
+    issued_at: str
+    total_clp: int
+    customer: str  # "" for the final consumer
+    store_credit_allowed: bool  # "cuenta_corriente" refunds need an identified customer
+    payments: list[RefundOut]  # how the sale was paid: a refund goes back the same way
     lines: list[ReturnableLineOut]
 
 
@@ -202,15 +208,45 @@ def void_sale(request: HttpRequest, sale_id: int, payload: VoidIn):
 )
 def returnable(request: HttpRequest, sale_id: int):
     require_cashier(request)
-    sale = Sale.objects.select_related("series").filter(pk=sale_id).first()
+    sale = Sale.objects.select_related("series", "customer").filter(pk=sale_id).first()
     if sale is None:
         raise DocumentNotFound(
             _("El documento %(document)s no existe en esta tienda.") % {"document": f"#{sale_id}"}
         )
+    return returnable_out(sale)
+
+
+@router.get(
+    "/returns/find",
+    response=ReturnableOut,
+    summary="Buscar la venta a devolver por su número impreso",
+)
+def returnable_find(request: HttpRequest, document: str = ""):
+    """``document`` as printed or scanned: "B1-17", "B1 17", "17" or the sale's UUID."""
+    require_cashier(request)
+    text = document.strip()[:80]
+    sale = sale_find_text(text) if text else None
+    if sale is None:
+        raise DocumentNotFound(
+            _("El documento %(document)s no existe en esta tienda.") % {"document": text or "—"}
+        )
+    return returnable_out(sale)
+
+
+def returnable_out(sale: Sale) -> ReturnableOut:
+    customer = sale.customer
     return ReturnableOut(
         sale_id=sale.pk,
         document=sale_document_label(sale),
         status=sale.status,
+        issued_at=sale.issued_at.isoformat(),
+        total_clp=sale.total_clp,
+        customer="" if customer is None or customer.is_final_consumer else customer.name,
+        store_credit_allowed=customer is not None and not customer.is_final_consumer,
+        payments=[
+            RefundOut(method=p.method, amount_clp=p.amount_clp)
+            for p in sale.payments.order_by("pk")
+        ],
         lines=[
             ReturnableLineOut(
                 position=s.line.position,

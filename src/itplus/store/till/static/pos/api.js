@@ -82,5 +82,8 @@ export function createApi(token, { timeoutMs = 15000 } = {}) {
     park: (label, payload) => request("POST", "/parked", { label, payload }),
     parkedList: () => request("GET", "/parked"),
     resume: (id) => request("POST", `/parked/${id}/resume`),
+    // The whole unsaved ticket dropped; a cashier's with the "cancelar_ticket" approval.
+    cancelTicket: ({ approvalId = null, totalClp, lines }) =>
+      request("POST", "/tickets/cancel", { approval_id: approvalId, total_clp: totalClp, lines }),
   };
 }

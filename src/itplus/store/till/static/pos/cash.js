@@ -1,6 +1,7 @@
 // The till's cash drawer (F10 "Caja"): open with a float (a cashier needs a supervisor's
 // PIN), ingreso/egreso with a reason, X report (supervisors only: the close is blind),
-// and the blind count by denomination that closes the session and shows the printable Z.
+// and the blind count by denomination that closes the session and shows the printable Z;
+// returns (4) and account payments (5) open their own screens from the menu.
 // While the session is closed a bar says so and offers to open it.
 import { MSG } from "./messages.js";
 import * as N from "./numbers.js";
@@ -28,7 +29,7 @@ const TEXT = {
 const money = (amount) => `${amount < 0 ? "-" : ""}$${String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ".")}`;
 const signed = (amount) => (amount > 0 ? "+" : "") + money(amount);
 
-export function createCashMenu({ api, role, showMessage, askApproval, focusCode }) {
+export function createCashMenu({ api, role, showMessage, askApproval, focusCode, screens = {} }) {
   const bar = document.getElementById("cash-bar");
   const dialog = document.getElementById("dlg-cash");
   const slot = (name) => dialog.querySelector(`[data-slot="${name}"]`);
@@ -172,6 +173,11 @@ export function createCashMenu({ api, role, showMessage, askApproval, focusCode 
   }
 
   async function go(what) {
+    if (screens[what]) {
+      // A return or an account payment: their own screen, from this menu.
+      dialog.close();
+      return screens[what]();
+    }
     if (what === "move") {
       dialog.querySelector('[data-panel="move"]').reset();
       return show("move", TEXT.moveTitle);
@@ -210,9 +216,10 @@ export function createCashMenu({ api, role, showMessage, askApproval, focusCode 
   });
   dialog.addEventListener("keydown", (event) => {
     const menu = dialog.querySelector('[data-panel="menu"]');
-    if (!menu.hidden && ["1", "2", "3"].includes(event.key)) {
+    const choice = { 1: "move", 2: "x", 3: "close", 4: "return", 5: "account" }[event.key];
+    if (!menu.hidden && choice) {
       event.preventDefault();
-      go({ 1: "move", 2: "x", 3: "close" }[event.key]);
+      go(choice);
     }
   });
   dialog.addEventListener("close", () => {

@@ -94,7 +94,14 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
 
   // ------------------------------------------------------------ picker dialog
 
-  function pick({ reason = "", forFactura = state.kind === "factura", completing = null } = {}) {
+  /** Pick a customer; ``assign`` false only answers who (an account payment), the
+   * ticket keeps its own customer. */
+  function pick({
+    reason = "",
+    forFactura = state.kind === "factura",
+    completing = null,
+    assign = true,
+  } = {}) {
     if (dialog.open) return Promise.resolve(null);
     const form = dialog.querySelector("form");
     const input = dialog.querySelector("#customer-q");
@@ -230,7 +237,7 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
           const body = Object.fromEntries([...fresh.querySelectorAll("input")].map((i) => [i.name, i.value.trim()]));
           try {
             const created = await request("POST", "/customers", body);
-            setCustomer(created);
+            if (assign) setCustomer(created);
             showMessage(TEXT.created(created.name), "ok");
             if (!ready(created)) return undefined;
             return finish(created);
@@ -240,8 +247,10 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
         }
         if (index < 0 || !items[index]) return fail(input.value.trim() ? TEXT.noResults : TEXT.typeMore);
         if (!ready(items[index])) return undefined;
-        setCustomer(items[index]);
-        showMessage(TEXT.picked(items[index].name), "info");
+        if (assign) {
+          setCustomer(items[index]);
+          showMessage(TEXT.picked(items[index].name), "info");
+        }
         finish(items[index]);
       };
       const cancel = () => finish(null);
@@ -249,7 +258,7 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
         if (event.target.closest("[data-close]")) return finish(null);
         const action = event.target.closest("[data-customer-action]")?.dataset.customerAction;
         if (action === "final") {
-          clearToFinal();
+          if (assign) clearToFinal();
           finish(null);
         } else if (action === "new") showNew();
       };
@@ -264,7 +273,7 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
           showNew();
         } else if (event.key === "F3") {
           event.preventDefault();
-          clearToFinal();
+          if (assign) clearToFinal();
           finish(null);
         }
       };
@@ -325,6 +334,22 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
     },
     /** After a recorded sale: back to a boleta for the final consumer. */
     reset: clearToFinal,
+    /** The choice as it is now (kept with a parked ticket). */
+    snapshot: () => ({ kind: state.kind, customer: state.customer }),
+    /** A parked ticket resumed: its document kind and customer again (checked anew). */
+    restore(saved) {
+      if (!saved || (saved.kind !== "boleta" && saved.kind !== "factura")) return clearToFinal();
+      state = { kind: saved.kind, customer: saved.customer && typeof saved.customer === "object" ? saved.customer : null };
+      if (!state.customer) state.kind = "boleta";
+      save();
+      refresh();
+    },
+    /** Who pays into an account: the picker, without changing the ticket's customer. */
+    pickForAccount: (reason) => pick({ reason, assign: false, forFactura: false }),
+    /** The account changed (a payment): the bar shows the new debt if it is this customer. */
+    accountChanged(changed) {
+      if (state.customer?.id === changed.id) setCustomer(changed);
+    },
     /** Payment dialog opened: add the "Fiado" method (only with a customer) and its credit. */
     decoratePay(payDialog) {
       const methods = payDialog.querySelector(".pay-methods");

@@ -7,6 +7,8 @@ import * as T from "./ticket.js";
 import * as N from "./numbers.js";
 import { createCustomerPicker } from "./customer.js";
 import { createCashMenu } from "./cash.js";
+import { createReturns } from "./returns.js";
+import { createAccountPayment } from "./account.js";
 
 const root = document.getElementById("till");
 const cfg = {
@@ -17,10 +19,19 @@ const cfg = {
   pairUrl: root.dataset.pairUrl,
 };
 const api = createApi(cfg.token);
-const customer = createCustomerPicker({ api, terminal: cfg.terminal, showMessage });
-const cash = createCashMenu({ api, role: cfg.role, showMessage, askApproval, focusCode });
-const STORAGE_KEY = `itplus.ticket.${cfg.terminal}`;
 const KEEP_OPEN = Symbol("keep-open");
+const customer = createCustomerPicker({ api, terminal: cfg.terminal, showMessage });
+const returns = createReturns({ api, role: cfg.role, askApproval, showMessage, focusCode, loadReceipt });
+const account = createAccountPayment({ api, customer, runDialog, dialogError, keepOpen: KEEP_OPEN, showMessage });
+const cash = createCashMenu({
+  api,
+  role: cfg.role,
+  showMessage,
+  askApproval,
+  focusCode,
+  screens: { return: () => returns.open(), account: () => account.open() },
+});
+const STORAGE_KEY = `itplus.ticket.${cfg.terminal}`;
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -41,6 +52,7 @@ const el = {
   prompt: $("dlg-prompt"),
   pin: $("dlg-pin"),
   parked: $("dlg-parked"),
+  confirm: $("dlg-confirm"),
   pay: $("dlg-pay"),
   receipt: $("dlg-receipt"),
 };
@@ -270,6 +282,14 @@ function ask({ title, label, hint = "", value = "", inputmode = "decimal", parse
       return result;
     },
   });
+}
+
+/** A yes/no question; resolves true when confirmed. */
+async function confirmDialog({ title, text }) {
+  const dialog = el.confirm;
+  slot(dialog, "title").textContent = title;
+  slot(dialog, "text").textContent = text;
+  return Boolean(await runDialog(dialog, { onOpen: () => dialog.querySelector("button[type=submit]").focus() }));
 }
 
 /** A supervisor's PIN for ``action``; resolves with the approval, or null if cancelled. */
@@ -644,18 +664,61 @@ function moveSelection(step) {
 
 // ---------------------------------------------------------------- park / resume
 
+/** The ticket waits on the server with a name the cashier may give it, and its customer. */
 async function park() {
   if (!assertEditable()) return;
   if (!ticket.lines.length) return showMessage(MSG.emptyTicket);
   const totals = T.ticketTotals(ticket);
+  const summary = MSG.parkedLabel(totals.items, T.formatCLP(totals.total));
+  const answer = await ask({
+    title: MSG.parkTitle,
+    label: MSG.parkName,
+    hint: MSG.parkHint(summary),
+    inputmode: "text",
+    parse: (text) => ({ value: text.trim().replace(/\s+/g, " ").slice(0, 30) }),
+  });
+  if (!answer) return;
+  const label = answer.value ? `${answer.value} · ${summary}` : summary;
   try {
-    await api.park(MSG.parkedLabel(totals.items, T.formatCLP(totals.total)), ticket);
+    await api.park(label.slice(0, 60), { ...ticket, customer: customer.snapshot() });
   } catch (error) {
     return showError(error);
   }
   ticket = newTicket();
+  customer.reset();
   commit();
   showMessage(MSG.parked, "ok");
+}
+
+/**
+ * Esc on a ticket with lines: drop it all, uncharged. A cashier needs a supervisor's PIN
+ * for it (the used approval is the record of the cancellation); a supervisor confirms.
+ */
+async function cancelTicket() {
+  if (!assertEditable() || !ticket.lines.length) return;
+  const totals = T.ticketTotals(ticket);
+  const summary = MSG.parkedLabel(totals.items, T.formatCLP(totals.total));
+  if (cfg.role === "cajero") {
+    const approval = await askApproval({
+      action: "cancelar_ticket",
+      reason: MSG.approvalCancel(summary),
+      amountClp: totals.total || null,
+      detail: summary,
+    });
+    if (!approval) return;
+    try {
+      const lines = ticket.lines.filter((l) => !l.isVoided).map((l) => l.name);
+      await api.cancelTicket({ approvalId: approval.id, totalClp: totals.total, lines });
+    } catch (error) {
+      return showError(error);
+    }
+  } else if (!(await confirmDialog({ title: MSG.cancelTitle, text: MSG.cancelConfirm(summary) }))) {
+    return;
+  }
+  ticket = newTicket();
+  customer.reset();
+  commit();
+  showMessage(MSG.ticketCancelled, "info");
 }
 
 async function resume() {
@@ -680,7 +743,8 @@ async function resume() {
         const label = document.createElement("span");
         label.textContent = t.label || `#${t.id}`;
         const who = document.createElement("small");
-        who.textContent = `${t.cashier} · ${new Date(t.created_at).toLocaleTimeString("es-CL", { hour: "2-digit", minute: "2-digit" })}`;
+        const time = new Date(t.created_at).toLocaleTimeString("es-CL", { hour: "2-digit", minute: "2-digit" });
+        who.textContent = [t.customer, t.cashier, time].filter(Boolean).join(" · ");
         li.append(label, who);
         li.addEventListener("click", () => {
           index = i;
@@ -711,8 +775,10 @@ async function resume() {
     },
   });
   if (!payload || !Array.isArray(payload.lines)) return;
-  ticket = { ...newTicket(), ...payload, unconfirmed: null };
+  const { customer: chosen, ...saved } = payload;
+  ticket = { ...newTicket(), ...saved, unconfirmed: null };
   ticket.selected = ticket.lines.length - 1;
+  customer.restore(chosen);
   commit();
   showMessage(MSG.resumed, "ok");
 }
@@ -735,12 +801,12 @@ function paymentProblem(rows) {
   return null;
 }
 
+const typedPayments = (rows) => rows.map((r) => ({ method: r.method, amount: parseAmount(r.amount) }));
+
 /** Payment rows as typed → payments to send. An empty cash amount means "exact". */
 function resolvePayments(total, rows) {
-  const typed = rows.map((r) => ({ method: r.method, amount: parseAmount(r.amount) }));
-  const electronic = typed.filter((p) => p.method !== "efectivo").reduce((s, p) => s + (p.amount || 0), 0);
-  const typedCash = typed.filter((p) => p.method === "efectivo").reduce((s, p) => s + (p.amount || 0), 0);
-  let exactCash = Math.max(T.roundCash(Math.max(total - electronic, 0)) - typedCash, 0);
+  const typed = typedPayments(rows);
+  let exactCash = T.cashStillDue(total, typed);
   const payments = [];
   for (const p of typed) {
     if (p.amount) payments.push(p);
@@ -847,6 +913,9 @@ async function pay() {
         return div;
       }),
     );
+    // An empty cash field takes what is still owed after the other rows, and says so.
+    const exact = MSG.payExact(T.formatCLP(T.cashStillDue(total, typedPayments(rows))));
+    rowsBox.querySelectorAll('input[data-method="efectivo"]').forEach((input) => (input.placeholder = exact));
     const typedProblem = paymentProblem(rows);
     dialogError(dialog, typedProblem || s.problem || "");
     return { payments, s, typedProblem };
@@ -866,7 +935,6 @@ async function pay() {
         input.autocomplete = "off";
         input.dataset.method = row.method;
         input.value = row.amount;
-        if (row.method === "efectivo") input.placeholder = MSG.payExact(T.formatCLP(totals.cashTotal));
         input.addEventListener("input", () => {
           row.amount = input.value;
           update();
@@ -1025,10 +1093,13 @@ const actions = {
   void: voidLine,
   pay,
   cash: () => cash.open(),
+  return: () => returns.open(),
+  account: () => account.open(),
   escape: () => {
     if (!el.results.hidden) closeResults();
     else if (el.code.value) el.code.value = "";
-    else clearMessage();
+    // After the scans still on their way: "scan, Esc" cancels a ticket with that line.
+    else enqueue(() => (ticket.lines.length ? cancelTicket() : clearMessage()));
   },
 };
 

@@ -190,3 +190,30 @@ export function saleLinesPayload(ticket) {
 export function unapprovedScaleLabels(ticket) {
   return ticket.lines.filter((l) => !l.isVoided && l.scaleLabel && !l.scaleLabel.plausible && l.scaleApprovalId == null);
 }
+
+/**
+ * Cash still to receive once the typed payments count ({method, amount|null} each): the
+ * rounded cash part of what the electronic payments leave, minus cash already typed.
+ * What an empty cash field means ("exacto") in a split payment.
+ */
+export function cashStillDue(total, typed) {
+  const sum = (cash) => typed.filter((p) => (p.method === "efectivo") === cash).reduce((s, p) => s + (p.amount || 0), 0);
+  return Math.max(roundCash(Math.max(total - sum(false), 0)) - sum(true), 0);
+}
+
+/**
+ * The refund of returning ``quantity`` (a decimal string) of a sold line, as the server
+ * computes it (sales.returns.services._line_amount): the share of the line total for
+ * everything returned so far, rounded half up, minus what earlier returns credited; all
+ * of what is left when the line comes back complete. ``line`` is a /returnable line.
+ */
+export function returnLineAmount(line, quantity) {
+  const sold = toMilli(line.quantity_sold);
+  const after = toMilli(line.quantity_returned) + toMilli(quantity);
+  const total = BigInt(line.total_clp);
+  const creditedAfter = after >= sold ? total : (2n * total * after + sold) / (2n * sold);
+  const credited = BigInt(line.credited_clp);
+  const left = total - credited;
+  const amount = creditedAfter - credited;
+  return Number(amount < 0n ? 0n : amount > left ? left : amount);
+}
