@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from itplus.core.numbers import AmountClpField, NumberInput
 from itplus.store.accounts.approvals import approval_grant
@@ -198,8 +198,9 @@ def create_approval(request: HttpRequest, payload: ApprovalIn):
     )
 
 
-class ParkedTicketIn(Schema):
-    """The till's ticket as it is (its other keys are kept); ``lines`` must be a list."""
+class ParkedTicketIn(BaseModel):
+    """The till's ticket as it is (its other keys are kept: a ninja Schema would drop
+    them); ``lines`` must be a list."""
 
     model_config = ConfigDict(extra="allow")
     lines: list[dict]
@@ -223,7 +224,7 @@ class ParkedOut(Schema):
 def park(request: HttpRequest, body: ParkIn):
     cashier = require_cashier(request)
     ticket = ticket_park(
-        terminal=request.terminal, cashier=cashier, label=body.label, payload=body.payload.dict()
+        terminal=request.terminal, cashier=cashier, label=body.label, payload=body.payload.model_dump()
     )
     return _parked_out(ticket)
 
