@@ -224,7 +224,10 @@ class ParkedOut(Schema):
 def park(request: HttpRequest, body: ParkIn):
     cashier = require_cashier(request)
     ticket = ticket_park(
-        terminal=request.terminal, cashier=cashier, label=body.label, payload=body.payload.model_dump()
+        terminal=request.terminal,
+        cashier=cashier,
+        label=body.label,
+        payload=body.payload.model_dump(),
     )
     return _parked_out(ticket)
 
