@@ -22,11 +22,9 @@ from django.views.decorators.http import require_POST
 
 from itplus.core.errors import BusinessError
 from itplus.core.money import format_clp
-from itplus.store.accounts.approvals import ApprovalRefused, approval_grant
+from itplus.store.accounts.approvals import approval_grant
 from itplus.store.accounts.models import ApprovalAction
-from itplus.store.config import StoreIdentityMissing
 from itplus.store.sales.models import CreditNote, PaymentMethod, Sale
-from itplus.store.sales.reprints import document_page_is_copy
 from itplus.store.sales.returns.receipts import receipt_for_credit_note
 from itplus.store.sales.returns.selectors import (
     credit_notes_for_sale,
@@ -44,7 +42,7 @@ from itplus.store.sales.returns.services import (
     sale_return,
     sale_void,
 )
-from itplus.store.sales.views import approval_id_param, refused
+from itplus.store.sales.views import document_page
 from itplus.store.terminals.models import Terminal
 
 TEMPLATE = "sales/returns/index.html"
@@ -241,18 +239,8 @@ def credit_note_print(request: HttpRequest, credit_note_id: int) -> HttpResponse
     note = CreditNote.objects.filter(pk=credit_note_id).first()
     if note is None:
         raise Http404(_("La nota de crédito no existe."))
-    try:
-        copy = document_page_is_copy(
-            document=note,
-            user=request.user,
-            approval_id=approval_id_param(request),
-            copy_requested=request.GET.get("copia") == "1",
-        )
-        receipt = receipt_for_credit_note(credit_note_id=credit_note_id, copy=copy)
-    except ApprovalRefused as error:
-        return refused(request, error.message, status=error.status)
-    except StoreIdentityMissing as error:
-        return refused(
-            request, error.message, status=error.status, title=_("Faltan los datos de la tienda")
-        )
-    return render(request, "sales/receipt.html", {"receipt": receipt})
+    return document_page(
+        request,
+        note,
+        lambda copy: receipt_for_credit_note(credit_note_id=credit_note_id, copy=copy),
+    )
