@@ -116,19 +116,6 @@ class StaffUserAdmin(DjangoUserAdmin):
 
 @admin.register(Approval)
 class ApprovalAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    csv_fields = (
-        "created_at",
-        "action",
-        "approved_by",
-        "requested_by",
-        "terminal",
-        "max_percent",
-        "amount_clp",
-        "object_ref",
-        "detail",
-        "expires_at",
-        "used_at",
-    )
     """Read-only: approvals are evidence of who authorised what, for whom and when."""
 
     list_display = [
@@ -144,6 +131,7 @@ class ApprovalAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "expires_at",
         "used_at",
     ]
+    csv_fields = tuple(list_display)
     list_filter = ["action", "created_at", "approved_by", "requested_by", "terminal"]
     list_select_related = ["approved_by", "requested_by", "terminal"]
     search_fields = ["detail", "approved_by__username", "requested_by__username"]
