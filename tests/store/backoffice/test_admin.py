@@ -1,29 +1,20 @@
 """Read-only lists: every admin built on ``ReadOnlyAdminMixin`` shows its records and
 refuses to add, change or delete one, through the test client as an administrator."""
 
-import socket
-import threading
-
 import pytest
-from django.conf import settings
 from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.urls import reverse
-from django.utils import timezone
 
 from itplus.store.accounts.approvals import approval_grant
 from itplus.store.accounts.security import login_authenticate
 from itplus.store.backoffice.admin import ReadOnlyAdminMixin
 from itplus.store.cash.models import PaymentMethod
 from itplus.store.cash.services import cash_session_close
-from itplus.store.config import config_section_set
 from itplus.store.customers.services import customer_payment_record
 from itplus.store.inventory.services import count_sheet_open, default_warehouse, stock_adjust
-from itplus.store.printing.services import print_now
-from itplus.store.purchases.services import supplier_invoice_record
-from itplus.store.sales.receipts import sale_printout
 from tests.factories import make_customer, make_product, make_sale, make_terminal, make_user
-from tests.store.purchases.factories import make_order, make_supplier, receive
+from tests.store.backoffice.factories import print_once, purchase_invoiced
 from tests.store.sales.factories import make_credit_note_series, make_return
 
 pytestmark = pytest.mark.django_db
@@ -43,22 +34,6 @@ def url(model_admin, view: str, *args) -> str:
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
 
 
-def _print_once(sale) -> None:
-    """The sale's receipt sent to a printer played by a local socket (a PrintJob)."""
-    server = socket.create_server(("127.0.0.1", 0))
-    threading.Thread(target=lambda: server.accept()[0].recv(1 << 20), daemon=True).start()
-    config_section_set(
-        settings.ITPLUS_HOME,
-        "printer",
-        {"kind": "network", "host": "127.0.0.1", "port": server.getsockname()[1]},
-    )
-    try:
-        print_now(sale_printout(sale_id=sale.pk))
-    finally:
-        config_section_set(settings.ITPLUS_HOME, "printer", {"kind": "none"})
-        server.close()
-
-
 @pytest.fixture
 def store(client):
     """One of every record the read-only lists show: a sale, printed, and returned; a
@@ -70,24 +45,12 @@ def store(client):
     terminal = make_terminal()
     product = make_product()
     sale = make_sale(terminal=terminal, cashier=make_user(role="cajero"), products=[product])
-    _print_once(sale)
+    print_once(sale)
     make_credit_note_series()
     make_return(terminal=terminal, user=admin_user, sale=sale)
     make_user(role="supervisor", pin="4321")
     approval_grant(pin="4321", action="reimpresion", requested_by=admin_user, obj=sale)
-    supplier = make_supplier()
-    order = make_order(supplier=supplier, user=admin_user, lines=[(product, 10, 100)])
-    received = receive(user=admin_user, order=order, lines=[(product, 10, 100)])
-    supplier_invoice_record(
-        supplier=supplier,
-        folio=4512,
-        issued_on=timezone.localdate(),
-        net_clp=1_000,
-        iva_clp=190,
-        total_clp=1_190,
-        receipts=[received],
-        user=admin_user,
-    )
+    purchase_invoiced(user=admin_user, product=product, quantity=10, net_cost_clp=100)
     customer_payment_record(
         customer=make_customer(),
         amount_clp=1000,

@@ -9,12 +9,9 @@ services. A new page is checked without anybody adding it here.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from datetime import UTC, date, timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -22,39 +19,19 @@ from django.utils import timezone
 from itplus.store.accounts.approvals import approval_grant
 from itplus.store.cash.models import CashSession, PaymentMethod
 from itplus.store.cash.services import cash_movement_record, cash_session_close
-from itplus.store.config import config_section_set
 from itplus.store.customers.forms import StatementFilterForm
 from itplus.store.customers.models import Customer
 from itplus.store.customers.services import customer_payment_record
 from itplus.store.inventory.models import CountSheet
 from itplus.store.inventory.services import count_sheet_open, default_warehouse, stock_adjust
-from itplus.store.printing.services import print_now
 from itplus.store.purchases.models import PurchaseOrder
-from itplus.store.purchases.services import supplier_invoice_record
 from itplus.store.sales.models import CreditNote, DocumentSeries, Sale
-from itplus.store.sales.receipts import sale_printout
 from tests.factories import make_customer, make_product, make_sale, make_terminal, make_user
 from tests.page_formats import page_problems, utc_spellings
-from tests.store.purchases.factories import make_order, make_supplier, receive
+from tests.store.backoffice.factories import print_once, purchase_invoiced
 from tests.store.sales.factories import make_credit_note_series, make_return
 
 pytestmark = pytest.mark.django_db
-
-
-def _print_once(sale) -> None:
-    """The sale's receipt sent to a printer played by a local socket (a PrintJob)."""
-    server = socket.create_server(("127.0.0.1", 0))
-    threading.Thread(target=lambda: server.accept()[0].recv(1 << 20), daemon=True).start()
-    config_section_set(
-        settings.ITPLUS_HOME,
-        "printer",
-        {"kind": "network", "host": "127.0.0.1", "port": server.getsockname()[1]},
-    )
-    try:
-        print_now(sale_printout(sale_id=sale.pk))
-    finally:
-        config_section_set(settings.ITPLUS_HOME, "printer", {"kind": "none"})
-        server.close()
 
 
 @pytest.fixture
@@ -71,24 +48,12 @@ def shop(client):
     wine = make_product(name="Vino Carmenère reserva", price_clp=35_000)
     bread = make_product(name="Pan amasado", price_clp=1_990)
     sale = make_sale(terminal=terminal, cashier=make_user(role="cajero"), products=[wine, bread])
-    _print_once(sale)
+    print_once(sale)
     make_credit_note_series()
     make_return(terminal=terminal, user=owner, sale=sale)
     make_user(role="supervisor", pin="4321")
     approval_grant(pin="4321", action="reimpresion", requested_by=owner, obj=sale)
-    supplier = make_supplier()
-    order = make_order(supplier=supplier, user=owner, lines=[(wine, 20, 15_000)])
-    received = receive(user=owner, order=order, lines=[(wine, 20, 15_000)])
-    supplier_invoice_record(
-        supplier=supplier,
-        folio=4512,
-        issued_on=timezone.localdate(),
-        net_clp=300_000,
-        iva_clp=57_000,
-        total_clp=357_000,
-        receipts=[received],
-        user=owner,
-    )
+    purchase_invoiced(user=owner, product=wine, quantity=20, net_cost_clp=15_000)
     customer = make_customer(name="Marta Rojas", credit_limit_clp=100_000)
     customer_payment_record(
         customer=customer,
