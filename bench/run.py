@@ -236,31 +236,19 @@ COMPARE_BEGIN = "<!-- before-and-after -->"
 COMPARE_END = "<!-- /before-and-after -->"
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def compare(args: argparse.Namespace) -> int:
     """The workload of ``args.compare`` and of this tree, alternated twice per database
     (before, after, before, after), reported side by side as ratios to each run's own
     baseline and written into docs/benchmarks.md between the before-and-after markers."""
-    rev = subprocess.run(
-        ["git", "rev-parse", "--short", args.compare],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    here = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    rev = _git("rev-parse", "--short", args.compare)
+    here = _git("rev-parse", "--short", "HEAD")
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
     old_tree = Path(tempfile.mkdtemp(prefix="itplus-bench-before-")) / rev
     subprocess.run(
         ["git", "worktree", "add", "--detach", "--quiet", str(old_tree), rev], cwd=ROOT, check=True
