@@ -20,11 +20,12 @@ OPEN_PATHS = ("/admin/logout/",)
 
 def store_identity_required(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
-        setup_url = reverse("setup:store")
         path = request.path
+        if not path.startswith(GUARDED_PREFIXES):  # the API and the rest: nothing to do
+            return get_response(request)
+        setup_url = reverse("setup:store")
         if (
-            path.startswith(GUARDED_PREFIXES)
-            and not path.startswith(setup_url)
+            not path.startswith(setup_url)
             and path not in OPEN_PATHS
             and store_identity_missing()
             and request.user.is_authenticated
