@@ -81,8 +81,12 @@ DEFAULTS: dict[str, Any] = {
         "folder": "",
         "passphrase_file": "",
     },
-    # "server" holds the database; a "terminal" install reaches the server at server_url.
-    "install": {"role": "server", "server_url": ""},
+    # "server" holds the database; a "terminal" install reaches the server at server_url,
+    # as the terminal ``terminal_code`` with ``terminal_token`` (itplus setup terminal).
+    "install": {"role": "server", "server_url": "", "terminal_code": "", "terminal_token": ""},
+    # The offline till: each terminal holds blocks of ``block_size`` document numbers per
+    # series, and leases another when fewer than ``renew_below`` are left unused.
+    "offline": {"block_size": 50, "renew_below": 20},
 }
 
 # The identity fields a receipt cannot go without (phone and footer are optional).
@@ -153,6 +157,14 @@ class BackupConfig:
 class InstallConfig:
     role: Literal["server", "terminal"] = "server"
     server_url: str = ""
+    terminal_code: str = ""
+    terminal_token: str = ""
+
+
+@dataclass(frozen=True)
+class OfflineConfig:
+    block_size: int = 50
+    renew_below: int = 20
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,7 @@ class StoreConfig:
     approvals: ApprovalsConfig
     backup: BackupConfig
     install: InstallConfig
+    offline: OfflineConfig
 
     def discount_limit_percent(self, role: str) -> int:
         """The most a role may discount without an approval; 0 for an unknown role."""
@@ -386,6 +399,17 @@ def _install(raw: dict[str, Any]) -> InstallConfig:
     return InstallConfig(
         role=_choice("[install] role", section["role"], INSTALL_ROLES),  # type: ignore[arg-type]
         server_url=_text("[install] server_url", section["server_url"]),
+        terminal_code=_text("[install] terminal_code", section["terminal_code"]),
+        terminal_token=_text("[install] terminal_token", section["terminal_token"]),
+    )
+
+
+def _offline(raw: dict[str, Any]) -> OfflineConfig:
+    section = _section(raw, "offline")
+    block_size = _int("[offline] block_size", section["block_size"], 5, 10_000)
+    return OfflineConfig(
+        block_size=block_size,
+        renew_below=_int("[offline] renew_below", section["renew_below"], 1, block_size),
     )
 
 
@@ -412,6 +436,7 @@ def config_from_dict(raw: dict[str, Any]) -> StoreConfig:
         ),
         backup=_backup(raw),
         install=_install(raw),
+        offline=_offline(raw),
     )
 
 

@@ -176,13 +176,14 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
       (rutField.value ? fresh.querySelector('[name="name"]') : rutField).focus();
     };
     const showComplete = (customer) => {
+      const same = target && target.id === customer.id; // keep what the cashier already typed
       target = customer;
       fresh.hidden = true;
       complete.hidden = false;
       const missing = customer.factura_missing;
       complete.querySelectorAll("[data-field]").forEach((node) => {
         node.hidden = !missing.includes(node.dataset.field);
-        if (node.tagName === "INPUT") node.value = "";
+        if (node.tagName === "INPUT" && !same) node.value = "";
       });
       const labels = [...complete.querySelectorAll("label[data-field]")].filter((l) => !l.hidden).map((l) => l.textContent.toLowerCase());
       fail(TEXT.facturaMissing(customer.name || customer.rut_display, labels.join(", ")));
@@ -217,12 +218,23 @@ export function createCustomerPicker({ api, terminal, showMessage }) {
         resolve(value);
         setTimeout(() => document.getElementById("code")?.focus(), 0);
       };
-      const submit = async (event) => {
+      // Enter pressed again while a request is on its way waits for it: one request at a
+      // time, each reading the fields as they are when its turn comes.
+      let queue = Promise.resolve();
+      const submit = (event) => {
         event.preventDefault();
+        queue = queue.then(send, send);
+      };
+      const send = async () => {
+        if (!dialog.open) return undefined;
         if (target) {
           const body = Object.fromEntries(
             [...complete.querySelectorAll("input:not([hidden])")].map((i) => [i.name, i.value.trim()]),
           );
+          if (!Object.values(body).some(Boolean)) {
+            showComplete(target); // nothing typed yet: say again what is missing
+            return undefined;
+          }
           try {
             const updated = await request("PATCH", `/customers/${target.id}`, body);
             setCustomer(updated);
