@@ -86,6 +86,7 @@ SECTIONS: tuple[Section, ...] = (
             Link(_("Respaldos y auditoría"), "maintenance:index"),
             Link(_("Guía de reinstalación"), "maintenance:guide"),
             Link(_("Datos de la tienda"), "setup:store", admin_only=True),
+            Link(_("Terminales y ventas en vivo"), "home:terminals", admin_only=True),
             Link(_("Personal, terminales y permisos"), "admin:index"),
         ),
     ),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from itplus.core.errors import BusinessError
 from itplus.store.terminals.models import Terminal
-from itplus.store.terminals.services import terminal_authenticate
+from itplus.store.terminals.services import browser_code_redeem, terminal_authenticate
 from itplus.store.till.forms import PairForm
 from itplus.store.till.selectors import till_context
 from itplus.store.till.services import terminal_pair
@@ -40,6 +40,36 @@ def till(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _set_terminal_cookie(request: HttpRequest, response: HttpResponse, token: str) -> None:
+    response.set_signed_cookie(
+        TERMINAL_COOKIE,
+        token,
+        salt=TERMINAL_COOKIE_SALT,
+        max_age=TERMINAL_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+@require_http_methods(["GET"])
+def pair_code(request: HttpRequest) -> HttpResponse:
+    """The launcher of a PC paired by ``itplus setup terminal`` opens this with a one-time
+    browser code (never the token): the browser gets the terminal's cookie, then the till."""
+    try:
+        _terminal, token = browser_code_redeem(
+            code=request.GET.get("c", ""), address=request.META.get("REMOTE_ADDR") or None
+        )
+    except BusinessError as exc:
+        current = paired_terminal(request)
+        if current is not None:  # an old launcher link, but this browser is paired
+            return redirect(reverse("till_pos"))
+        return render(request, "till/pair_code.html", {"error": exc.message}, status=exc.status)
+    response = redirect(reverse("till_pos"))
+    _set_terminal_cookie(request, response, token)
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pair(request: HttpRequest) -> HttpResponse:
@@ -56,15 +86,7 @@ def pair(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             response = redirect(reverse("till_pos"))
-            response.set_signed_cookie(
-                TERMINAL_COOKIE,
-                token,
-                salt=TERMINAL_COOKIE_SALT,
-                max_age=TERMINAL_COOKIE_MAX_AGE,
-                httponly=True,
-                samesite="Lax",
-                secure=request.is_secure(),
-            )
+            _set_terminal_cookie(request, response, token)
             return response
     return render(
         request,
