@@ -37,7 +37,9 @@ class Terminal(models.Model):
     # Reported by the till's heartbeat (POST /api/v1/terminals/heartbeat).
     last_seen_ip = models.GenericIPAddressField(_("última IP"), null=True, blank=True)
     version = models.CharField(_("versión"), max_length=40, blank=True, default="")
-    pending_offline_sales = models.PositiveIntegerField(_("ventas sin conexión pendientes"), default=0)
+    pending_offline_sales = models.PositiveIntegerField(
+        _("ventas sin conexión pendientes"), default=0
+    )
     # A revoked terminal's token stops working at once; pairing it again un-revokes it.
     revoked_at = models.DateTimeField(_("revocada"), null=True, blank=True)
 
@@ -79,6 +81,9 @@ class PairingCode(models.Model):
         verbose_name = _("código de vinculación")
         verbose_name_plural = _("códigos de vinculación")
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.terminal_id}"
+
 
 class PairingThrottle(models.Model):
     """Wrong pairing codes counted per address (and ``*`` for all addresses), so a code
@@ -87,3 +92,6 @@ class PairingThrottle(models.Model):
     key = models.CharField(max_length=64, unique=True)
     window_start = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.key

@@ -213,7 +213,9 @@ def _code_use(
             row.window_start, row.failures = now, 0
         limit = MAX_PAIRING_FAILURES_ALL if row.key == ALL_ADDRESSES else MAX_PAIRING_FAILURES
         if row.failures >= limit:
-            minutes = max(1, int((row.window_start + PAIRING_FAILURE_WINDOW - now).seconds / 60) + 1)
+            minutes = max(
+                1, int((row.window_start + PAIRING_FAILURE_WINDOW - now).seconds / 60) + 1
+            )
             return None, PairingThrottled(
                 _(
                     "Demasiados códigos equivocados. Espere %(minutes)s minutos y vuelva a "
@@ -284,7 +286,9 @@ def browser_code_redeem(*, code: str, address: str | None) -> tuple[Terminal, st
     forgotten by the code's row)."""
     with transaction.atomic():
         now = timezone.now()
-        pairing, error = _code_use(code=code, kind=PairingCodeKind.BROWSER, address=address, now=now)
+        pairing, error = _code_use(
+            code=code, kind=PairingCodeKind.BROWSER, address=address, now=now
+        )
         if pairing is not None:
             token, pairing.token = pairing.token, ""
             pairing.save(update_fields=["used_at", "used_from", "token"])
