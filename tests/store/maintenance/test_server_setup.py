@@ -20,6 +20,8 @@ import pytest
 
 from itplus.store.maintenance.server_setup import (
     Cluster,
+    ServerSetupError,
+    pg_cluster_init,
     systemd_units,
     windows_start_script,
     windows_task_command,
@@ -142,3 +144,10 @@ def test_the_systemd_units_serve_on_the_lan_after_the_local_cluster(tmp_path):
     assert script.startswith("@echo off\r\n") and "serve --host 0.0.0.0 --port 8000" in script
     task = windows_task_command(script=tmp_path / "itplus-servidor.cmd")
     assert task.startswith('schtasks /Create /TN "itplus tienda" /SC ONSTART')
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only as root")
+def test_the_own_cluster_is_refused_to_root_in_spanish(tmp_path):
+    with pytest.raises(ServerSetupError, match="PostgreSQL no se ejecuta como root"):
+        pg_cluster_init(home=tmp_path)
+    assert not (tmp_path / "postgresql").exists()
