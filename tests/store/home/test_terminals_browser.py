@@ -67,7 +67,7 @@ def test_an_expired_code_is_refused_in_spanish(page, transactional_db):
 
     log_in(page, cashier.username, next_url="/pos/vincular/")
     page.get_by_label("Código de vinculación").fill(code)
-    page.get_by_role("button", name="Vincular con el código").click()
+    page.get_by_role("button", name="Usar el código").click()
     expect(page.locator("#pair-code-form [role=alert]")).to_have_text(
         "El código de vinculación venció. Genere uno nuevo en Gestión → Terminales."
     )
