@@ -675,18 +675,29 @@ def build_guide(catalog: CommandCatalog | None = None, kit: KitFacts | None = No
     )
 
 
+# File names and paths are read aloud over the phone: never split them at a hyphen.
+_WRAP = {"break_on_hyphens": False, "break_long_words": False}
+
+
 def render_text(guide: Guide, width: int = 78) -> str:
     out = [guide.title.upper(), "=" * len(guide.title), ""]
     for paragraph in guide.intro:
-        out += [textwrap.fill(paragraph, width), ""]
+        out += [textwrap.fill(paragraph, width, **_WRAP), ""]
     for section in guide.sections:
-        out += [section.title, "-" * len(section.title), textwrap.fill(section.intro, width), ""]
+        out += [
+            section.title,
+            "-" * len(section.title),
+            textwrap.fill(section.intro, width, **_WRAP),
+            "",
+        ]
         for number, step in enumerate(section.steps, start=1):
             head = f"{number:>2}. "
             out.append(f"{head}{step.title}")
             for paragraph in step.text:
                 out.append(
-                    textwrap.fill(paragraph, width, initial_indent="    ", subsequent_indent="    ")
+                    textwrap.fill(
+                        paragraph, width, initial_indent="    ", subsequent_indent="    ", **_WRAP
+                    )
                 )
             for command in step.commands:
                 if command.caption:
@@ -699,6 +710,7 @@ def render_text(guide: Guide, width: int = 78) -> str:
                         width,
                         initial_indent="    ",
                         subsequent_indent="    ",
+                        **_WRAP,
                     )
                 )
             out.append("")
