@@ -172,7 +172,14 @@ def test_build_the_kit_install_offline_in_a_fresh_venv_and_reinstall_identical(t
     assert backup is not None and backup.parent == out / BACKUPS_FOLDER
     assert (out / BACKUPS_FOLDER / KEY_NOTE).is_file()
     assert keys.key_id(key) in (out / BACKUPS_FOLDER / KEY_NOTE).read_text(encoding="utf-8")
-    assert key.hex() not in "".join(p.read_text("utf-8", "ignore") for p in installer.iterdir())
+    texts = [
+        p
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix in (".txt", ".json", ".cmd", ".sh", ".html")
+    ]
+    for text in texts:  # the key proves the backup is the store's: it is not on the stick
+        content = text.read_text("utf-8").replace(" ", "")
+        assert key.hex() not in content, text
     listed = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
     assert len(listed) == len(result.files) == sum(1 for p in out.rglob("*") if p.is_file()) - 1
     assert kit_verify(out) == []
@@ -289,6 +296,15 @@ def test_build_the_kit_install_offline_in_a_fresh_venv_and_reinstall_identical(t
             timeout=300,
         )
         assert check.returncode == 0, check.stdout + check.stderr
+        # a kit with a changed, a missing and an extra file is refused, naming each
+        wheel = next((again / PACKAGES_FOLDER).glob("tzdata-*.whl"))
+        wheel.write_bytes(wheel.read_bytes()[:-1] + b"x")
+        (again / INSTALLER_FOLDER / LINUX_SCRIPT).unlink()
+        (again / PACKAGES_FOLDER / "otro.whl").write_bytes(b"")
+        problems = kit_verify(again)
+        assert any(wheel.name in p and "dañado" in p for p in problems), problems
+        assert any(LINUX_SCRIPT in p and "Falta" in p for p in problems), problems
+        assert any("otro.whl" in p for p in problems), problems
     finally:
         if scratch:
             dbcopy.pg_drop_database(connection.settings_dict, scratch)
