@@ -71,6 +71,7 @@ def command_groups() -> tuple[CommandGroup, ...]:
                 ("backup", _("Crea, lista, verifica y limpia respaldos; hoja de recuperación")),
                 ("restore", _("Restaura un respaldo sobre esta instalación")),
                 ("reinstall", _("Reinstala la tienda en un equipo nuevo desde un respaldo")),
+                ("kit", _("Arma el kit de instalación sin internet (pendrive): itplus kit build")),
             ),
         ),
         CommandGroup(

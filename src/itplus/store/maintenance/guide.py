@@ -21,6 +21,16 @@ from django.core.management import get_commands, load_command_class
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from itplus.store.maintenance.kit_layout import (
+    BACKUPS_FOLDER,
+    INSTALLER_FOLDER,
+    LINUX_SCRIPT,
+    PACKAGES_FOLDER,
+    PYTHON_INSTALLER_HINT,
+    PYTHON_VERSIONS,
+    WINDOWS_SCRIPT,
+)
+
 # Options each command is expected to have, used only while the command is missing.
 EXPECTED_OPTIONS: dict[str, set[str]] = {
     "reinstall": {"--from", "--home", "--key", "--passphrase-file"},
@@ -142,10 +152,7 @@ class Platform:
 
     key: str
     name: str
-    usb: str  # the itplus folder on the USB stick
-    backups: str
-    wheels: str
-    installer: str
+    usb: str  # the itplus folder on the USB stick (the kit: ``itplus kit build``)
     program: str  # the virtual environment
     home: str  # ITPLUS_HOME
     itplus: str  # the itplus executable
@@ -155,15 +162,30 @@ class Platform:
     secret: str  # the passphrase file
     editor: str
     sep: str
+    script: str  # the kit's install script, in ``installer``
+
+    @property
+    def backups(self) -> str:
+        return f"{self.usb}{self.sep}{BACKUPS_FOLDER}"
+
+    @property
+    def wheels(self) -> str:
+        return f"{self.usb}{self.sep}{PACKAGES_FOLDER}"
+
+    @property
+    def installer(self) -> str:
+        return f"{self.usb}{self.sep}{INSTALLER_FOLDER}"
+
+    @property
+    def run_script(self) -> str:
+        path = f"{self.installer}{self.sep}{self.script}"
+        return path if self.key == "windows" else f"sh {path}"
 
 
 WINDOWS = Platform(
     key="windows",
     name="Windows",
     usb="E:\\itplus",
-    backups="E:\\itplus\\respaldos",
-    wheels="E:\\itplus\\paquetes",
-    installer="E:\\itplus\\instalador",
     program="C:\\itplus\\programa",
     home="C:\\itplus\\datos",
     itplus="C:\\itplus\\programa\\Scripts\\itplus",
@@ -173,14 +195,12 @@ WINDOWS = Platform(
     secret="C:\\itplus\\frase.txt",
     editor="notepad C:\\itplus\\frase.txt",
     sep="\\",
+    script=WINDOWS_SCRIPT,
 )
 LINUX = Platform(
     key="linux",
     name="Linux",
     usb="/media/itplus",
-    backups="/media/itplus/respaldos",
-    wheels="/media/itplus/paquetes",
-    installer="",
     program="~/itplus/programa",
     home="~/itplus/datos",
     itplus="~/itplus/programa/bin/itplus",
@@ -190,13 +210,58 @@ LINUX = Platform(
     secret="~/itplus/frase.txt",
     editor="nano ~/itplus/frase.txt",
     sep="/",
+    script=LINUX_SCRIPT,
 )
 BACKUP_PLACEHOLDER = "ARCHIVO"
 KEY_PLACEHOLDER = "CLAVE"
 SERVER_PLACEHOLDER = "192.168.1.10"
 
 
-def _install_steps(p: Platform, catalog: CommandCatalog, *, role: str) -> list[Step]:
+@dataclass(frozen=True)
+class KitFacts:
+    """What the guide printed into a kit knows of it (``itplus kit build``)."""
+
+    store_name: str = ""
+    store_rut: str = ""
+    backup: str = ""  # the backup's file name in the kit's BACKUPS_FOLDER
+    backup_created: str = ""
+    encrypted: bool = False
+    key_id: str = ""  # the backup key's fingerprint (the recovery sheet shows it too)
+    python_installer: str = ""  # its file name in INSTALLER_FOLDER, when the kit has one
+
+
+def python_versions_text() -> str:
+    return _(" o ").join(PYTHON_VERSIONS)
+
+
+def install_commands(p: Platform) -> list[str]:
+    """Create the program's virtual environment and install itplus from the kit's wheels,
+    without internet: the guide prints these and the kit's install scripts run them."""
+    return [p.make_venv, f"{p.pip} install --no-index --find-links {p.wheels} itplus"]
+
+
+def reinstall_line(
+    p: Platform,
+    catalog: CommandCatalog,
+    *,
+    backup: str,
+    key: str | None,
+    passphrase_file: str | None = None,
+) -> str:
+    """``itplus reinstall --from <backups>/<backup> --home <home> [--key K] [--passphrase-file F]``."""
+    args: list[str | tuple[str, str]] = [("--from", p.sep.join([p.backups, backup]))]
+    if catalog.has("reinstall", "", "--home"):
+        args.append(("--home", p.home))
+    if key is not None and catalog.has("reinstall", "", "--key"):
+        args.append(("--key", key))
+    if passphrase_file and catalog.has("reinstall", "", "--passphrase-file"):
+        args.append(("--passphrase-file", passphrase_file))
+    return catalog.line(p.itplus, "reinstall", *args)
+
+
+def _install_steps(
+    p: Platform, catalog: CommandCatalog, *, role: str, kit: KitFacts | None = None
+) -> list[Step]:
     steps = [
         Step(
             _("Prepare lo necesario"),
@@ -232,8 +297,16 @@ def _install_steps(p: Platform, catalog: CommandCatalog, *, role: str) -> list[S
             Step(
                 _("Instale Python (solo si el computador es nuevo o fue formateado)"),
                 [
-                    _("Abra la carpeta %(folder)s y haga doble clic en el instalador de Python.")
-                    % {"folder": p.installer},
+                    _(
+                        "Abra la carpeta %(folder)s y haga doble clic en el instalador de "
+                        "Python (%(file)s). Sirve Python %(versions)s de 64 bits: los paquetes "
+                        "del pendrive son para esas versiones."
+                    )
+                    % {
+                        "folder": p.installer,
+                        "file": (kit.python_installer if kit else "") or PYTHON_INSTALLER_HINT,
+                        "versions": python_versions_text(),
+                    },
                     _(
                         "Marque la casilla «Add python.exe to PATH» y presione «Install Now». Espere a que diga «Setup was successful»."
                     ),
@@ -262,7 +335,11 @@ def _install_steps(p: Platform, catalog: CommandCatalog, *, role: str) -> list[S
                         "cámbiela en cada comando."
                     )
                     % {"usb": p.usb},
-                    _("Python 3.11 o más nuevo debe estar instalado (python3 --version)."),
+                    _(
+                        "Python %(versions)s debe estar instalado (python3 --version): los "
+                        "paquetes del pendrive son para esas versiones."
+                    )
+                    % {"versions": python_versions_text()},
                 ],
                 commands=["python3 --version"],
             ),
@@ -270,12 +347,23 @@ def _install_steps(p: Platform, catalog: CommandCatalog, *, role: str) -> list[S
     steps += [
         Step(
             _("Cree la carpeta del programa"),
-            commands=[p.make_venv],
+            [
+                _(
+                    "Atajo: el instalador del pendrive (%(script)s) hace este paso, el "
+                    "siguiente y el de la carpeta de datos, y reinstala la tienda desde el "
+                    "respaldo del pendrive. Si lo usa y termina con «IDÉNTICO», siga con "
+                    "«%(next)s»."
+                )
+                % {"script": p.run_script, "next": _("Audite los datos reinstalados")}
+                if role == "server"
+                else ""
+            ],
+            commands=[install_commands(p)[0]],
             expect=_("No muestra nada si todo está bien."),
         ),
         Step(
             _("Instale itplus desde el pendrive (sin internet)"),
-            commands=[f"{p.pip} install --no-index --find-links {p.wheels} itplus"],
+            commands=[install_commands(p)[1]],
             expect=_("Termina con «Successfully installed … itplus-…»."),
         ),
         Step(
@@ -296,8 +384,9 @@ def _install_steps(p: Platform, catalog: CommandCatalog, *, role: str) -> list[S
     return steps
 
 
-def _server_steps(p: Platform, catalog: CommandCatalog) -> list[Step]:
+def _server_steps(p: Platform, catalog: CommandCatalog, kit: KitFacts | None = None) -> list[Step]:
     itplus = p.itplus
+    backup = (kit.backup if kit else "") or BACKUP_PLACEHOLDER
     key_opts: list[tuple[str, str]] = []
     if catalog.has("backup", "verify", "--key"):
         key_opts.append(("--key", KEY_PLACEHOLDER))
@@ -313,16 +402,9 @@ def _server_steps(p: Platform, catalog: CommandCatalog) -> list[Step]:
         *key_opts,
         ("--passphrase-file", p.secret),
     )
-    reinstall_args: list[str | tuple[str, str]] = [
-        ("--from", p.sep.join([p.backups, BACKUP_PLACEHOLDER]))
-    ]
-    if catalog.has("reinstall", "", "--home"):
-        reinstall_args.append(("--home", p.home))
-    if catalog.has("reinstall", "", "--key"):
-        reinstall_args.append(("--key", KEY_PLACEHOLDER))
-    reinstall = catalog.line(itplus, "reinstall", *reinstall_args)
+    reinstall = reinstall_line(p, catalog, backup=backup, key=KEY_PLACEHOLDER)
     reinstall_encrypted = (
-        catalog.line(itplus, "reinstall", *reinstall_args, ("--passphrase-file", p.secret))
+        reinstall_line(p, catalog, backup=backup, key=KEY_PLACEHOLDER, passphrase_file=p.secret)
         if catalog.has("reinstall", "", "--passphrase-file")
         else ""
     )
@@ -379,7 +461,14 @@ def _server_steps(p: Platform, catalog: CommandCatalog) -> list[Step]:
                 _(
                     "Cambie %(file)s por el nombre del archivo elegido y %(key)s por la clave de respaldo."
                 )
-                % {"file": BACKUP_PLACEHOLDER, "key": KEY_PLACEHOLDER},
+                % {"file": BACKUP_PLACEHOLDER, "key": KEY_PLACEHOLDER}
+                if backup == BACKUP_PLACEHOLDER
+                else _(
+                    "El pendrive trae el respaldo %(file)s, verificado bueno al preparar el "
+                    "pendrive. Si el paso anterior nombró otro más reciente, cambie el nombre. "
+                    "Cambie %(key)s por la clave de respaldo."
+                )
+                % {"file": backup, "key": KEY_PLACEHOLDER},
             ],
             commands=[
                 Command(reinstall, _("Respaldo sin cifrar:")) if reinstall_encrypted else reinstall,
@@ -507,9 +596,40 @@ def _terminal_steps(p: Platform, catalog: CommandCatalog) -> list[Step]:
     return steps
 
 
-def build_guide(catalog: CommandCatalog | None = None) -> Guide:
+def _kit_intro(kit: KitFacts | None) -> list[str]:
+    if kit is None:
+        return []
+    lines = [
+        _("Tienda: %(name)s (RUT %(rut)s).")
+        % {"name": kit.store_name or _("sin nombre"), "rut": kit.store_rut or _("sin RUT")}
+    ]
+    if kit.backup:
+        lines.append(
+            _(
+                "Respaldo en el pendrive: %(file)s (del %(when)s, %(kind)s). La clave de "
+                "respaldo está en la hoja de recuperación; su huella debe ser %(kid)s."
+            )
+            % {
+                "file": kit.backup,
+                "when": kit.backup_created or "?",
+                "kind": _("cifrado") if kit.encrypted else _("sin cifrar"),
+                "kid": kit.key_id or "?",
+            }
+        )
+    else:
+        lines.append(
+            _(
+                "Este pendrive no trae respaldo: copie a la carpeta %(folder)s el respaldo "
+                "bueno más reciente de la tienda."
+            )
+            % {"folder": BACKUPS_FOLDER}
+        )
+    return lines
+
+
+def build_guide(catalog: CommandCatalog | None = None, kit: KitFacts | None = None) -> Guide:
     """The reinstall procedure for Windows and Linux, server and till, from the real
-    command parsers."""
+    command parsers; ``kit``: filled in for the store and the backup of a kit."""
     catalog = catalog or CommandCatalog()
     sections = []
     for platform in (WINDOWS, LINUX):
@@ -520,15 +640,15 @@ def build_guide(catalog: CommandCatalog | None = None) -> Guide:
                     "El computador que guarda los datos (donde se reinstala desde el respaldo)."
                 ),
                 steps=[
-                    *_install_steps(platform, catalog, role="server"),
-                    *_server_steps(platform, catalog),
+                    *_install_steps(platform, catalog, role="server", kit=kit),
+                    *_server_steps(platform, catalog, kit),
                 ],
             )
         )
     for platform in (WINDOWS, LINUX):
         steps = _terminal_steps(platform, catalog)
         if catalog.has("reinstall", "", "--server"):
-            steps = [*_install_steps(platform, catalog, role="terminal"), *steps]
+            steps = [*_install_steps(platform, catalog, role="terminal", kit=kit), *steps]
         sections.append(
             Section(
                 title=_("%(system)s — caja (terminal)") % {"system": platform.name},
@@ -548,24 +668,36 @@ def build_guide(catalog: CommandCatalog | None = None) -> Guide:
                 "Si se sospecha de un virus, no use el computador dañado: reinstale en "
                 "uno limpio y use el respaldo bueno más reciente."
             ),
+            *_kit_intro(kit),
         ],
         sections=sections,
         references=catalog.references,
     )
 
 
+# File names and paths are read aloud over the phone: never split them at a hyphen.
+_WRAP = {"break_on_hyphens": False, "break_long_words": False}
+
+
 def render_text(guide: Guide, width: int = 78) -> str:
     out = [guide.title.upper(), "=" * len(guide.title), ""]
     for paragraph in guide.intro:
-        out += [textwrap.fill(paragraph, width), ""]
+        out += [textwrap.fill(paragraph, width, **_WRAP), ""]
     for section in guide.sections:
-        out += [section.title, "-" * len(section.title), textwrap.fill(section.intro, width), ""]
+        out += [
+            section.title,
+            "-" * len(section.title),
+            textwrap.fill(section.intro, width, **_WRAP),
+            "",
+        ]
         for number, step in enumerate(section.steps, start=1):
             head = f"{number:>2}. "
             out.append(f"{head}{step.title}")
             for paragraph in step.text:
                 out.append(
-                    textwrap.fill(paragraph, width, initial_indent="    ", subsequent_indent="    ")
+                    textwrap.fill(
+                        paragraph, width, initial_indent="    ", subsequent_indent="    ", **_WRAP
+                    )
                 )
             for command in step.commands:
                 if command.caption:
@@ -578,6 +710,7 @@ def render_text(guide: Guide, width: int = 78) -> str:
                         width,
                         initial_indent="    ",
                         subsequent_indent="    ",
+                        **_WRAP,
                     )
                 )
             out.append("")
