@@ -383,12 +383,15 @@ def pending_offline_sales(terminal: Terminal) -> int | None:
     return getattr(terminal, "pending_offline_sales", None)
 
 
-def check_pending_on_server() -> CheckResult:
+def check_pending_on_server(*, terminals: Iterable[Terminal] | None = None) -> CheckResult:
+    """The offline sales the terminals (by default every active one) still hold."""
     title = _("Ventas sin sincronizar")
     try:
+        if terminals is None:
+            terminals = Terminal.objects.filter(is_active=True)
         pending = {
             terminal.name: count
-            for terminal in Terminal.objects.filter(is_active=True)
+            for terminal in terminals
             if (count := pending_offline_sales(terminal))
         }
     except DatabaseError:
