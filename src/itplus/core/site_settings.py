@@ -30,13 +30,16 @@ def secret_key_ensure(home: Path) -> None:
         path.write_text(secrets.token_urlsafe(50), encoding="ascii")
 
 
-def database(sqlite_path: Path) -> dict[str, Any]:
-    """DATABASE_URL (PostgreSQL) if set, else the SQLite file tuned for a small server.
+def database(sqlite_path: Path, *, url: str = "") -> dict[str, Any]:
+    """DATABASE_URL (PostgreSQL) if set, else ``url`` (the store's configured database),
+    else the SQLite file tuned for a small server.
 
     WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
     BEGIN so two writers never deadlock upgrading a read lock.
     """
-    config = dj_database_url.config(default=f"sqlite:///{sqlite_path.as_posix()}", conn_max_age=60)
+    config = dj_database_url.config(
+        default=url or f"sqlite:///{sqlite_path.as_posix()}", conn_max_age=60
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "timeout": 20,

@@ -3,8 +3,8 @@
 Reads two environment variables:
 - ITPLUS_HOME: the data folder (SQLite database, itplus.toml, reports, backups, media).
   Else the folder recorded when the store was created (config.home).
-- DATABASE_URL: PostgreSQL for server mode (postgres://user@host:port/db); defaults to
-  an SQLite file inside ITPLUS_HOME.
+- DATABASE_URL: PostgreSQL (postgres://user@host:port/db); else ``[database] url`` of
+  itplus.toml (written by ``itplus setup server``); else an SQLite file in ITPLUS_HOME.
 
 Importing this module writes nothing: the ``itplus`` command, the WSGI entry point and
 the test settings call ``config.home.home_prepare`` first (folder, static folder,
@@ -29,7 +29,7 @@ from itplus.core.site_settings import (  # noqa: F401  (shared defaults of both 
     database,
     secret_key,
 )
-from itplus.store.config.home import DATABASE_FILENAME, itplus_home
+from itplus.store.config.home import DATABASE_FILENAME, database_url_configured, itplus_home
 
 BASE_DIR = Path(__file__).resolve().parent
 ITPLUS_HOME = itplus_home()
@@ -95,7 +95,10 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database(ITPLUS_HOME / DATABASE_FILENAME)}
+# DATABASE_URL wins; else [database] url of itplus.toml (server mode); else SQLite.
+DATABASES = {
+    "default": database(ITPLUS_HOME / DATABASE_FILENAME, url=database_url_configured(ITPLUS_HOME))
+}
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

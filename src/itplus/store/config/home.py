@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 from itplus.core.site_settings import database, secret_key_ensure
@@ -87,13 +88,28 @@ def itplus_home() -> Path:
     return itplus_home_find() or home_default_new().resolve()
 
 
+def database_url_configured(home: Path) -> str:
+    """``[database] url`` of ``home``'s itplus.toml (written by ``itplus setup server``
+    once the store is in PostgreSQL), read without Django: the settings need it before
+    Django starts. Empty: the SQLite file. A file that cannot be read says nothing here;
+    the typed configuration (``get_config``) reports it."""
+    try:
+        with (Path(home) / "itplus.toml").open("rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    section = raw.get("database")
+    url = section.get("url", "") if isinstance(section, dict) else ""
+    return url if isinstance(url, str) else ""
+
+
 def store_files_exist(home: Path) -> bool:
     """Whether ``home`` holds a store, judged without opening anything (opening an SQLite
     file creates it): the folder and, on SQLite, the database file. On PostgreSQL
     whether the database is there and migrated needs a connection."""
     if not Path(home).is_dir():
         return False
-    config = database(Path(home) / DATABASE_FILENAME)
+    config = database(Path(home) / DATABASE_FILENAME, url=database_url_configured(home))
     if config["ENGINE"] != "django.db.backends.sqlite3":
         return True
     return Path(config["NAME"]).is_file()

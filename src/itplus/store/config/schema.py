@@ -87,6 +87,10 @@ DEFAULTS: dict[str, Any] = {
     # The offline till: each terminal holds blocks of ``block_size`` document numbers per
     # series, and leases another when fewer than ``renew_below`` are left unused.
     "offline": {"block_size": 50, "renew_below": 20},
+    # Server mode: the store's PostgreSQL (written by ``itplus setup server`` once the
+    # store was moved and verified there). Empty: the SQLite file in ITPLUS_HOME.
+    # The DATABASE_URL environment variable wins over it.
+    "database": {"url": ""},
 }
 
 # The identity fields a receipt cannot go without (phone and footer are optional).
@@ -162,6 +166,11 @@ class InstallConfig:
 
 
 @dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class OfflineConfig:
     block_size: int = 50
     renew_below: int = 20
@@ -179,6 +188,7 @@ class StoreConfig:
     backup: BackupConfig
     install: InstallConfig
     offline: OfflineConfig
+    database: DatabaseConfig = DatabaseConfig()
 
     def discount_limit_percent(self, role: str) -> int:
         """The most a role may discount without an approval; 0 for an unknown role."""
@@ -413,6 +423,15 @@ def _offline(raw: dict[str, Any]) -> OfflineConfig:
     )
 
 
+def _database(raw: dict[str, Any]) -> DatabaseConfig:
+    url = _text("[database] url", _section(raw, "database")["url"])
+    if url and not url.startswith(("postgres://", "postgresql://")):
+        raise _error(
+            "[database] url", _("debe ser postgres://usuario:clave@equipo:puerto/base"), url
+        )
+    return DatabaseConfig(url=url)
+
+
 def config_from_dict(raw: dict[str, Any]) -> StoreConfig:
     """The validated configuration of a parsed itplus.toml (``{}`` gives the defaults)."""
     section = _section(raw, "inventory")
@@ -437,6 +456,7 @@ def config_from_dict(raw: dict[str, Any]) -> StoreConfig:
         backup=_backup(raw),
         install=_install(raw),
         offline=_offline(raw),
+        database=_database(raw),
     )
 
 

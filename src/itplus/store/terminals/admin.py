@@ -24,7 +24,18 @@ def _show_token(request, terminal: Terminal, token: str) -> None:
 
 @admin.register(Terminal)
 class TerminalAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "is_active", "boleta_series", "factura_series", "last_seen_at"]
+    list_display = [
+        "code",
+        "name",
+        "is_active",
+        "revoked_at",
+        "boleta_series",
+        "factura_series",
+        "last_seen_at",
+        "version",
+        "last_seen_ip",
+        "pending_offline_sales",
+    ]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
     list_select_related = ["boleta_series", "factura_series"]
@@ -36,8 +47,19 @@ class TerminalAdmin(admin.ModelAdmin):
         "factura_series",
         "created_at",
         "last_seen_at",
+        "last_seen_ip",
+        "version",
+        "pending_offline_sales",
+        "revoked_at",
     ]
-    readonly_fields = ["created_at", "last_seen_at"]
+    readonly_fields = [
+        "created_at",
+        "last_seen_at",
+        "last_seen_ip",
+        "version",
+        "pending_offline_sales",
+        "revoked_at",
+    ]
     actions = ["rotate_token"]
 
     def save_model(self, request, obj, form, change):

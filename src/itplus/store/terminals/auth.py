@@ -10,4 +10,5 @@ class TerminalToken(HttpBearer):
         terminal = terminal_authenticate(token=token)
         if terminal is not None:
             request.terminal = terminal
+            request.auth_token = token  # for browser-code only; never logged
         return terminal

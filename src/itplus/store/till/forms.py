@@ -21,3 +21,15 @@ class PairForm(forms.Form):
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"required": _("Ingrese el PIN de un supervisor.")},
     )
+
+
+class PairCodeForm(forms.Form):
+    """The one-time code of Gestión → Terminales, typed on this PC's browser."""
+
+    code = forms.CharField(
+        label=_("Código de vinculación"),
+        max_length=20,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "ABCD-EFGH"}),
+        error_messages={"required": _("Ingrese el código que muestra Gestión → Terminales.")},
+    )

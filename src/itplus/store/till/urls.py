@@ -7,4 +7,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/pos/", permanent=False), name="home"),
     path("pos/", views.till, name="till_pos"),
     path("pos/vincular/", views.pair, name="till_pair"),
+    path("pos/vincular/codigo/", views.pair_code, name="till_pair_code"),
 ]

@@ -10,8 +10,12 @@ from django.views.decorators.http import require_http_methods
 
 from itplus.core.errors import BusinessError
 from itplus.store.terminals.models import Terminal
-from itplus.store.terminals.services import terminal_authenticate
-from itplus.store.till.forms import PairForm
+from itplus.store.terminals.services import (
+    browser_code_redeem,
+    terminal_authenticate,
+    terminal_pair_with_code,
+)
+from itplus.store.till.forms import PairCodeForm, PairForm
 from itplus.store.till.selectors import till_context
 from itplus.store.till.services import terminal_pair
 
@@ -40,12 +44,59 @@ def till(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _set_terminal_cookie(request: HttpRequest, response: HttpResponse, token: str) -> None:
+    response.set_signed_cookie(
+        TERMINAL_COOKIE,
+        token,
+        salt=TERMINAL_COOKIE_SALT,
+        max_age=TERMINAL_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+@require_http_methods(["GET"])
+def pair_code(request: HttpRequest) -> HttpResponse:
+    """The launcher of a PC paired by ``itplus setup terminal`` opens this with a one-time
+    browser code (never the token): the browser gets the terminal's cookie, then the till."""
+    try:
+        _terminal, token = browser_code_redeem(
+            code=request.GET.get("c", ""), address=request.META.get("REMOTE_ADDR") or None
+        )
+    except BusinessError as exc:
+        current = paired_terminal(request)
+        if current is not None:  # an old launcher link, but this browser is paired
+            return redirect(reverse("till_pos"))
+        return render(request, "till/pair_code.html", {"error": exc.message}, status=exc.status)
+    response = redirect(reverse("till_pos"))
+    _set_terminal_cookie(request, response, token)
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pair(request: HttpRequest) -> HttpResponse:
     current = paired_terminal(request)
-    form = PairForm(request.POST or None, initial={"terminal": current[0] if current else None})
-    if request.method == "POST" and form.is_valid():
+    by_code = request.method == "POST" and "code" in request.POST
+    code_form = PairCodeForm(request.POST if by_code else None)
+    form = PairForm(
+        request.POST if request.method == "POST" and not by_code else None,
+        initial={"terminal": current[0] if current else None},
+    )
+    if by_code and code_form.is_valid():
+        try:
+            _terminal, token = terminal_pair_with_code(
+                code=code_form.cleaned_data["code"],
+                address=request.META.get("REMOTE_ADDR") or None,
+            )
+        except BusinessError as exc:
+            code_form.add_error("code", exc.message)
+        else:
+            response = redirect(reverse("till_pos"))
+            _set_terminal_cookie(request, response, token)
+            return response
+    if request.method == "POST" and not by_code and form.is_valid():
         try:
             _terminal, token = terminal_pair(
                 user=request.user,
@@ -56,19 +107,11 @@ def pair(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             response = redirect(reverse("till_pos"))
-            response.set_signed_cookie(
-                TERMINAL_COOKIE,
-                token,
-                salt=TERMINAL_COOKIE_SALT,
-                max_age=TERMINAL_COOKIE_MAX_AGE,
-                httponly=True,
-                samesite="Lax",
-                secure=request.is_secure(),
-            )
+            _set_terminal_cookie(request, response, token)
             return response
     return render(
         request,
         "till/pair.html",
-        {"form": form, "current": current[0] if current else None},
-        status=400 if form.errors else 200,
+        {"form": form, "code_form": code_form, "current": current[0] if current else None},
+        status=400 if form.errors or code_form.errors else 200,
     )

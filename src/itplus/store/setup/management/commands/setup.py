@@ -10,12 +10,17 @@ from django.utils.translation import gettext as _
 from itplus.store.config import InvalidStoreIdentity, get_config, store_identity_set
 from itplus.store.config.schema import IDENTITY_REQUIRED
 from itplus.store.config.services import IDENTITY_LABELS
+from itplus.store.setup.subcommands import setup_subcommands
+from itplus.store.setup.terminal import terminal_add_arguments, terminal_handle
 
 OPTIONAL = ("phone", "receipt_footer")
 
 
 class Command(BaseCommand):
-    help = _("Configura la tienda: itplus setup store --name … --rut … --giro … ")
+    help = _(
+        "Configura la tienda: itplus setup store --name … --rut … --giro … ; "
+        "itplus setup server; itplus setup terminal --server http://EQUIPO:8000"
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
@@ -34,8 +39,22 @@ class Command(BaseCommand):
             action="store_false",
             help=_("no preguntar lo que falte"),
         )
+        terminal = sub.add_parser(
+            "terminal", help=_("vincula este equipo como caja de un servidor de la red local")
+        )
+        terminal_add_arguments(terminal)
+        for registered in setup_subcommands():
+            registered.add_arguments(sub.add_parser(registered.name, help=registered.help))
 
-    def handle(self, *args, what: str, interactive: bool = True, **options):
+    def handle(self, *args, what: str, **options):
+        if what == "terminal":
+            return terminal_handle(self, **options)
+        for registered in setup_subcommands():
+            if registered.name == what:
+                return registered.handle(self, **options)
+        return self._store(**options)
+
+    def _store(self, *, interactive: bool = True, **options):
         values = {key: options.get(key) for key in (*IDENTITY_REQUIRED, *OPTIONAL)}
         interactive = interactive and sys.stdin.isatty()
         current = get_config().store

@@ -7,9 +7,15 @@
 //   data-enter="change"        ... and fires "change" instead (fetches the row again)
 //   data-after-request="clear" after its htmx request: emptied and focused again
 //   data-after-request="reset" after a successful htmx request: form reset, first field focused
+//   data-confirm="question"    a form that asks before it is submitted
 
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
 
 document.addEventListener("change", (event) => {
