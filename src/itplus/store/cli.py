@@ -48,6 +48,8 @@ NEEDS_NO_STORE = frozenset(
     }
 )
 HELP_FLAGS = frozenset({"-h", "--help"})
+# Commands that report on a database that cannot be used instead of refusing to run.
+REPORTS_DATABASE = frozenset({"doctor"})
 
 
 def command_groups() -> tuple[CommandGroup, ...]:
@@ -79,6 +81,7 @@ def command_groups() -> tuple[CommandGroup, ...]:
             (
                 ("migrate", _("Crea o actualiza la base de datos de la tienda")),
                 ("audit", _("Revisa la integridad de documentos, caja e inventario")),
+                ("doctor", _("Diagnostica este PC: base de datos, disco, respaldos, red (--json)")),
                 ("guide", _("Guías imprimibles para la mesa de ayuda (reinstall)")),
             ),
         ),
@@ -108,7 +111,7 @@ def main() -> None:
     home_prepare(home)  # an existing store: its static folder and key, if missing
     _setup()
     problem = _database_problem()
-    if problem is not None:
+    if problem is not None and command not in REPORTS_DATABASE:
         _fail(problem)
     _run(argv)
 

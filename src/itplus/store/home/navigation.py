@@ -84,6 +84,7 @@ SECTIONS: tuple[Section, ...] = (
         _("Mantención"),
         (
             Link(_("Respaldos y auditoría"), "maintenance:index"),
+            Link(_("Diagnóstico de la tienda y los terminales"), "maintenance:doctor"),
             Link(_("Guía de reinstalación"), "maintenance:guide"),
             Link(_("Datos de la tienda"), "setup:store", admin_only=True),
             Link(_("Terminales y ventas en vivo"), "home:terminals", admin_only=True),

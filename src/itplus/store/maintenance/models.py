@@ -74,3 +74,39 @@ class DigestCache(models.Model):
 
     def __str__(self) -> str:
         return f"generación {self.generation}"
+
+
+class DoctorLevel(models.TextChoices):
+    OK = "ok", "OK"
+    AVISO = "aviso", "AVISO"
+    FALLA = "falla", "FALLA"
+
+
+class DoctorReport(models.Model):
+    """A terminal's last runs of ``itplus doctor``, as it sent them to the server
+    (``POST /api/v1/doctor/reports``); the "Diagnóstico" page shows each terminal's newest.
+    Unlike the tables above this is store data (it travels in backups)."""
+
+    terminal = models.ForeignKey(
+        "terminals.Terminal", on_delete=models.CASCADE, related_name="doctor_reports"
+    )
+    received_at = models.DateTimeField("recibido", auto_now_add=True)
+    ran_at = models.DateTimeField("ejecutado")  # by the terminal's clock
+    level = models.CharField("resultado", max_length=5, choices=DoctorLevel.choices)
+    version = models.CharField("versión", max_length=40, blank=True)
+    checks = models.JSONField("revisiones", default=list)
+
+    class Meta:
+        verbose_name = "informe de diagnóstico"
+        verbose_name_plural = "informes de diagnóstico"
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["terminal", "-received_at"], name="doctor_report_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=["ok", "aviso", "falla"]),
+                name="doctor_report_level_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.terminal} {self.received_at:%Y-%m-%d %H:%M}"

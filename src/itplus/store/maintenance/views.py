@@ -28,6 +28,8 @@ from itplus.store.accounts.models import Role
 from itplus.store.accounts.permissions import role_at_least
 from itplus.store.maintenance.backup_folder import backup_list
 from itplus.store.maintenance.backup_status import BackupInfo
+from itplus.store.maintenance.doctor import doctor_run
+from itplus.store.maintenance.doctor_reports import doctor_reports_latest
 from itplus.store.maintenance.guide import build_guide, render_html
 from itplus.store.maintenance.scheduling import (
     BackupBusy,
@@ -146,6 +148,25 @@ def backup_verify_view(request: HttpRequest, name: str) -> HttpResponse:
 def backup_download_view(request: HttpRequest, name: str) -> FileResponse:
     info = _find_backup(name)
     return FileResponse(info.path.open("rb"), as_attachment=True, filename=info.name)
+
+
+@require_GET
+@_staff_view(admin_only=False)
+def doctor_view(request: HttpRequest) -> HttpResponse:
+    """ "Diagnóstico": the server's own doctor, run when asked (``?ejecutar=1``: it opens a
+    connection to the printer and reads the backups folder), and each terminal's last
+    report."""
+    result = doctor_run() if request.GET.get("ejecutar") else None
+    return render(
+        request,
+        "maintenance/doctor.html",
+        {
+            **admin.site.each_context(request),
+            "title": _("Diagnóstico"),
+            "result": result,
+            "terminals": doctor_reports_latest(),
+        },
+    )
 
 
 @require_GET

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from escpos.printer import Dummy, Network
@@ -65,6 +67,47 @@ def _send(data: bytes, *, host: str, port: int) -> None:
         printer._raw(data)  # the bytes are complete ESC/POS: send them as they are
     finally:
         printer.close()
+
+
+@dataclass(frozen=True)
+class PrinterProbe:
+    """What opening a connection to the configured printer found (``printer_probe``)."""
+
+    host: str
+    port: int
+    reachable: bool
+    latency_ms: float | None = None
+    error: str = ""
+
+
+def printer_probe(*, timeout: float) -> PrinterProbe | None:
+    """Open and close a connection to the configured network printer, printing nothing.
+
+    None when no printer is configured (kind "none"). Waits for a job being printed by
+    this process (a receipt printer takes one connection at a time) at most ``timeout``.
+    """
+    target = _network_printer()
+    if target is None:
+        return None
+    host, port = target
+    if not _PRINTER_LOCK.acquire(timeout=timeout):
+        return PrinterProbe(host=host, port=port, reachable=True, error="busy")
+    try:
+        printer = Network(host=host, port=port, timeout=timeout)
+        started = time.monotonic()
+        try:
+            printer.open()
+        except Exception as exc:  # DeviceNotFoundError wraps the socket's OSError
+            return PrinterProbe(host=host, port=port, reachable=False, error=_one_line(exc))
+        latency_ms = (time.monotonic() - started) * 1000
+        printer.close()
+        return PrinterProbe(host=host, port=port, reachable=True, latency_ms=latency_ms)
+    finally:
+        _PRINTER_LOCK.release()
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _record(printout: Printout, *, host: str, port: int, size: int) -> PrintJob:
