@@ -59,7 +59,7 @@ def command_groups() -> tuple[CommandGroup, ...]:
         CommandGroup(
             _("Tienda"),
             (
-                ("setup", _("Datos de la tienda para la boleta: itplus setup store")),
+                ("setup", _("Tienda, servidor o terminal: itplus setup store|server|terminal")),
                 ("createsuperuser", _("Crea la cuenta del dueño")),
                 ("demo", _("Carga una tienda de demostración (Minimarket Don Pepe)")),
                 ("serve", _("Sirve la tienda en la red local (también en Windows)")),
