@@ -22,6 +22,7 @@ from itplus.store.maintenance.server_setup import (
     Cluster,
     ServerSetupError,
     pg_cluster_init,
+    server_processes,
     systemd_units,
     windows_start_script,
     windows_task_command,
@@ -135,13 +136,16 @@ def test_the_systemd_units_serve_on_the_lan_after_the_local_cluster(tmp_path):
     store = units["itplus.service"]
     assert "User=tienda\n" in store
     assert f"Environment=ITPLUS_HOME={tmp_path}\n" in store
-    assert "serve --host 0.0.0.0 --port 8000\n" in store
+    assert f"serve --host 0.0.0.0 --port 8000 --procesos {server_processes()}\n" in store
     assert "Requires=itplus-postgresql.service" in store and "Restart=on-failure" in store
     assert "WantedBy=multi-user.target" in store
     pg = units["itplus-postgresql.service"]
     assert f"start -w -D {cluster.data_dir}" in pg and "Type=forking" in pg
     script = windows_start_script(home=tmp_path, port=8000, cluster=cluster)
-    assert script.startswith("@echo off\r\n") and "serve --host 0.0.0.0 --port 8000" in script
+    assert (
+        script.startswith("@echo off\r\n")
+        and f"--port 8000 --procesos {server_processes()}" in script
+    )
     task = windows_task_command(script=tmp_path / "itplus-servidor.cmd")
     assert task.startswith('schtasks /Create /TN "itplus tienda" /SC ONSTART')
 

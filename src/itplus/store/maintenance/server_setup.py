@@ -60,6 +60,7 @@ from itplus.store.maintenance.digest import content_digest, keyed_tables
 BATCH_ROWS = 5_000
 CLUSTER_DIR = "postgresql"
 DEFAULT_CLUSTER_PORT = 5433  # beside a system PostgreSQL on 5432
+MAX_SERVER_PROCESSES = 4
 
 
 class ServerSetupError(DatabaseCopyError):
@@ -400,6 +401,25 @@ def _quoted(args: list[str]) -> str:
     return " ".join(f'"{a}"' if (" " in a or not a) else a for a in args)
 
 
+def server_processes() -> int:
+    """How many processes the server PC serves with: one waitress process runs on one
+    CPU, so one per CPU, at most ``MAX_SERVER_PROCESSES`` (PostgreSQL needs CPU too)."""
+    return max(1, min(os.cpu_count() or 1, MAX_SERVER_PROCESSES))
+
+
+def _serve_command(port: int) -> list[str]:
+    return [
+        *itplus_command(),
+        "serve",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(port),
+        "--procesos",
+        str(server_processes()),
+    ]
+
+
 def systemd_units(
     *, home: Path, user: str, port: int = 8000, cluster: Cluster | None = None
 ) -> dict[str, str]:
@@ -433,7 +453,7 @@ def systemd_units(
         "Type=simple\n"
         f"User={user}\n"
         f"Environment=ITPLUS_HOME={home}\n"
-        f"ExecStart={_quoted([*itplus_command(), 'serve', '--host', '0.0.0.0', '--port', str(port)])}\n"
+        f"ExecStart={_quoted(_serve_command(port))}\n"
         "Restart=on-failure\n"
         "RestartSec=5\n\n"
         "[Install]\n"
@@ -449,7 +469,7 @@ def windows_start_script(*, home: Path, port: int = 8000, cluster: Cluster | Non
         lines.append(
             f'"{cluster.pg_ctl}" start -w -D "{cluster.data_dir}" -l "{cluster.data_dir.parent / "postgresql.log"}"'
         )
-    lines.append(_quoted([*itplus_command(), "serve", "--host", "0.0.0.0", "--port", str(port)]))
+    lines.append(_quoted(_serve_command(port)))
     return "\r\n".join(lines) + "\r\n"
 
 

@@ -17,13 +17,32 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument(
+            "--procesos",
+            type=int,
+            default=1,
+            dest="processes",
+            help=(
+                "Procesos que atienden (uno usa una sola CPU). En el servidor con PostgreSQL: "
+                "uno por CPU, hasta 4; con SQLite, 1"
+            ),
+        )
+        parser.add_argument(
             "--sin-respaldos",
             action="store_true",
             dest="no_backups",
             help="No tomar el respaldo automático diario (p. ej. en una caja que no es el servidor)",
         )
 
-    def handle(self, *args, host: str, port: int, threads: int, no_backups: bool, **options):
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        threads: int,
+        processes: int,
+        no_backups: bool,
+        **options,
+    ):
         if not no_backups:
             # Daily backup at the [backup] hour of itplus.toml, in this process.
             BackupScheduler().start()
@@ -36,4 +55,6 @@ class Command(BaseCommand):
             threads=threads,
             banner=f"itplus: tienda en http://{host}:{port}/ (Ctrl+C para detener)\n",
             stdout=self.stdout,
+            processes=max(1, processes),
+            wsgi_module="itplus.store.wsgi",
         )
