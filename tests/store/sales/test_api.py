@@ -364,3 +364,15 @@ def test_typed_numbers_read_like_every_screen(api_client, series):
     assert decimals.status_code == 422 and decimals.json()["code"] == "numero_invalido"
     assert "los pesos no llevan decimales" in decimals.json()["detail"]
     assert snapshot(series) == before
+
+
+def test_a_new_sales_answer_equals_its_replay(api_client, product, series):
+    """The answer to a new sale is built from the rows just written; sent again, from the
+    database: both say the same."""
+    body = sale_body(product, quantity="2", cash=10_000)
+    first = post(api_client, SALES_URL, body)
+    again = post(api_client, SALES_URL, body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    created, replayed = first.json(), again.json()
+    assert replayed.pop("replayed") is True and created.pop("replayed") is False
+    assert created == replayed

@@ -36,16 +36,42 @@ def product_resolve_code(
     Order: an exact barcode, then a deli-scale EAN-13 (prefix 20–29 per the configured
     patterns), then the SKU. Returns None when nothing matches.
     """
-    code = code.strip()
-    if not code or not code.isprintable() or len(code) > 64:
-        # Scanner noise (control characters such as NUL, which PostgreSQL rejects) or
-        # something far longer than any barcode: no product has it.
-        return None
-    barcode = (
-        Barcode.objects.select_related("product").filter(code=code, product__is_active=True).first()
-    )
-    if barcode:
-        return ResolvedCode(product=barcode.product, code=code)
+    return product_resolve_codes(codes=[code], patterns=patterns)[code]
+
+
+def _code_usable(code: str) -> bool:
+    # Scanner noise (control characters such as NUL, which PostgreSQL rejects) or
+    # something far longer than any barcode: no product has it.
+    return bool(code) and code.isprintable() and len(code) <= 64
+
+
+def product_resolve_codes(
+    *, codes: list[str], patterns: list[ScalePattern] | None = None
+) -> dict[str, ResolvedCode | None]:
+    """``product_resolve_code`` for each of ``codes`` (a sale's lines), keyed by the code
+    as given: the exact barcodes of all of them in one query, then the other readings one
+    code at a time."""
+    cleaned = {code: code.strip() for code in codes}
+    wanted = sorted({c for c in cleaned.values() if _code_usable(c)})
+    by_barcode = {
+        barcode.code: barcode.product
+        for barcode in Barcode.objects.select_related("product").filter(
+            code__in=wanted, product__is_active=True
+        )
+    }
+    found: dict[str, ResolvedCode | None] = {}
+    for given, code in cleaned.items():
+        if not _code_usable(code):
+            found[given] = None
+        elif code in by_barcode:
+            found[given] = ResolvedCode(product=by_barcode[code], code=code)
+        else:
+            found[given] = _resolve_other(code, patterns)
+    return found
+
+
+def _resolve_other(code: str, patterns: list[ScalePattern] | None) -> ResolvedCode | None:
+    """A code that is no barcode: a deli-scale label, else a SKU."""
     if len(code) == 13 and code[:1] == "2":
         reading = parse_scale_barcode(code, scale_patterns() if patterns is None else patterns)
         if reading:

@@ -34,7 +34,7 @@ from itplus.store.cash.services import SessionClosed
 from itplus.store.catalog.models import Product
 from itplus.store.catalog.quantities import product_quantity_parse
 from itplus.store.catalog.scale_labels import ScaleLabelCheck, scale_label_check
-from itplus.store.catalog.selectors import product_resolve_code
+from itplus.store.catalog.selectors import ResolvedCode, product_resolve_codes
 from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.customers.services import customer_factura_check
@@ -175,7 +175,12 @@ def _percent(part: int, whole: int) -> int:
     return -(-part * 100 // whole)
 
 
-def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _PricedLine:
+def _price_line(
+    line: LineInput,
+    cashier_limit: int,
+    requester: _Requester,
+    resolved_codes: dict[str, ResolvedCode | None],
+) -> _PricedLine:
     if line.product_id is not None:
         product = Product.objects.filter(pk=line.product_id, is_active=True).first()
         if product is None:
@@ -184,7 +189,7 @@ def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _
     else:
         # A scanner sends printable characters; anything else (a NUL byte, which
         # PostgreSQL cannot even compare) is simply not a code we know.
-        resolved = product_resolve_code(code=line.code) if line.code.isprintable() else None
+        resolved = resolved_codes.get(line.code) if line.code.isprintable() else None
         if resolved is None:
             raise UnknownCode(
                 _("Código «%(code)s» no encontrado. Revise el código o busque por nombre.")
@@ -448,7 +453,11 @@ def _sale_write(
 
     limit = _discount_limit_percent(cashier)
     requester = _Requester(terminal=terminal, cashier=cashier)
-    priced = [_price_line(line, limit, requester) for line in data.lines]
+    # The scanned codes of all the lines in one query, not one per line.
+    resolved_codes = product_resolve_codes(
+        codes=[line.code for line in data.lines if line.product_id is None]
+    )
+    priced = [_price_line(line, limit, requester, resolved_codes) for line in data.lines]
     for line, raw in zip(priced, data.lines, strict=True):
         if line.is_voided and not role_at_least(cashier, Role.SUPERVISOR):
             line.approval = requester.consume(raw.approval_id, ApprovalAction.VOID_LINE)
@@ -544,7 +553,7 @@ def _sale_write(
             )
         )
     on_credit = sum(p.amount_clp for p in payments if p.method == PaymentMethod.STORE_CREDIT)
-    return document_issue(
+    document_issue(
         DocumentDraft(
             series=series,
             document=sale,
@@ -580,6 +589,15 @@ def _sale_write(
             else None,
         )
     )
+    # The rows just saved are the sale's: its answer (sales.api.sale_out) reads them from
+    # here instead of querying them back (quantities already carry the 3 places the
+    # database gives back).
+    sale._prefetched_objects_cache = {}
+    for name, rows in (("lines", line_rows), ("payments", payments)):
+        saved = getattr(sale, name).all()  # what prefetch_related would leave: a
+        saved._result_cache, saved._prefetch_done = rows, True  # filled queryset
+        sale._prefetched_objects_cache[name] = saved
+    return sale
 
 
 @transaction.atomic
