@@ -159,13 +159,19 @@ def run(config: dict) -> dict:
         status, _, _ = terminal.call("GET", f"/api/v1/products/lookup?code={code}")
         lookup_ms.append((time.perf_counter() - began) * 1000)
         assert status == 200, status
-    began_sales = time.perf_counter()
+    # Paced tills start at a random point of their first interval, not all in one burst.
+    began_sales = time.perf_counter() + (rng.uniform(0, pace) if pace else 0.0)
     for i in range(config.get("sales", 0)):
         if pace:  # a busy till: one sale every `pace` seconds, whatever the last one took
             time.sleep(max(0.0, began_sales + i * pace - time.perf_counter()))
         body, expected_total = sale_body(rng, products, i)
         raw = json.dumps(body).encode()
-        record = {"uuid": body["client_uuid"], "body": body, "expected_total_clp": expected_total}
+        record = {
+            "uuid": body["client_uuid"],
+            "body": body,
+            "expected_total_clp": expected_total,
+            "sent_at": time.time(),
+        }
         attempts, timed_out = 0, False
         if timeout_every and i % timeout_every == timeout_every - 1:
             attempts += 1

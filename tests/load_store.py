@@ -23,10 +23,12 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 
 from itplus.core.audit import run_audit  # noqa: E402
 from itplus.store.cash.models import CashSession  # noqa: E402
+from itplus.store.cash.services import cash_session_open  # noqa: E402
 from itplus.store.config import config_section_set, store_identity_set  # noqa: E402
 from itplus.store.inventory.models import Stock, StockMovement  # noqa: E402
 from itplus.store.inventory.services import stock_adjust  # noqa: E402
@@ -45,9 +47,9 @@ def setup(spec: dict) -> dict:
     supervisor = make_user(role="supervisor", username="supervisora-carga")
     tills = []
     for i in range(1, spec["terminals"] + 1):
-        terminal = make_terminal(code=f"caja-{i:02d}")
+        terminal = make_terminal(code=f"caja-{i:02d}", open_session=False)
+        session = cash_session_open(terminal=terminal, user=supervisor, opening_float_clp=20_000)
         cashier = make_user(role="cajero", username=f"cajero-{i:02d}")
-        session = CashSession.objects.get(terminal=terminal, status=CashSession.Status.OPEN)
         tills.append(
             {
                 "code": terminal.code,
@@ -104,7 +106,11 @@ def report() -> dict:
             or 0,
         }
     audit = run_audit()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (version,) = cursor.fetchone()
     return {
+        "version": version.split()[0],
         "series": series,
         "uuids": [str(u) for u in Sale.objects.values_list("client_uuid", flat=True)],
         "stock": stock,

@@ -15,11 +15,13 @@ answers say was sold (and the stock ledger agrees), each cash session's totals =
 tickets' totals by payment method, and ``itplus audit`` clean.
 
 Needs PostgreSQL: on the SQLite pass it is skipped — but with CI=true and no PostgreSQL
-to be found it fails, so a CI run cannot go green without it.
+to be found it fails, so a CI run cannot go green without it. The last test smoke-runs
+``bench/load.py`` on the same server.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -28,12 +30,18 @@ import pytest
 from django.db import connection
 
 from tests.postgres_server import (
+    ROOT,
     PostgresUnavailable,
     postgres_answers,
     run_terminals,
     store_server,
     terminal_configs,
 )
+
+# bench/load.py, smoke-run on this module's server at the end so it does not rot.
+_spec = importlib.util.spec_from_file_location("bench_load", ROOT / "bench" / "load.py")
+bench_load = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_load)
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +182,19 @@ def test_the_audit_is_clean(server, sold):
     done = server.itplus("audit", check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "sin problemas" in done.stdout
+
+
+def test_the_load_benchmark_runs(server):
+    """``bench/load.py``'s phases in their smallest size on this server (after the checks
+    above: its sales come on top of theirs)."""
+    result = bench_load.run("smoke", server=server)
+    assert result["checks"] == {
+        "audit_ok": True,
+        "audit_problems": [],
+        "one_sale_per_uuid": True,
+        "gapless_numbers": True,
+    }
+    assert result["saturation"]["failed"] == 0 and result["saturation"]["sales_per_s"] > 0
+    text = "\n".join(bench_load.markdown(result))
+    assert "## Many terminals (real server, PostgreSQL)" in text
+    assert "| 2 | 0.5 s | 4 |" in text  # 2 tills × 2 paced sales
