@@ -30,8 +30,10 @@ Standalone: ``.venv/bin/python bench/load.py [--quick]`` prints the result as JS
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import platform
 import statistics
 import sys
 import time
@@ -86,6 +88,21 @@ LABELS = {
     "baseline_http": "Baseline: `GET /api/v1/products/lookup`, 1 terminal",
     "single": "Sale, 1 terminal, back to back",
 }
+
+
+def machine() -> str:
+    cpu, ram = "unknown CPU", "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {ram} RAM ({platform.platform()})"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -200,6 +217,9 @@ def run(quick: bool | str = False, server=None) -> dict:
         },
         "loadavg": [loadavg_start, os.getloadavg()[0]],
         "cpus": os.cpu_count(),
+        "date": f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        "machine": machine(),
+        "python": platform.python_version(),
     }
 
 
@@ -236,8 +256,11 @@ def markdown(run: dict) -> list[str]:
         "till), starting at a random point of its first interval. Saturation: "
         f"{run['terminals']} tills back to back. **×pg** divides by the bare PostgreSQL "
         "transaction, **×GET** by the lookup through the same server, both measured in the "
-        "same run. The clients' CPU is on the same 2 cores as the server's and PostgreSQL's.",
+        "same run. The clients' CPU is on the same cores as the server's and PostgreSQL's, "
+        "and other processes may be using the machine too: the load average column says "
+        "how busy it was.",
         "",
+        f"- Date: {run['date']}; machine: {run['machine']}; Python {run['python']}",
         f"- Whole run {run['seconds']:.0f} s (store with {run['terminals']} terminals built "
         f"and served in {run['setup_seconds']:.0f} s); {run['cpus']} CPUs; 1-minute load "
         "average start → end: {:.1f} → {:.1f}".format(*run["loadavg"]),
