@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402
+
 from tests.postgres_server import (  # noqa: E402
     run_terminals,
     store_server,
@@ -138,17 +140,44 @@ def baseline_pg(database_url: str, n: int) -> dict:
     return stats(samples)
 
 
+def cpu_seconds(server) -> tuple[float, float]:
+    """CPU time (user + system) used so far by the server process (all its threads) and
+    by the PostgreSQL backends connected to its database."""
+    name = server.database_url.rsplit("/", 1)[1]
+    times = psutil.Process(server.process.pid).cpu_times()
+    backends = 0.0
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if name in " ".join(process.info["cmdline"] or []):
+                t = process.cpu_times()
+                backends += t.user + t.system
+        except psutil.Error:
+            continue
+    return times.user + times.system, backends
+
+
 def sales_phase(server, *, terminals: int, sales: int, pace_s: float = 0.0) -> dict:
     load_before = os.getloadavg()[0]
+    at_go: list = []
+
+    def on_go() -> None:  # after the logins: only the selling is counted
+        at_go.extend([time.perf_counter(), *cpu_seconds(server)])
+
     results = run_terminals(
         server,
         terminal_configs(server, sales=sales, pace_s=pace_s, tills=terminals),
         timeout=1200,
+        on_go=on_go,
     )
+    ended, server_cpu, pg_cpu = time.perf_counter(), *cpu_seconds(server)
     records = [r for terminal in results for r in terminal["sales"]]
     ok = [r for r in records if r["status"] in (200, 201)]
     window = max(r["finished_at"] for r in records) - min(r["sent_at"] for r in records)
+    # Backends that closed during the phase take their CPU with them: PG's is a floor.
     return {
+        "server_cpu_ms": (server_cpu - at_go[1]) * 1000 / len(records),
+        "server_cpu_share": (server_cpu - at_go[1]) / (ended - at_go[0]),
+        "pg_cpu_ms": max(0.0, pg_cpu - at_go[2]) * 1000 / len(records),
         "terminals": terminals,
         "pace_s": pace_s,
         "sales": len(records),
@@ -273,19 +302,27 @@ def markdown(run: dict) -> list[str]:
         _row(LABELS["single"], single, pg, http),
         "",
         "| Terminals | pace | sales | offered /s | achieved /s | p50 ms | p99 ms | max ms "
-        "| ×single p50 | load avg |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| ×single p50 | server CPU ms/sale | server CPU, share of one core "
+        "| PostgreSQL CPU ms/sale | load avg |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for phase in [*run["paced"], sat]:
-        pace = f"{phase['pace_s']:g} s" if phase["pace_s"] else "none (saturation)"
+    for phase in [single, *run["paced"], sat]:
+        pace = f"{phase['pace_s']:g} s" if phase["pace_s"] else "back to back"
         offered = f"{phase['offered_per_s']:.1f}" if phase["offered_per_s"] else "—"
         out.append(
             f"| {phase['terminals']} | {pace} | {phase['sales']:,} | {offered} | "
             f"{phase['sales_per_s']:.1f} | {phase['p50_ms']:.0f} | {phase['p99_ms']:.0f} | "
             f"{phase['max_ms']:.0f} | {phase['p50_ms'] / single['p50_ms']:.1f} | "
-            "{:.1f} → {:.1f} |".format(*phase["loadavg"])
+            f"{phase['server_cpu_ms']:.1f} | {phase['server_cpu_share']:.0%} | "
+            f"{phase['pg_cpu_ms']:.1f} | " + "{:.1f} → {:.1f} |".format(*phase["loadavg"])
         )
     out += [
+        "",
+        "CPU columns: the server process's CPU time (all its threads) and that of the "
+        "PostgreSQL backends connected to the store's database, from the moment every "
+        "terminal has logged in to the last sale, per sale; the share of one core is the "
+        "server's CPU time over that wall time — near 100 % means the server's Python, which "
+        "runs on one core at a time in one process, is the limit.",
         "",
         f"One terminal alone: {1000 / single['p50_ms']:.0f} sales/s at its p50; "
         f"saturated, the server gave {sat['sales_per_s']:.1f} sales/s; one connection "

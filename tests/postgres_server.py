@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,9 +215,16 @@ def store_server(
 CLIENT = ROOT / "tests" / "load_client.py"
 
 
-def run_terminals(server: StoreServer, configs: list[dict], *, timeout: float = 600) -> list[dict]:
+def run_terminals(
+    server: StoreServer,
+    configs: list[dict],
+    *,
+    timeout: float = 600,
+    on_go: Callable[[], None] | None = None,
+) -> list[dict]:
     """One ``tests/load_client.py`` process per config (each a till: see that module),
-    all started at once; their results, in order. A terminal that fails fails the run."""
+    all started at once; their results, in order. A terminal that fails fails the run.
+    ``on_go`` is called once every terminal has logged in, just before they start."""
     workdir = Path(tempfile.mkdtemp(prefix="itplus-terminals-", dir=server.home))
     go = workdir / "go"
     processes = []
@@ -238,6 +245,8 @@ def run_terminals(server: StoreServer, configs: list[dict], *, timeout: float = 
         if any(p.poll() is not None for p in processes) or time.monotonic() > deadline:
             break  # reported below with the terminal's output
         time.sleep(0.02)
+    if on_go is not None:
+        on_go()
     go.touch()
     failures = []
     for i, process in enumerate(processes):

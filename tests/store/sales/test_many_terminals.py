@@ -197,4 +197,6 @@ def test_the_load_benchmark_runs(server):
     assert result["saturation"]["failed"] == 0 and result["saturation"]["sales_per_s"] > 0
     text = "\n".join(bench_load.markdown(result))
     assert "## Many terminals (real server, PostgreSQL)" in text
-    assert "| 2 | 0.5 s | 4 |" in text  # 2 tills × 2 paced sales
+    assert (
+        "| 2 | 0.5 s | 4 |" in text and "| 2 | back to back | 4 |" in text
+    )  # 2 tills × 2 paced sales
