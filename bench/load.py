@@ -140,17 +140,17 @@ def baseline_pg(database_url: str, n: int) -> dict:
     return stats(samples)
 
 
-def cpu_seconds(server) -> tuple[float, float]:
-    """CPU time (user + system) used so far by the server process (all its threads) and
-    by the PostgreSQL backends connected to its database."""
+def cpu_seconds(server) -> tuple[float, dict[int, float]]:
+    """CPU time (user + system) used so far by the server process (all its threads), and
+    by each PostgreSQL backend connected to its database (by process id)."""
     name = server.database_url.rsplit("/", 1)[1]
     times = psutil.Process(server.process.pid).cpu_times()
-    backends = 0.0
+    backends = {}
     for process in psutil.process_iter(["cmdline"]):
         try:
             if name in " ".join(process.info["cmdline"] or []):
                 t = process.cpu_times()
-                backends += t.user + t.system
+                backends[process.pid] = t.user + t.system
         except psutil.Error:
             continue
     return times.user + times.system, backends
@@ -173,11 +173,13 @@ def sales_phase(server, *, terminals: int, sales: int, pace_s: float = 0.0) -> d
     records = [r for terminal in results for r in terminal["sales"]]
     ok = [r for r in records if r["status"] in (200, 201)]
     window = max(r["finished_at"] for r in records) - min(r["sent_at"] for r in records)
-    # Backends that closed during the phase take their CPU with them: PG's is a floor.
+    # Per backend since the start (new ones from 0); one that closed during the phase
+    # takes its CPU with it, so PostgreSQL's figure is a floor.
+    pg_used = sum(cpu - at_go[2].get(pid, 0.0) for pid, cpu in pg_cpu.items())
     return {
         "server_cpu_ms": (server_cpu - at_go[1]) * 1000 / len(records),
         "server_cpu_share": (server_cpu - at_go[1]) / (ended - at_go[0]),
-        "pg_cpu_ms": max(0.0, pg_cpu - at_go[2]) * 1000 / len(records),
+        "pg_cpu_ms": max(0.0, pg_used) * 1000 / len(records),
         "terminals": terminals,
         "pace_s": pace_s,
         "sales": len(records),
