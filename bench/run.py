@@ -9,7 +9,9 @@ recreated). Writes docs/benchmarks.md.
 Then the other suites, each database again in its own process: backup create, verify
 and reinstall on a year of a busy shop (``bench/backup.py``, database
 ``itplus_bench_backup``) and, when present, ``bench/z_report.py`` and
-``bench/stock_list.py`` (each exposes ``run(...) -> dict``).
+``bench/stock_list.py`` (each exposes ``run(...) -> dict``). Last, on PostgreSQL only,
+many terminals against the real server (``bench/load.py``: 10, 25, 50 tills paced, then
+saturated), written into its own section of docs/benchmarks.md — also by ``--only load``.
 
 Standalone: ``.venv/bin/python bench/run.py [--quick] [--no-postgres] [--no-http]
 [--only SUITE] [--compare REV]``. ``--compare REV`` measures the till's workload of an
@@ -73,7 +75,9 @@ def main() -> int:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument(
-        "--only", choices=["workload", "backup", *OPTIONAL_SUITES], help="solo esta medición"
+        "--only",
+        choices=["workload", "backup", *OPTIONAL_SUITES, "load"],
+        help="solo esta medición (load: muchas cajas contra el servidor real en PostgreSQL)",
     )
     parser.add_argument(
         "--compare", metavar="REV", help="mide también REV (un commit anterior) en la misma corrida"
@@ -102,6 +106,7 @@ def main() -> int:
     failed: list[str] = []
     suites = ["workload", "backup"]
     suites += [name for name in OPTIONAL_SUITES if (BENCH_DIR / f"{name}.py").exists()]
+    suites.append("load")
     if args.only:
         suites = [args.only]
     vendors = ["sqlite"]
@@ -113,6 +118,13 @@ def main() -> int:
         print("PostgreSQL: 127.0.0.1:5432 no responde; se mide solo SQLite.")
     results: dict[str, list[dict]] = {}
     for suite in suites:
+        if suite == "load":  # PostgreSQL only: the real server and its own processes
+            if "postgresql" in vendors:
+                results["load"] = [run_load(args)]
+                LAST_RUN.write_text(json.dumps(results, default=str), encoding="utf-8")
+            else:
+                print("load: necesita PostgreSQL en 127.0.0.1:5432; se omite.")
+            continue
         for vendor in vendors:
             try:
                 results.setdefault(suite, []).append(run_backend(vendor, args, suite))
@@ -134,11 +146,27 @@ def main() -> int:
     for name in OPTIONAL_SUITES:
         if name in results:
             ok &= optional_report(name, results[name])
-    if args.quick or args.only:
-        print("(--quick / --only: docs/benchmarks.md no se modifica)")
+    if "load" in results:
+        ok &= load_report(results["load"][0])
+    if args.quick:
+        print("(--quick: docs/benchmarks.md no se modifica)")
+    elif args.only == "load" and "load" in results:
+        # Its own section of docs/benchmarks.md, the rest of the file as it was.
+        old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+        DOCS.write_text(
+            _with_section(old, LOAD_BEGIN, LOAD_END, results["load"][0]), encoding="utf-8"
+        )
+        print(f"Resultados en {DOCS.relative_to(ROOT)} ({elapsed:.0f} s en total).")
+    elif args.only:
+        print("(--only: docs/benchmarks.md no se modifica)")
     else:
         text = markdown(results, sizes, elapsed)
         old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
+        if "load" in results:
+            text = _with_section(text, LOAD_BEGIN, LOAD_END, results["load"][0])
+        elif LOAD_BEGIN in old and LOAD_END in old:  # not measured (no PostgreSQL): kept
+            kept = old.split(LOAD_BEGIN, 1)[1].split(LOAD_END, 1)[0]
+            text = text.rstrip("\n") + f"\n\n{LOAD_BEGIN}{kept}{LOAD_END}\n"
         if COMPARE_BEGIN in old and COMPARE_END in old:  # keep the last --compare section
             kept = old.split(COMPARE_BEGIN, 1)[1].split(COMPARE_END, 1)[0]
             text = text.rstrip("\n") + f"\n\n{COMPARE_BEGIN}{kept}{COMPARE_END}\n"
@@ -230,6 +258,39 @@ def run_backend(
         shutil.rmtree(home, ignore_errors=True)
         if vendor == "postgresql":
             _pg_admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+LOAD_BEGIN = "<!-- many-terminals -->"
+LOAD_END = "<!-- /many-terminals -->"
+
+
+def _load_module():
+    sys.path.insert(0, str(BENCH_DIR))
+    import load
+
+    return load
+
+
+def run_load(args: argparse.Namespace) -> dict:
+    """Many terminals against the real server on PostgreSQL (``bench/load.py``): it
+    starts its own server and till processes, each with its own settings, so it runs
+    from here. The database is its own, uniquely named, dropped afterwards."""
+    print("== load · postgresql ==", flush=True)
+    return _load_module().run(quick=args.quick)
+
+
+def load_report(run: dict) -> bool:
+    return _load_module().report(run)
+
+
+def _with_section(text: str, begin: str, end: str, run: dict) -> str:
+    """``text`` with the many-terminals section (between its markers) replaced by this
+    run's, or added at the end."""
+    section = "\n".join([begin, *_load_module().markdown(run), end])
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        return head + section + rest.split(end, 1)[1]
+    return text.rstrip("\n") + "\n\n" + section + "\n"
 
 
 COMPARE_BEGIN = "<!-- before-and-after -->"
