@@ -1,6 +1,7 @@
-"""Many terminals: sales from 10, 25 and 50 tills at once against the real server on PostgreSQL.
+"""Many terminals: sales from 1, 5, 20 and 50 tills at once against the real server on PostgreSQL.
 
-``run(quick=False)`` starts the real ``itplus serve`` (waitress, its default 8 threads) on
+``run(quick=False)`` starts the real ``itplus serve`` (waitress, 8 threads, and as many
+processes as ``itplus setup server`` gives the server PC: one per CPU, at most 4) on
 a fresh PostgreSQL database with as many terminals as the largest level, through
 ``tests.postgres_server`` (the same harness as tests/store/sales/test_many_terminals.py),
 and drives it with till processes (``tests/load_client.py``: the cashier logged in through
@@ -10,14 +11,17 @@ stock row), paid half in cash, half by debit.
 
 Phases, all on the same server in the same run:
 
-- baselines: a bare single-row ``INSERT`` + ``SELECT`` transaction from Python (psycopg,
-  one connection, durable commit) on the server's database, and the till's simplest API
-  call (``GET /api/v1/products/lookup``) from one terminal through the same server;
+- baselines: pgbench's TPC-B (its default script, 8 clients, on the server's database:
+  the rate PostgreSQL itself commits small read-write transactions on this machine), a
+  bare single-row ``INSERT`` + ``SELECT`` transaction from Python (psycopg, one
+  connection, durable commit), and the till's simplest API call
+  (``GET /api/v1/products/lookup``) from one terminal through the same server;
 - one terminal selling back to back: a sale's cost with nobody else around;
-- paced levels: N terminals, each selling one ticket every ``PACE_S`` seconds (a busy
-  till), each starting at a random point of its first interval: p50/p99 latency and the
-  throughput achieved against what was offered;
-- saturation: the largest level selling back to back: sales per second the server gives.
+- each level N: N terminals, each selling one ticket every ``PACE_S`` seconds for
+  ``paced_seconds``, each starting at a random point of its first interval (p50/p99
+  latency and the throughput achieved against what was offered), then the same N selling
+  back to back (the sales per second the server gives);
+- the largest level back to back once more on a server with one process, for the ratio.
 
 Afterwards the database is checked (``itplus audit`` clean, one sale per accepted UUID,
 gapless numbers) so a fast but wrong run cannot pass. The client processes run on the
@@ -31,10 +35,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import glob
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from contextlib import nullcontext
@@ -52,14 +60,18 @@ from tests.postgres_server import (  # noqa: E402
     terminal_configs,
 )
 
-PACE_S = 2.0
+PACE_S = 1.0
+# What ``itplus setup server`` writes (maintenance.server_setup.server_processes).
+SERVER_PROCESSES = max(1, min(os.cpu_count() or 1, 4))
+PGBENCH_SECONDS = 15
 SIZES = {
     False: {
-        "levels": [10, 25, 50],
+        "levels": [1, 5, 20, 50],
         "pace_s": PACE_S,
         "warmup": 20,
-        "paced_seconds": 40,
-        "saturation_sales": 12,
+        "paced_seconds": 30,
+        # Back to back: about this many sales per level, spread over its terminals.
+        "saturation_total": 600,
         "single_sales": 100,
         "baseline_n": 500,
     },
@@ -68,7 +80,7 @@ SIZES = {
         "pace_s": PACE_S,
         "warmup": 20,
         "paced_seconds": 4,
-        "saturation_sales": 4,
+        "saturation_total": 12,
         "single_sales": 10,
         "baseline_n": 30,
     },
@@ -78,7 +90,7 @@ SIZES = {
         "pace_s": 0.5,
         "warmup": 2,
         "paced_seconds": 1,
-        "saturation_sales": 2,
+        "saturation_total": 4,
         "single_sales": 3,
         "baseline_n": 12,
     },
@@ -140,11 +152,45 @@ def baseline_pg(database_url: str, n: int) -> dict:
     return stats(samples)
 
 
+def pgbench(database_url: str) -> dict | None:
+    """pgbench's TPC-B rate on ``database_url`` (its tables created and dropped around
+    it); None where pgbench is not installed."""
+    found = shutil.which("pgbench") or next(
+        iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"), reverse=True)), None
+    )
+    if not found:
+        return None
+    subprocess.run([found, "-i", "-q", "-s", "1", database_url], check=True, capture_output=True)
+    try:
+        out = subprocess.run(
+            [found, "-n", "-T", str(PGBENCH_SECONDS), "-c", "8", "-j", "2", database_url],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        subprocess.run([found, "-i", "-I", "d", database_url], capture_output=True)
+    tps = re.search(r"tps = ([0-9.]+)", out)
+    return {"tps": float(tps.group(1)) if tps else 0.0, "clients": 8, "seconds": PGBENCH_SECONDS}
+
+
+def _server_processes(server) -> list[psutil.Process]:
+    parent = psutil.Process(server.process.pid)
+    return [parent, *parent.children(recursive=True)]
+
+
 def cpu_seconds(server) -> tuple[float, dict[int, float]]:
-    """CPU time (user + system) used so far by the server process (all its threads), and
-    by each PostgreSQL backend connected to its database (by process id)."""
+    """CPU time (user + system) used so far by the server (its process and its worker
+    processes, all their threads), and by each PostgreSQL backend connected to its
+    database (by process id)."""
     name = server.database_url.rsplit("/", 1)[1]
-    times = psutil.Process(server.process.pid).cpu_times()
+    served = 0.0
+    for process in _server_processes(server):
+        try:
+            t = process.cpu_times()
+            served += t.user + t.system
+        except psutil.Error:
+            continue
     backends = {}
     for process in psutil.process_iter(["cmdline"]):
         try:
@@ -153,7 +199,7 @@ def cpu_seconds(server) -> tuple[float, dict[int, float]]:
                 backends[process.pid] = t.user + t.system
         except psutil.Error:
             continue
-    return times.user + times.system, backends
+    return served, backends
 
 
 def sales_phase(server, *, terminals: int, sales: int, pace_s: float = 0.0) -> dict:
@@ -193,6 +239,20 @@ def sales_phase(server, *, terminals: int, sales: int, pace_s: float = 0.0) -> d
     }
 
 
+def _level(server, terminals: int, size: dict) -> tuple[dict, dict]:
+    """N terminals at the pace, then the same N back to back."""
+    paced = sales_phase(
+        server,
+        terminals=terminals,
+        sales=max(2, round(size["paced_seconds"] / size["pace_s"])),
+        pace_s=size["pace_s"],
+    )
+    fast = sales_phase(
+        server, terminals=terminals, sales=max(2, -(-size["saturation_total"] // terminals))
+    )
+    return paced, fast
+
+
 def run(quick: bool | str = False, server=None) -> dict:
     """The whole benchmark on a new server, or on ``server`` (a running
     ``tests.postgres_server.StoreServer`` with enough tills: the test suite's smoke run)."""
@@ -200,46 +260,60 @@ def run(quick: bool | str = False, server=None) -> dict:
     started = time.perf_counter()
     loadavg_start = os.getloadavg()[0]
     top = max(size["levels"])
+    processes = 1 if server else SERVER_PROCESSES
     with (
-        nullcontext(server) if server else store_server(terminals=top, products=PRODUCTS) as server
+        nullcontext(server)
+        if server
+        else store_server(terminals=top, products=PRODUCTS, processes=processes) as server
     ):
         setup_seconds = time.perf_counter() - started
         sales_phase(server, terminals=1, sales=size["warmup"])  # connections, caches
+        tpcb = pgbench(server.database_url) if quick is False else None
         pg = baseline_pg(server.database_url, size["baseline_n"])
         (lookups,) = run_terminals(
             server, terminal_configs(server, sales=0, lookups=size["baseline_n"], tills=1)
         )
         http = stats(lookups["lookup_ms"][10:])
         single = sales_phase(server, terminals=1, sales=size["single_sales"])
-        paced = [
-            sales_phase(
-                server,
-                terminals=n,
-                sales=max(2, round(size["paced_seconds"] / size["pace_s"])),
-                pace_s=size["pace_s"],
-            )
-            for n in size["levels"]
-        ]
-        saturation = sales_phase(server, terminals=top, sales=size["saturation_sales"])
+        levels = [_level(server, n, size) for n in size["levels"]]
         report = server.report()
         audit = server.itplus("audit", check=False)
-    accepted = {u for phase in [single, *paced, saturation] for u in phase.pop("uuids")}
+    one_process = None
+    if processes > 1:
+        # The same largest level back to back on a server with one process: the ratio.
+        with store_server(terminals=top, products=PRODUCTS, processes=1) as alone:
+            sales_phase(alone, terminals=1, sales=size["warmup"])
+            one_process = sales_phase(
+                alone, terminals=top, sales=max(2, -(-size["saturation_total"] // top))
+            )
+            one_process.pop("uuids")
+            alone_report = alone.report()
+            one_process["audit_ok"] = alone_report["audit_ok"]
+    phases = [single, *(phase for level in levels for phase in level)]
+    accepted = {u for phase in phases for u in phase.pop("uuids")}
     numbers_ok = all(ns == list(range(1, len(ns) + 1)) for ns in report["series"].values())
     return {
         "vendor": "postgresql",
         "version": report["version"],
         "terminals": top,
         "threads": 8,
+        "processes": processes,
         "pace_s": size["pace_s"],
+        "paced_seconds": size["paced_seconds"],
         "setup_seconds": setup_seconds,
         "seconds": time.perf_counter() - started,
+        "pgbench": tpcb,
         "baseline_pg": pg,
         "baseline_http": http,
         "single": single,
-        "paced": paced,
-        "saturation": saturation,
+        "paced": [paced for paced, _fast in levels],
+        "levels": [{"paced": paced, "saturation": fast} for paced, fast in levels],
+        "saturation": levels[-1][1],
+        "one_process": one_process,
         "checks": {
-            "audit_ok": report["audit_ok"] and audit.returncode == 0,
+            "audit_ok": report["audit_ok"]
+            and audit.returncode == 0
+            and (one_process is None or one_process["audit_ok"]),
             "audit_problems": report["audit_problems"],
             # Warm-up sales are in the database too: every measured UUID must be there once.
             "one_sale_per_uuid": accepted <= set(report["uuids"])
@@ -277,15 +351,16 @@ def markdown(run: dict) -> list[str]:
     out = [
         "## Many terminals (real server, PostgreSQL)",
         "",
-        "`bench/load.py` (`bench/run.py --only load`): the real `itplus serve` (one waitress "
-        f"process, {run['threads']} threads) on PostgreSQL {run['version']}, and one process "
+        "`bench/load.py` (`bench/run.py --only load`): the real `itplus serve` "
+        f"(`--procesos {run['processes']}`, what `itplus setup server` writes on this machine; "
+        f"{run['threads']} threads each) on PostgreSQL {run['version']}, and one process "
         "per till on the same machine (cashier logged in through `/login/`, the terminal's "
         "token on every call, one keep-alive connection each), as in "
         "`tests/store/sales/test_many_terminals.py`. A ticket is 1–4 lines, always with the "
         "same product (every till contends for one stock row), half paid in cash, half by "
-        f"debit. Paced levels: each till sells one ticket every {run['pace_s']:g} s (a busy "
-        "till), starting at a random point of its first interval. Saturation: "
-        f"{run['terminals']} tills back to back. **×pg** divides by the bare PostgreSQL "
+        f"debit. Each level: every till sells one ticket every {run['pace_s']:g} s for "
+        f"{run['paced_seconds']} s, starting at a random point of its first interval, then "
+        "the same tills back to back. **×pg** divides by the bare PostgreSQL "
         "transaction, **×GET** by the lookup through the same server, both measured in the "
         "same run. The clients' CPU is on the same cores as the server's and PostgreSQL's, "
         "and other processes may be using the machine too: the load average column says "
@@ -304,11 +379,11 @@ def markdown(run: dict) -> list[str]:
         _row(LABELS["single"], single, pg, http),
         "",
         "| Terminals | pace | sales | offered /s | achieved /s | p50 ms | p99 ms | max ms "
-        "| ×single p50 | server CPU ms/sale | server CPU, share of one core "
+        "| ×single p50 | server CPU ms/sale | server CPU, cores used "
         "| PostgreSQL CPU ms/sale | load avg |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for phase in [single, *run["paced"], sat]:
+    for phase in [single, *(p for level in run["levels"] for p in level.values())]:
         pace = f"{phase['pace_s']:g} s" if phase["pace_s"] else "back to back"
         offered = f"{phase['offered_per_s']:.1f}" if phase["offered_per_s"] else "—"
         out.append(
@@ -320,17 +395,37 @@ def markdown(run: dict) -> list[str]:
         )
     out += [
         "",
-        "CPU columns: the server process's CPU time (all its threads) and that of the "
-        "PostgreSQL backends connected to the store's database, from the moment every "
-        "terminal has logged in to the last sale, per sale; the share of one core is the "
-        "server's CPU time over that wall time — near 100 % means the server's Python, which "
-        "runs on one core at a time in one process, is the limit.",
+        "CPU columns: the server's CPU time (its process and its worker processes, all "
+        "their threads) and that of the PostgreSQL backends connected to the store's "
+        "database, from the moment every terminal has logged in to the last sale, per sale; "
+        "cores used is the server's CPU time over that wall time — one process cannot use "
+        "more than one core (the GIL), and on this machine the tills and PostgreSQL share "
+        "the same cores.",
         "",
         f"One terminal alone: {1000 / single['p50_ms']:.0f} sales/s at its p50; "
         f"saturated, the server gave {sat['sales_per_s']:.1f} sales/s; one connection "
         f"commits {1000 / pg['p50_ms']:.0f} bare transactions/s at their p50.",
         "",
     ]
+    tpcb, alone = run.get("pgbench"), run.get("one_process")
+    if tpcb:
+        out.append(
+            f"pgbench TPC-B on the same database in the same run ({tpcb['clients']} clients, "
+            f"{tpcb['seconds']} s): {tpcb['tps']:,.0f} transactions/s; the saturated server's "
+            f"sales are {sat['sales_per_s'] / tpcb['tps']:.3f}× that rate "
+            f"({tpcb['tps'] / sat['sales_per_s']:.0f} TPC-B transactions per sale).".replace(
+                ",", "."
+            )
+        )
+    if alone:
+        out.append(
+            f"The same {alone['terminals']} tills back to back on a server with one process: "
+            f"{alone['sales_per_s']:.1f} sales/s, p50 {alone['p50_ms']:.0f} ms, p99 "
+            f"{alone['p99_ms']:.0f} ms; with {run['processes']}: {sat['sales_per_s']:.1f} "
+            f"sales/s (×{sat['sales_per_s'] / alone['sales_per_s']:.2f})."
+        )
+    if tpcb or alone:
+        out.append("")
     return out
 
 

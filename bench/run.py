@@ -10,7 +10,7 @@ Then the other suites, each database again in its own process: backup create, ve
 and reinstall on a year of a busy shop (``bench/backup.py``, database
 ``itplus_bench_backup``) and, when present, ``bench/z_report.py`` and
 ``bench/stock_list.py`` (each exposes ``run(...) -> dict``). Last, on PostgreSQL only,
-many terminals against the real server (``bench/load.py``: 10, 25, 50 tills paced, then
+many terminals against the real server (``bench/load.py``: 1, 5, 20, 50 tills at one sale/s each, then
 saturated), written into its own section of docs/benchmarks.md — also by ``--only load``.
 
 Standalone: ``.venv/bin/python bench/run.py [--quick] [--no-postgres] [--no-http]

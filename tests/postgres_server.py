@@ -151,11 +151,12 @@ def store_server(
     terminals: int,
     products: list[tuple[int, int]],
     threads: int = 8,
+    processes: int = 1,
     allow_negative_stock: bool = True,
     admin_url: str | None = None,
 ) -> Iterator[StoreServer]:
-    """The store served by ``itplus serve`` on a new database; ``products`` is a list of
-    (price in CLP, starting stock)."""
+    """The store served by ``itplus serve --procesos processes`` on a new database;
+    ``products`` is a list of (price in CLP, starting stock)."""
     admin_url = admin_url or admin_url_default()
     name = f"itplus_load_{uuid.uuid4().hex[:10]}"
     _admin(admin_url, f'CREATE DATABASE "{name}"')
@@ -193,7 +194,8 @@ def store_server(
         log = open(home / "server.log", "wb")  # noqa: SIM115 — closed below
         server.process = subprocess.Popen(
             [sys.executable, "-m", "itplus.store.cli", "serve", "--host", "127.0.0.1"]
-            + ["--port", str(port), "--threads", str(threads), "--sin-respaldos"],
+            + ["--port", str(port), "--threads", str(threads), "--sin-respaldos"]
+            + ["--procesos", str(processes)],
             env=env,
             cwd=ROOT,
             stdout=log,
