@@ -1,0 +1,240 @@
+"""Acceptance: the till keeps selling when the server goes away, and syncs once it is back.
+
+A REAL server process (`itplus serve`, waitress) on a port; Chromium loads the paired
+till (the service worker keeps the page, IndexedDB the catalogue and the leased boleta
+numbers). The server process is stopped: three cash sales are made offline, the tab is
+closed and opened again (the service worker serves the page), the server is started again
+on the same port and the till sends its queue. Each sale then exists exactly once, with
+the number the till gave it, in the back office too, and the audit is clean.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from itplus.core.audit import run_audit
+from itplus.store.sales.models import Sale
+from tests.browser import SCREENSHOTS, new_page
+from tests.factories import make_product, make_terminal, make_user
+from tests.store.maintenance.support import ROOT, itplus, itplus_env
+
+PASSWORD = "clave-segura-1"  # tests.factories.make_user's password
+SUPERVISOR_PIN = "4321"
+
+pytestmark = [pytest.mark.browser]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StoreServer:
+    """`itplus serve` as a subprocess on this test's database, stopped and started again
+    on the same port."""
+
+    def __init__(self, port: int, log: Path):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "itplus.store.cli", "serve", "--host", "127.0.0.1"]
+                + ["--port", str(self.port), "--threads", "4", "--sin-respaldos"],
+                env=itplus_env(),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()
+            try:
+                with urllib.request.urlopen(f"{self.url}/login/", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"the server did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+
+@contextmanager
+def store_server(tmp_path: Path):
+    server = StoreServer(free_port(), tmp_path / "server.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def shop(transactional_db):
+    """A cashier, a supervisor with a PIN, a terminal with an open cash session, products."""
+    return {
+        "cashier": make_user(role="cajero", username="cajera"),
+        "supervisor": make_user(role="supervisor", username="supervisora", pin=SUPERVISOR_PIN),
+        "admin": make_user(role="administrador", username="admin"),
+        "terminal": make_terminal(code="caja-1"),
+        "milk": make_product(name="Leche Entera Colun 1 L", price_clp=1190),
+        "bread": make_product(name="Pan de Molde Integral Ideal", price_clp=2345),
+        "coffee": make_product(name="Café Haití Molido 250 g", price_clp=4990),
+    }
+
+
+def ean(product) -> str:
+    return product.barcodes.first().code
+
+
+def scan(page, code: str) -> None:
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def login_and_pair(page, shop) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/pos/")
+    page.get_by_label("Usuario").fill("cajera")
+    page.get_by_label("Clave").fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page).to_have_url(re.compile(r"/pos/vincular/$"))
+    page.get_by_label("Caja").select_option(str(shop["terminal"].pk))
+    page.get_by_label("PIN de supervisor").fill(SUPERVISOR_PIN)
+    page.get_by_role("button", name="Vincular").click()
+    expect(page).to_have_url(re.compile(r"/pos/$"))
+    expect(page.locator("#till[data-ready]")).to_have_count(1)
+
+
+def wait_offline_ready(page) -> None:
+    """The service worker controls the page, the catalogue and a number block are stored."""
+    from playwright.sync_api import expect
+
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    expect(page.locator('#till[data-catalog="ready"]')).to_have_count(1)
+    page.wait_for_function("Number(document.getElementById('till').dataset.numbersLeft) > 0")
+
+
+def sell_cash(page, codes: list[str], cash: str) -> int:
+    """Scan, pay cash with ``cash`` typed; returns the boleta number the till shows."""
+    from playwright.sync_api import expect
+
+    for code in codes:
+        scan(page, code)
+    expect(page.locator("#lines tr")).to_have_count(len(codes))
+    page.keyboard.press("F12")
+    pay = page.locator("#dlg-pay")
+    expect(pay).to_be_visible()
+    page.keyboard.type(cash)
+    page.keyboard.press("Enter")
+    expect(pay).to_be_hidden()
+    message = page.locator("#message")
+    expect(message).to_contain_text("Venta guardada sin conexión — Boleta N°")
+    match = re.search(r"Boleta N° (\d+)", message.inner_text())
+    expect(page.locator("#lines tr")).to_have_count(0)
+    return int(match.group(1))
+
+
+def test_three_cash_sales_offline_survive_a_closed_tab_and_sync_exactly_once(
+    browser, shop, tmp_path
+):
+    from playwright.sync_api import expect
+
+    milk, bread, coffee = shop["milk"], shop["bread"], shop["coffee"]
+    with store_server(tmp_path) as server:
+        context, page = new_page(browser, server.url)
+        # given a till that loaded once with the server up
+        login_and_pair(page, shop)
+        wait_offline_ready(page)
+        expect(page.locator("#offline-bar")).to_be_hidden()
+
+        # when the server stops
+        server.stop()
+        scan(page, ean(milk))
+        expect(page.locator("#offline-state")).to_have_text("Sin conexión")
+        expect(page.locator("#lines tr")).to_have_count(1)
+        page.keyboard.press("Delete")  # a cashier's void needs a supervisor: refused offline
+        expect(page.locator("#message")).to_contain_text("necesita el servidor")
+        expect(page.locator("#lines tr.voided")).to_have_count(0)
+        page.keyboard.press("F8")  # parking a ticket needs the server
+        expect(page.locator("#message")).to_contain_text(
+            "Dejar un ticket en espera necesita el servidor"
+        )
+
+        # three cash sales are made offline, each with the next leased number
+        first = sell_cash(page, [ean(bread)], "5000")  # with the milk already on the ticket
+        expect(page.locator("#message")).to_contain_text("Vuelto $1.470")  # cash 3535 → 3530
+        second = sell_cash(page, [ean(coffee), ean(milk)], "10000")
+        third = sell_cash(page, [milk.sku], "1190")
+        numbers = [first, second, third]
+        assert numbers == list(range(first, first + 3))
+        expect(page.locator("#offline-pending")).to_have_text("3 ventas pendientes")
+        page.screenshot(path=str(SCREENSHOTS / "till-offline.png"))
+
+        # the tab is closed and opened again: the service worker serves the till
+        page.close()
+        page = context.new_page()
+        page.goto("/pos/")
+        expect(page.locator("#till[data-ready]")).to_have_count(1)
+        expect(page.locator("#offline-pending")).to_have_text("3 ventas pendientes")
+        expect(page.locator("#offline-state")).to_have_text("Sin conexión")
+        assert Sale.objects.count() == 0
+
+        # the server comes back on the same port: the heartbeat finds it, the queue syncs
+        server.start()
+        expect(page.locator("#till[data-pending='0']")).to_have_count(1, timeout=30_000)
+        expect(page.locator("#offline-bar")).to_be_hidden()
+        expect(page.locator("#message")).to_contain_text("3 ventas sin conexión registradas")
+
+        sales = list(Sale.objects.order_by("number"))
+        assert [s.number for s in sales] == numbers  # exactly once, with the till's numbers
+        assert len({s.client_uuid for s in sales}) == 3
+        assert [s.total_clp for s in sales] == [1190 + 2345, 4990 + 1190, 1190]
+        assert {s.terminal_id for s in sales} == {shop["terminal"].pk}
+        assert {s.cashier_id for s in sales} == {shop["cashier"].pk}
+
+        # a later heartbeat sends nothing again
+        page.evaluate("() => new Promise((r) => setTimeout(r, 3500))")
+        assert Sale.objects.count() == 3
+
+        # the back office lists them
+        admin_context, admin = new_page(browser, server.url)
+        admin.goto("/admin/login/?next=/admin/sales/sale/")
+        admin.get_by_label("Usuario").fill("admin")
+        admin.get_by_label("Clave").fill(PASSWORD)
+        admin.get_by_role("button", name=re.compile("Iniciar sesión|Ingresar")).click()
+        admin.wait_for_url("**/admin/sales/sale/")
+        table = admin.locator("#result_list")
+        for number in numbers:
+            expect(table).to_contain_text(str(number))
+        admin_context.close()
+        context.close()
+
+    report = run_audit()
+    assert report.ok, [p.message for p in report.problems]
+    audit = itplus("audit", env=itplus_env())
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert "sin problemas" in audit.stdout
