@@ -1,7 +1,8 @@
 """The audit registry: `itplus audit` is the list of checks that apps register here.
 
 A check is a function taking an ``AuditContext`` and yielding ``AuditProblem``s; it
-counts what it looked at in ``ctx.checked``. Each store app keeps its own checks in its
+counts what it looked at in ``ctx.checked`` and may leave ``ctx.note()``s: facts worth
+knowing that are not problems (e.g. numbers of a closed offline block never used). Each store app keeps its own checks in its
 ``audit_checks.py`` and imports that module from its ``AppConfig.ready()``, so the
 registry (this module) knows no app and any app may add to it.
 
@@ -31,6 +32,7 @@ class AuditProblem:
 class AuditReport:
     problems: list[AuditProblem] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # Spanish; not problems
 
     @property
     def ok(self) -> bool:
@@ -41,6 +43,7 @@ class AuditReport:
             "ok": self.ok,
             "problems": [dataclasses.asdict(p) for p in self.problems],
             "checked": dict(self.checked),
+            "notes": list(self.notes),
         }
 
 
@@ -48,9 +51,14 @@ class AuditReport:
 class AuditContext:
     using: str
     checked: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def count(self, what: str, n: int = 1) -> None:
         self.checked[what] = self.checked.get(what, 0) + n
+
+    def note(self, message: str) -> None:
+        """Something the audit saw that is not a problem (Spanish, shown with the result)."""
+        self.notes.append(message)
 
 
 Check = Callable[[AuditContext], Iterable[AuditProblem]]
@@ -77,4 +85,4 @@ def run_audit(*, using: str = "default") -> AuditReport:
     problems: list[AuditProblem] = []
     for check in CHECKS:
         problems.extend(check(ctx))
-    return AuditReport(problems=problems, checked=ctx.checked)
+    return AuditReport(problems=problems, checked=ctx.checked, notes=ctx.notes)

@@ -21,6 +21,7 @@ api.add_router("/v1/", sales_router)
 api.add_router("/v1/", "itplus.store.cash.api.router")
 api.add_router("/v1/", "itplus.store.customers.api.router")
 api.add_router("/v1/", "itplus.store.sales.returns.api.router")
+api.add_router("/v1/", "itplus.store.sales.offline_api.router")
 api.add_router("/v1/", "itplus.store.terminals.api.router")
 api.add_router("/v1/", "itplus.store.maintenance.api.router")
 

@@ -86,9 +86,9 @@ def grant(terminal, cashier, *, action="descuento", max_percent=None):
 
 
 def assert_chain_verifies(series: DocumentSeries) -> None:
-    """Recompute every link from what the database stores."""
+    """Recompute every link from what the database stores, in writing (id) order."""
     previous = GENESIS_HASH
-    sales = Sale.objects.filter(series=series).select_related("series").order_by("number")
+    sales = Sale.objects.filter(series=series).select_related("series").order_by("id")
     for sale in sales:
         assert sale.previous_hash == previous
         lines = list(sale.lines.order_by("position"))

@@ -1,25 +1,35 @@
 """Audit checks of sales (registered with ``itplus audit`` from SalesConfig.ready()).
 
-Sales are walked once, series by series in number order, in pages (keyset pagination,
-no long-lived cursor), with their lines and payments fetched per page: a year of a busy
-shop (~800,000 lines) runs in bounded memory. Per-document rules live in
-``SALE_CHECKS`` so they share that one walk. Credit notes have their own walk in
+Sales are walked once, series by series in writing order (sale id: ids are taken while
+the series row lock is held, so within a series they follow the hash chain), in pages
+(keyset pagination, no long-lived cursor), with their lines and payments fetched per
+page: a year of a busy shop (~800,000 lines) runs in bounded memory. Per-document rules
+live in ``SALE_CHECKS`` so they share that one walk. Credit notes have their own walk in
 ``sales.returns.audit_checks``.
 
+Numbering is checked in the same walk, apart from the chain: numbers leased to offline
+tills (``NumberBlock``) are used in any order, so a number is either online — rising
+1, 2, 3 … in writing order, skipping leased blocks, with no gap — or inside a block of
+that series leased to the sale's terminal, once. Numbers of a closed block that were
+never used are not a problem: the audit notes them.
+
 Consistency on a live database without locking the tills: each series row is read
-first and only documents numbered below its ``next_number`` are walked; documents are
-numbered under the series row lock and committed with it, so those are all committed
-and later ones (sales made while the audit runs) are left for the next audit.
+first (its chain head and next number), then the blocks; the walk stops at the sale the
+head names. Documents are issued under the series row lock and committed with it, so
+everything up to the head is committed, and sales made while the audit runs (later ids)
+are left for the next audit.
 """
 
 from __future__ import annotations
 
+import bisect
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from itplus.core.audit import (
@@ -35,6 +45,7 @@ from itplus.store.customers.models import AccountEntry
 from itplus.store.sales.models import (
     DocumentKind,
     DocumentSeries,
+    NumberBlock,
     Payment,
     PaymentMethod,
     Sale,
@@ -108,26 +119,26 @@ def register_sale_check(check: SaleCheck) -> SaleCheck:
     return check
 
 
-def _sale_pages(
-    using: str, series: SimpleNamespace, below_number: int
-) -> Iterator[list[SaleRecord]]:
-    """The series' sales numbered below ``below_number``, in number order, a page at a time."""
-    after = None
+def _sale_pages(using: str, series: SimpleNamespace) -> Iterator[list[SaleRecord]]:
+    """The series' sales in writing (id) order, a page at a time."""
+    after = 0
     while True:
-        qs = Sale.objects.using(using).filter(series_id=series.id, number__lt=below_number)
-        if after is not None:
-            qs = qs.filter(number__gt=after)
-        rows = list(qs.order_by("number").values_list(*SALE_FIELDS, named=True)[:PAGE_SIZE])
+        rows = list(
+            Sale.objects.using(using)
+            .filter(series_id=series.id, id__gt=after)
+            .order_by("id")
+            .values_list(*SALE_FIELDS, named=True)[:PAGE_SIZE]
+        )
         if not rows:
             return
-        after = rows[-1].number
+        after = rows[-1].id
         ids = [r.id for r in rows]
-        # The page's lines and payments by the page's number range (a join on the
-        # (series, number) key) rather than a long IN list of ids.
+        # The page's lines and payments by the page's id range rather than a long IN
+        # list of ids.
         in_page = {
             "sale__series_id": series.id,
-            "sale__number__gte": rows[0].number,
-            "sale__number__lte": rows[-1].number,
+            "sale_id__gte": rows[0].id,
+            "sale_id__lte": rows[-1].id,
         }
         lines: dict[int, list[Any]] = {i: [] for i in ids}
         for line in (
@@ -159,102 +170,342 @@ def _sale_pages(
             return
 
 
+def _numbers_text(ranges: list[tuple[int, int]]) -> str:
+    """[(3, 3)] → "el N° 3"; [(3, 7)] → "los N° 3 a 7"; several: "N° 3, N° 5 a 7"."""
+    if len(ranges) == 1:
+        low, high = ranges[0]
+        if low == high:
+            return _("el N° %(first)s") % {"first": low}
+        return _("los N° %(first)s a %(last)s") % {"first": low, "last": high}
+    parts = [
+        _("N° %(first)s") % {"first": low}
+        if low == high
+        else _("N° %(first)s a %(last)s") % {"first": low, "last": high}
+        for low, high in ranges[:5]
+    ]
+    return ", ".join(parts) + (" …" if len(ranges) > 5 else "")
+
+
+@dataclass
+class _Numbering:
+    """One series' numbers as the walk meets them (writing order): online numbers rise
+    1, 2, 3 … skipping the leased blocks; a number inside a block was taken offline, in
+    any order, once, by the block's terminal."""
+
+    blocks: list[Any]  # named tuples (id, first, last, terminal_id, terminal_code, closed)
+    last_online: int = 0
+    used: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+    def __post_init__(self) -> None:
+        self.firsts = [block.first for block in self.blocks]
+
+    def block_of(self, number: int) -> Any | None:
+        index = bisect.bisect_right(self.firsts, number) - 1
+        if index >= 0 and self.blocks[index].last >= number:
+            return self.blocks[index]
+        return None
+
+    def online_between(self, low: int, high: int) -> list[tuple[int, int]]:
+        """The online numbers from ``low`` to ``high`` (those in no block), as ranges."""
+        ranges = []
+        current = low
+        index = max(bisect.bisect_right(self.firsts, low) - 1, 0)
+        for block in self.blocks[index:]:
+            if current > high or block.first > high:
+                break
+            if block.last < current:
+                continue
+            if block.first > current:
+                ranges.append((current, block.first - 1))
+            current = block.last + 1
+        if current <= high:
+            ranges.append((current, high))
+        return ranges
+
+    def problems(self, record: SaleRecord) -> Iterator[AuditProblem]:
+        sale = record.sale
+        number = sale.number
+        block = self.block_of(number)
+        if block is not None:
+            if sale.terminal_id != block.terminal_id:
+                yield document_problem(
+                    "numeracion",
+                    record.label,
+                    _(
+                        "%(doc)s: su número es del bloque %(first)s–%(last)s entregado a la "
+                        "caja %(terminal)s, pero la venta es de otra caja."
+                    ),
+                    first=block.first,
+                    last=block.last,
+                    terminal=block.terminal_code,
+                )
+            if number in self.used[block.id]:
+                yield document_problem(
+                    "numeracion", record.label, _("%(doc)s: número repetido en la serie.")
+                )
+            self.used[block.id].add(number)
+            return
+        # Numbering: 1, 2, 3 … with no gap (a repeat cannot pass the unique key, but a
+        # restored dump without constraints could carry one).
+        if number == self.last_online:
+            yield document_problem(
+                "numeracion", record.label, _("%(doc)s: número repetido en la serie.")
+            )
+            return
+        if number < self.last_online:
+            yield document_problem(
+                "numeracion",
+                record.label,
+                _("%(doc)s: número fuera de orden: se emitió después del N° %(previous)s."),
+                previous=self.last_online,
+            )
+            return
+        missing = self.online_between(self.last_online + 1, number - 1)
+        if missing:
+            yield document_problem(
+                "numeracion",
+                record.label,
+                _("%(doc)s: faltan documentos antes de este: %(missing)s (¿borrados?)."),
+                missing=_numbers_text(missing),
+            )
+        self.last_online = number
+
+
+def _blocks_by_series(using: str) -> dict[int, list[Any]]:
+    blocks: dict[int, list[Any]] = defaultdict(list)
+    for block in (
+        NumberBlock.objects.using(using)
+        .order_by("series_id", "first")
+        .values_list(
+            "id",
+            "series_id",
+            "first",
+            "last",
+            "terminal_id",
+            "terminal__code",
+            "closed_at",
+            named=True,
+        )
+    ):
+        blocks[block.series_id].append(
+            SimpleNamespace(
+                id=block.id,
+                first=block.first,
+                last=block.last,
+                terminal_id=block.terminal_id,
+                terminal_code=block.terminal__code,
+                closed=block.closed_at is not None,
+            )
+        )
+    return blocks
+
+
 @register_check
 def check_sales(ctx: AuditContext) -> Iterator[AuditProblem]:
     """Hash chain, numbering and per-document rules of every sale series."""
     using = ctx.using
-    for series_row in (
+    series_rows = list(
         DocumentSeries.objects.using(using)
+        .exclude(kind=DocumentKind.NOTA_CREDITO)  # credit notes have their own walk
         .order_by("code")
         .values_list("id", "code", "kind", "next_number", "last_hash", named=True)
-    ):
+    )
+    # Read after the series rows: a block leased since starts at or after the
+    # next_number read, and is left out with the sales numbered from it.
+    all_blocks = _blocks_by_series(using) if series_rows else {}
+    for series_row in series_rows:
         series = SimpleNamespace(**series_row._asdict())
-        if series.kind == DocumentKind.NOTA_CREDITO:
-            continue  # credit notes have their own walk (sales.audit_checks)
         series_label = document_label(series.kind, series.code)
         ctx.count("series")
+        blocks = [b for b in all_blocks.get(series.id, []) if b.first < series.next_number]
+        ctx.count("bloques", len(blocks))
+        numbering = _Numbering(blocks=blocks)
         expected_previous = GENESIS_HASH
         previous_label = ""
-        previous_number = 0
         chain_broken = False
-        for page in _sale_pages(using, series, series.next_number):
-            for record in page:
-                sale = record.sale
-                ctx.count("documentos")
-                ctx.count("líneas", len(record.lines))
-                ctx.count("pagos", len(record.payments))
+        head_id = 0 if series.last_hash == GENESIS_HASH else None
+        if head_id is None:
+            for page in _sale_pages(using, series):
+                for record in page:
+                    sale = record.sale
+                    ctx.count("documentos")
+                    ctx.count("líneas", len(record.lines))
+                    ctx.count("pagos", len(record.payments))
 
-                # Numbering: 1, 2, 3 … with no gap (a repeat cannot pass the unique key,
-                # but a restored dump without constraints could carry one).
-                if sale.number == previous_number:
-                    yield document_problem(
-                        "numeracion", record.label, _("%(doc)s: número repetido en la serie.")
-                    )
-                elif sale.number != previous_number + 1:
-                    missing = (
-                        _("el N° %(first)s") % {"first": previous_number + 1}
-                        if sale.number == previous_number + 2
-                        else _("los N° %(first)s a %(last)s")
-                        % {"first": previous_number + 1, "last": sale.number - 1}
-                    )
-                    yield document_problem(
-                        "numeracion",
-                        record.label,
-                        _("%(doc)s: faltan documentos antes de este: %(missing)s (¿borrados?)."),
-                        missing=missing,
-                    )
+                    yield from numbering.problems(record)
 
-                # Hash chain: report only the first broken link of the series.
-                if not chain_broken:
-                    if sale.previous_hash != expected_previous:
-                        chain_broken = True
-                        if previous_label:
-                            message = _(
-                                "%(doc)s: la cadena está rota, no sigue al documento anterior "
-                                "que existe (%(previous)s): falta o se alteró un documento "
-                                "entre ambos."
+                    # Hash chain: report only the first broken link of the series.
+                    if not chain_broken:
+                        if sale.previous_hash != expected_previous:
+                            chain_broken = True
+                            if previous_label:
+                                message = _(
+                                    "%(doc)s: la cadena está rota, no sigue al documento "
+                                    "anterior que existe (%(previous)s): falta o se alteró "
+                                    "un documento entre ambos."
+                                )
+                            else:
+                                message = _(
+                                    "%(doc)s: la cadena está rota, es el primer documento de "
+                                    "la serie pero no comienza la cadena: faltan documentos "
+                                    "anteriores."
+                                )
+                            yield document_problem(
+                                "cadena", record.label, message, previous=previous_label
                             )
-                        else:
-                            message = _(
-                                "%(doc)s: la cadena está rota, es el primer documento de la "
-                                "serie pero no comienza la cadena: faltan documentos anteriores."
+                        elif (
+                            chain_hash(
+                                sale.previous_hash,
+                                sale_chain_payload(sale, record.lines, record.payments),
+                                read_back=True,
                             )
-                        yield document_problem(
-                            "cadena", record.label, message, previous=previous_label
-                        )
-                    elif (
-                        chain_hash(
-                            sale.previous_hash,
-                            sale_chain_payload(sale, record.lines, record.payments),
-                            read_back=True,
-                        )
-                        != sale.chain_hash
-                    ):
-                        chain_broken = True
-                        yield document_problem(
-                            "cadena",
-                            record.label,
-                            _(
-                                "%(doc)s: el documento fue modificado después de emitido "
-                                "(su huella no coincide con su contenido)."
-                            ),
-                        )
-                expected_previous = sale.chain_hash
-                previous_label = record.label
-                previous_number = sale.number
+                            != sale.chain_hash
+                        ):
+                            chain_broken = True
+                            yield document_problem(
+                                "cadena",
+                                record.label,
+                                _(
+                                    "%(doc)s: el documento fue modificado después de emitido "
+                                    "(su huella no coincide con su contenido)."
+                                ),
+                            )
+                    expected_previous = sale.chain_hash
+                    previous_label = record.label
 
-                for sale_check in SALE_CHECKS:
-                    yield from sale_check(record)
+                    for sale_check in SALE_CHECKS:
+                        yield from sale_check(record)
 
-        yield from series_end_problems(
-            using=using,
+                    if sale.chain_hash == series.last_hash:
+                        head_id = sale.id  # the head when the series was read: stop here
+                        break
+                if head_id is not None:
+                    break
+
+        yield from _series_end(
+            ctx,
             series=series,
             series_label=series_label,
-            documents=Sale,
+            numbering=numbering,
             last_hash=expected_previous,
             last_label=previous_label,
-            last_number=previous_number,
+            head_id=head_id,
         )
+
+
+def _series_end(
+    ctx: AuditContext,
+    *,
+    series: Any,
+    series_label: str,
+    numbering: _Numbering,
+    last_hash: str,
+    last_label: str,
+    head_id: int | None,
+) -> Iterator[AuditProblem]:
+    """After walking a sale series: its row points at the last sale walked, its next
+    number is one past the highest number issued or leased, and no sale lies beyond
+    them; unused numbers of closed blocks are noted."""
+    using = ctx.using
+    if series.last_hash != last_hash:
+        yield AuditProblem(
+            check="cadena",
+            message=_(
+                "%(series)s: el último eslabón registrado en la serie no corresponde al "
+                "último documento (%(last)s)."
+            )
+            % {"series": series_label, "last": last_label or _("ninguno")},
+            document=series_label,
+        )
+    missing = numbering.online_between(numbering.last_online + 1, series.next_number - 1)
+    if missing and not numbering.blocks:
+        yield AuditProblem(
+            check="numeracion",
+            message=_(
+                "%(series)s: el próximo número es %(next)s pero el último documento es "
+                "el N° %(last)s."
+            )
+            % {"series": series_label, "next": series.next_number, "last": numbering.last_online},
+            document=series_label,
+        )
+    elif missing:
+        yield AuditProblem(
+            check="numeracion",
+            message=_(
+                "%(series)s: faltan documentos emitidos en línea después del N° %(last)s: "
+                "%(missing)s (¿borrados?); el próximo número es %(next)s."
+            )
+            % {
+                "series": series_label,
+                "last": numbering.last_online,
+                "missing": _numbers_text(missing),
+                "next": series.next_number,
+            },
+            document=series_label,
+        )
+    beyond_blocks = [b for b in numbering.blocks if b.last >= series.next_number]
+    if beyond_blocks:
+        yield AuditProblem(
+            check="numeracion",
+            message=_(
+                "%(series)s: el bloque %(first)s–%(last)s llega más allá del próximo "
+                "número de la serie (%(next)s)."
+            )
+            % {
+                "series": series_label,
+                "first": beyond_blocks[0].first,
+                "last": beyond_blocks[0].last,
+                "next": series.next_number,
+            },
+            document=series_label,
+        )
+
+    # A sale numbered past the counter, or written after the chain head the series row
+    # names, was not issued by the store — unless the series moved while we walked.
+    stray_filter = Q(number__gte=series.next_number)
+    if head_id is not None:
+        stray_filter |= Q(id__gt=head_id)
+    stray = (
+        Sale.objects.using(using)
+        .filter(stray_filter, series_id=series.id)
+        .order_by("id")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if stray is not None:
+        still_same = (
+            DocumentSeries.objects.using(using)
+            .filter(pk=series.id, next_number=series.next_number, last_hash=series.last_hash)
+            .exists()
+        )
+        if still_same:
+            label = document_label(series.kind, series.code, stray)
+            if stray >= series.next_number:
+                message = _("%(doc)s: tiene un número posterior al último emitido por la serie.")
+            else:
+                message = _(
+                    "%(doc)s: no está en la cadena de la serie: se agregó después del último "
+                    "documento registrado."
+                )
+            yield document_problem("numeracion", label, message)
+
+    for block in numbering.blocks:
+        unused = block.last - block.first + 1 - len(numbering.used.get(block.id, ()))
+        if block.closed and unused > 0:
+            ctx.note(
+                _(
+                    "%(series)s: el bloque %(first)s–%(last)s de la caja %(terminal)s se "
+                    "cerró con %(unused)s número(s) sin usar (no es un error: la caja no "
+                    "los necesitó)."
+                )
+                % {
+                    "series": series_label,
+                    "first": block.first,
+                    "last": block.last,
+                    "terminal": block.terminal_code,
+                    "unused": unused,
+                }
+            )
 
 
 def series_end_problems(

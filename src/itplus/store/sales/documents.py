@@ -2,8 +2,9 @@
 
 Whatever the document, issuing it is the same sequence, inside the caller's transaction
 and after the caller has locked the cash session and the series row (the lock order is
-in docs/architecture.md): take the series' next number, chain the document to the
-series' head, save it with its lines and its money rows (a sale's payments, a credit
+in docs/architecture.md): take the series' next number (or the number the caller took
+from a block leased to an offline till), chain the document to the series' head (the
+chain is in writing order, whatever the numbers), save it with its lines and its money rows (a sale's payments, a credit
 note's refunds), move the stock, post the customer's account, advance the series, and
 print it once the transaction commits. ``document_issue`` is that sequence; the sale and
 the credit-note services only decide what goes in.
@@ -67,9 +68,14 @@ class DocumentDraft:
     chain_payload: Callable[[Document, list[models.Model]], dict]
     user: User
     issued_at: datetime
-    printout: Callable[[int], Printout]  # called with the saved document's id
+    # Called with the saved document's id; None: not printed (an offline sale was
+    # printed by the till when it was made).
+    printout: Callable[[int], Printout] | None
     stock: list[StockBatch] = field(default_factory=list)
     account: AccountPosting | None = None
+    # A number already reserved in the series (from a leased block, checked unused by the
+    # caller under the series lock); None: the series' next number.
+    number: int | None = None
 
 
 def chain_heading(document: Document) -> dict:
@@ -95,8 +101,10 @@ def document_issue(draft: DocumentDraft) -> Document:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("document_issue must run inside the transaction that locked the series")
     series, document = draft.series, draft.document
+    if draft.number is not None and not 1 <= draft.number < series.next_number:
+        raise RuntimeError("a given number must be one the series already reserved")
     document.series = series
-    document.number = series.next_number
+    document.number = series.next_number if draft.number is None else draft.number
     document.previous_hash = series.last_hash
     document.chain_hash = chain_hash(
         document.previous_hash, draft.chain_payload(document, draft.lines)
@@ -131,8 +139,12 @@ def document_issue(draft: DocumentDraft) -> Document:
             at=draft.issued_at,
         )
 
-    series.next_number += 1
     series.last_hash = document.chain_hash
-    series.save(update_fields=["next_number", "last_hash"])
-    print_on_commit(functools.partial(draft.printout, document.pk))
+    if draft.number is None:
+        series.next_number += 1
+        series.save(update_fields=["next_number", "last_hash"])
+    else:
+        series.save(update_fields=["last_hash"])
+    if draft.printout is not None:
+        print_on_commit(functools.partial(draft.printout, document.pk))
     return document

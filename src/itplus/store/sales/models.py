@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itplus.core.integrity import GENESIS_HASH
@@ -50,6 +51,58 @@ class DocumentSeries(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NumberBlock(models.Model):
+    """A range of a series' numbers leased to one terminal, so its till can number
+    boletas while the server is out of reach (offline). Leased under the series row lock
+    from ``series.next_number``, which then moves past it: online sales skip the range.
+
+    Closed when its numbers are all used, when the terminal is revoked, or when the
+    terminal moved to another series; a closed block is no longer handed to the till,
+    but the sales it already numbered are still accepted when they sync.
+    """
+
+    series = models.ForeignKey(
+        DocumentSeries,
+        on_delete=models.PROTECT,
+        related_name="number_blocks",
+        verbose_name=_("serie"),
+    )
+    terminal = models.ForeignKey(
+        "terminals.Terminal",
+        on_delete=models.PROTECT,
+        related_name="number_blocks",
+        verbose_name=_("caja"),
+    )
+    first = models.BigIntegerField(_("desde"))
+    last = models.BigIntegerField(_("hasta"))  # inclusive
+    leased_at = models.DateTimeField(_("entregado"))
+    closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True)
+    closed_reason = models.TextField(_("motivo del cierre"), blank=True, default="")
+
+    # The closing reason of a block whose numbers were all used (its normal end).
+    REASON_USED_UP = "números agotados"
+
+    class Meta:
+        verbose_name = _("bloque de números")
+        verbose_name_plural = _("bloques de números")
+        ordering = ["series", "first"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first__gte=1) & Q(first__lte=F("last")),
+                name="number_block_range_valid",
+            ),
+            models.UniqueConstraint(fields=["series", "first"], name="number_block_first_unique"),
+        ]
+        indexes = [models.Index(fields=["terminal", "closed_at"], name="number_block_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.series.code} N° {self.first}–{self.last}"
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first + 1
 
 
 class Sale(models.Model):
@@ -388,3 +441,39 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {format_clp(self.amount_clp)}"
+
+
+class SyncConflict(models.Model):
+    """Something an offline sale did that the server would not have let pass, recorded
+    when it synced (the sale stands: it already happened) for the owner to review."""
+
+    class Kind(models.TextChoices):
+        PRICE = "precio", _("Precio")
+        STOCK = "stock", _("Stock")
+        CASH = "caja", _("Caja")
+        BLOCK = "bloque", _("Bloque")
+
+    sale = models.ForeignKey(
+        Sale, on_delete=models.PROTECT, related_name="sync_conflicts", verbose_name=_("venta")
+    )
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices)
+    message = models.CharField(_("detalle"), max_length=300)
+    details = models.JSONField(_("datos"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("registrado"), default=timezone.now, db_index=True)
+    resolved_at = models.DateTimeField(_("revisado"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revisado por"),
+    )
+
+    class Meta:
+        verbose_name = _("conflicto de sincronización")
+        verbose_name_plural = _("conflictos de sincronización")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message}"

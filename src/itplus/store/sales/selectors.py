@@ -37,7 +37,9 @@ def document_label(kind: str, series_code: str, number: int | None = None) -> st
 
 
 def series_chain_heads(*, using: str = "default") -> dict[str, dict[str, Any]]:
-    """Series code → {"number": last issued number, "hash": that document's chain hash}.
+    """Series code → {"number": the last written document's number, "hash": its chain
+    hash} (the chain is in writing order — id order — which with offline number blocks
+    is not always number order).
 
     Read from the documents themselves (not the series row), for a backup's manifest;
     a series with no documents yet has number 0 and the genesis hash.
@@ -50,7 +52,7 @@ def series_chain_heads(*, using: str = "default") -> dict[str, dict[str, Any]]:
         last = (
             documents.objects.using(using)
             .filter(series_id=series_id)
-            .order_by("-number")
+            .order_by("-id")
             .values_list("number", "chain_hash")
             .first()
         )

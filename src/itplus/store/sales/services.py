@@ -1,12 +1,13 @@
-"""Sales: the till's one write, ``sale_complete``, and parking tickets."""
+"""Sales: the till's one write, ``sale_complete`` (and ``offline_sale_sync``, the same
+write for a sale the till made offline), and parking tickets."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -38,7 +39,7 @@ from itplus.store.catalog.selectors import product_resolve_code
 from itplus.store.config import get_config
 from itplus.store.customers.models import AccountEntry, Customer
 from itplus.store.customers.services import customer_factura_check
-from itplus.store.inventory.models import MovementKind
+from itplus.store.inventory.models import MovementKind, StockMovement
 from itplus.store.inventory.services import StockChange
 from itplus.store.sales.documents import (
     AccountPosting,
@@ -51,16 +52,20 @@ from itplus.store.sales.idempotency import IdempotencyConflict, create_once  # n
 from itplus.store.sales.models import (
     DocumentKind,
     DocumentSeries,
+    NumberBlock,
     ParkedTicket,
     Payment,
     PaymentMethod,
     Sale,
     SaleLine,
+    SyncConflict,
 )
 from itplus.store.sales.receipts import sale_printout
 from itplus.store.terminals.models import Terminal
 
 MAX_LINES = 500
+# An offline sale dated further ahead than this is refused (the till's clock is wrong).
+MAX_CLOCK_AHEAD = timedelta(minutes=5)
 
 
 class SaleRejected(BusinessError):
@@ -74,6 +79,22 @@ class UnknownCode(SaleRejected):
 
 class PaymentRejected(SaleRejected):
     code = "pago_rechazado"
+
+
+class BlockUnknown(SaleRejected):
+    """An offline sale's number is not one leased to this terminal, or already used."""
+
+    code = "bloque_desconocido"
+
+
+class SoldAtInvalid(SaleRejected):
+    code = "fecha_invalida"
+
+
+class NeedsServer(SaleRejected):
+    """Not allowed offline: fiado, a factura, an identified customer."""
+
+    code = "requiere_servidor"
 
 
 @dataclass
@@ -93,6 +114,8 @@ class LineInput:
     # A deli-scale label outside the plausible weight range needs a supervisor's
     # "etiqueta_balanza" approval for a cashier (catalog.scale_labels).
     scale_approval_id: int | None = None
+    # Offline sales only: the unit price the till charged (it stands, see SyncConflict).
+    unit_price_clp: int | None = None
 
 
 @dataclass
@@ -119,8 +142,9 @@ class SaleInput:
         for line in data["lines"]:
             # Left out when unused, so a sale sent before the field existed and sent
             # again now (an offline till catching up) still matches its fingerprint.
-            if line["scale_approval_id"] is None:
-                del line["scale_approval_id"]
+            for key in ("scale_approval_id", "unit_price_clp"):
+                if line[key] is None:
+                    del line[key]
         return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
@@ -136,6 +160,8 @@ class _PricedLine:
     approval: Approval | None
     scale_approval: Approval | None = None
     ticket_discount_clp: int = 0
+    # Offline: the product's price when the till charged another one (a "precio" conflict).
+    catalog_price_clp: int | None = None
 
     @property
     def after_line_discount_clp(self) -> int:
@@ -175,7 +201,11 @@ def _percent(part: int, whole: int) -> int:
     return -(-part * 100 // whole)
 
 
-def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _PricedLine:
+def _price_line(
+    line: LineInput, cashier_limit: int, requester: _Requester, *, till_price: bool = False
+) -> _PricedLine:
+    """Price one line. ``till_price``: an offline sale, where the line's
+    ``unit_price_clp`` (what the till charged) wins over the catalog's."""
     if line.product_id is not None:
         product = Product.objects.filter(pk=line.product_id, is_active=True).first()
         if product is None:
@@ -209,6 +239,19 @@ def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _
         )
         unit_price = product.price_clp
         gross = round_clp(Decimal(unit_price) * quantity)
+    catalog_price = None
+    if till_price and line.unit_price_clp is not None and line.unit_price_clp != unit_price:
+        charged = line.unit_price_clp
+        if (
+            isinstance(charged, bool)
+            or not isinstance(charged, int)
+            or not 0 <= charged <= MAX_AMOUNT_CLP
+        ):
+            raise SaleRejected(
+                _("El precio cobrado de «%(product)s» no es válido.") % {"product": product.name}
+            )
+        catalog_price, unit_price = unit_price, charged
+        gross = round_clp(Decimal(charged) * quantity)
 
     discount = int(line.discount_clp or 0)
     if discount < 0:
@@ -237,6 +280,7 @@ def _price_line(line: LineInput, cashier_limit: int, requester: _Requester) -> _
         is_voided=line.is_voided,
         approval=approval,
         scale_approval=scale_approval,
+        catalog_price_clp=catalog_price,
     )
 
 
@@ -435,9 +479,209 @@ def sale_complete(
     )
 
 
+@dataclass(frozen=True)
+class OfflineSale:
+    """What a sale made at an offline till adds: the number it took from a block leased
+    to the terminal, when it was sold and by whom (None: the user syncing it)."""
+
+    block_id: int
+    number: int
+    sold_at: datetime
+    cashier_id: int | None = None
+
+    def as_dict(self) -> dict:
+        sold_at = self.sold_at.astimezone(UTC).isoformat() if self.sold_at.tzinfo else ""
+        return {
+            "block_id": self.block_id,
+            "number": self.number,
+            "sold_at": sold_at,
+            "cashier_id": self.cashier_id,
+        }
+
+
+def offline_sale_sync(
+    *, terminal: Terminal, user: User, data: SaleInput, offline: OfflineSale
+) -> tuple[Sale, bool, list[SyncConflict]]:
+    """Record a sale the till made offline, once: the same write as ``sale_complete``
+    (the same rules, taxes, payments, chain), numbered with ``offline.number`` from
+    its leased block and dated ``offline.sold_at``.
+
+    What the till could not know is recorded, not refused (the sale happened): a price
+    other than the catalog's (the till's price stands), stock going below zero, a sale
+    dated before the open cash session, a block closed meanwhile — each a
+    ``SyncConflict`` of the sale, returned with it. What needs the server is refused:
+    fiado, factura, a customer (``requiere_servidor``), a supervisor's approval
+    (``requiere_aprobacion``), a number not leased to this terminal or already used
+    (``bloque_desconocido``), an implausible date (``fecha_invalida``), no open cash
+    session (``caja_cerrada``: the till retries later).
+
+    Idempotent on ``client_uuid`` like ``sale_complete``: the same sale again returns
+    it (``created`` False); another payload under that UUID is refused.
+    """
+    data = replace(data, extra={**data.extra, "offline": offline.as_dict()})
+    fingerprint = data.fingerprint()
+
+    def write() -> Sale:
+        return _sale_write(
+            terminal=terminal,
+            cashier=_offline_cashier(user, offline.cashier_id),
+            data=data,
+            fingerprint=fingerprint,
+            issued_at=offline.sold_at,
+            offline=offline,
+        )
+
+    sale, created = create_once(
+        model=Sale,
+        client_uuid=data.client_uuid,
+        fingerprint=fingerprint,
+        write=write,
+        conflict_message=_("Este identificador de venta ya se usó para otra venta distinta."),
+    )
+    return sale, created, list(sale.sync_conflicts.order_by("id"))
+
+
+def _offline_cashier(user: User, cashier_id: int | None) -> User:
+    if cashier_id is None or cashier_id == user.pk:
+        return user
+    cashier = User.objects.filter(pk=cashier_id, is_active=True).first()
+    if cashier is None:
+        raise SaleRejected(
+            _("El cajero de la venta no existe o está inactivo."), code="cajero_desconocido"
+        )
+    return cashier
+
+
+def _offline_checks(*, terminal: Terminal, data: SaleInput, offline: OfflineSale) -> NumberBlock:
+    """What an offline sale must be, before anything is priced; its block."""
+    if data.document_kind != DocumentKind.BOLETA:
+        raise NeedsServer(
+            _("Sin conexión solo se emiten boletas: la factura requiere el servidor.")
+        )
+    if data.customer_id is not None:
+        raise NeedsServer(_("La venta a un cliente identificado requiere conexión al servidor."))
+    if any(p.method == PaymentMethod.STORE_CREDIT for p in data.payments):
+        raise NeedsServer(_("El fiado requiere conexión al servidor."))
+    block = (
+        NumberBlock.objects.select_related("series")
+        .filter(pk=offline.block_id, terminal=terminal)
+        .first()
+    )
+    if block is None:
+        raise BlockUnknown(_("El bloque de números de la venta no es de esta caja."))
+    if not block.first <= offline.number <= block.last:
+        raise BlockUnknown(
+            _("El N° %(number)s no pertenece al bloque %(first)s–%(last)s de esta caja.")
+            % {"number": offline.number, "first": block.first, "last": block.last}
+        )
+    sold_at = offline.sold_at
+    if sold_at.tzinfo is None:
+        raise SoldAtInvalid(_("La fecha de la venta no indica su zona horaria."))
+    if sold_at > timezone.now() + MAX_CLOCK_AHEAD:
+        raise SoldAtInvalid(
+            _("La fecha de la venta (%(date)s) está en el futuro: revise el reloj de la caja.")
+            % {"date": _local(sold_at)}
+        )
+    if sold_at < block.leased_at:
+        raise SoldAtInvalid(
+            _(
+                "La fecha de la venta (%(date)s) es anterior a la entrega de su bloque de "
+                "números (%(leased)s): revise el reloj de la caja."
+            )
+            % {"date": _local(sold_at), "leased": _local(block.leased_at)}
+        )
+    return block
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+
+
+def _offline_conflicts(
+    *, sale: Sale, priced: list[_PricedLine], block: NumberBlock, session, offline: OfflineSale
+) -> None:
+    """Record what the offline sale did that the server would have stopped."""
+    rows = []
+    for position, line in enumerate(priced, start=1):
+        if line.catalog_price_clp is not None and not line.is_voided:
+            rows.append(
+                SyncConflict(
+                    sale=sale,
+                    kind=SyncConflict.Kind.PRICE,
+                    message=_(
+                        "«%(product)s» se vendió a %(sold)s; su precio en el servidor es "
+                        "%(current)s."
+                    )
+                    % {
+                        "product": line.product.name[:80],
+                        "sold": format_clp(line.unit_price_clp),
+                        "current": format_clp(line.catalog_price_clp),
+                    },
+                    details={
+                        "position": position,
+                        "product_id": line.product.pk,
+                        "unit_price_clp": line.unit_price_clp,
+                        "catalog_price_clp": line.catalog_price_clp,
+                    },
+                )
+            )
+    for movement in (
+        StockMovement.objects.filter(sale_line__sale=sale, resulting_quantity__lt=0)
+        .select_related("product", "warehouse")
+        .order_by("id")
+    ):
+        rows.append(
+            SyncConflict(
+                sale=sale,
+                kind=SyncConflict.Kind.STOCK,
+                message=_("El stock de «%(product)s» en %(warehouse)s quedó en %(qty)s.")
+                % {
+                    "product": movement.product.name[:80],
+                    "warehouse": movement.warehouse.name,
+                    "qty": format_quantity(movement.resulting_quantity),
+                },
+                details={
+                    "product_id": movement.product_id,
+                    "warehouse_id": movement.warehouse_id,
+                    "resulting_quantity": str(movement.resulting_quantity),
+                },
+            )
+        )
+    if offline.sold_at < session.opened_at:
+        rows.append(
+            SyncConflict(
+                sale=sale,
+                kind=SyncConflict.Kind.CASH,
+                message=_(
+                    "Vendida el %(sold)s, antes de la apertura de la caja abierta "
+                    "(%(opened)s): quedó en esa sesión."
+                )
+                % {"sold": _local(offline.sold_at), "opened": _local(session.opened_at)},
+                details={"cash_session_id": session.pk},
+            )
+        )
+    if block.closed_at is not None and block.closed_reason != NumberBlock.REASON_USED_UP:
+        rows.append(
+            SyncConflict(
+                sale=sale,
+                kind=SyncConflict.Kind.BLOCK,
+                message=_("Su bloque de números %(block)s ya estaba cerrado: %(reason)s.")
+                % {"block": f"{block.first}–{block.last}", "reason": block.closed_reason},
+                details={"block_id": block.pk},
+            )
+        )
+    SyncConflict.objects.bulk_create(rows)
+
+
 @transaction.atomic
 def _sale_write(
-    *, terminal: Terminal, cashier: User, data: SaleInput, fingerprint: str, issued_at: datetime
+    *,
+    terminal: Terminal,
+    cashier: User,
+    data: SaleInput,
+    fingerprint: str,
+    issued_at: datetime,
+    offline: OfflineSale | None = None,
 ) -> Sale:
     if data.document_kind not in (DocumentKind.BOLETA, DocumentKind.FACTURA):
         raise SaleRejected(_("Tipo de documento no válido para una venta."))
@@ -445,10 +689,13 @@ def _sale_write(
         raise SaleRejected(_("La venta no tiene productos."))
     if len(data.lines) > MAX_LINES:
         raise SaleRejected(_("La venta tiene demasiadas líneas."))
+    block = _offline_checks(terminal=terminal, data=data, offline=offline) if offline else None
 
     limit = _discount_limit_percent(cashier)
     requester = _Requester(terminal=terminal, cashier=cashier)
-    priced = [_price_line(line, limit, requester) for line in data.lines]
+    priced = [
+        _price_line(line, limit, requester, till_price=offline is not None) for line in data.lines
+    ]
     for line, raw in zip(priced, data.lines, strict=True):
         if line.is_voided and not role_at_least(cashier, Role.SUPERVISOR):
             line.approval = requester.consume(raw.approval_id, ApprovalAction.VOID_LINE)
@@ -492,7 +739,16 @@ def _sale_write(
             _("La caja %(terminal)s no está abierta: abra la caja antes de vender.")
             % {"terminal": terminal.name}
         )
-    series = _series_for(terminal, data.document_kind)
+    if block is None:
+        series = _series_for(terminal, data.document_kind)
+    else:
+        # The block's series, whatever the terminal's is now; under its lock no other
+        # writer can take the number between this check and the insert.
+        series = DocumentSeries.objects.select_for_update().get(pk=block.series_id)
+        if Sale.objects.filter(series=series, number=offline.number).exists():
+            raise BlockUnknown(
+                _("El N° %(number)s ya se usó en otra venta.") % {"number": offline.number}
+            )
     sale = Sale(
         client_uuid=data.client_uuid,
         request_fingerprint=fingerprint,
@@ -544,7 +800,7 @@ def _sale_write(
             )
         )
     on_credit = sum(p.amount_clp for p in payments if p.method == PaymentMethod.STORE_CREDIT)
-    return document_issue(
+    issued = document_issue(
         DocumentDraft(
             series=series,
             document=sale,
@@ -556,7 +812,8 @@ def _sale_write(
             ),
             user=cashier,
             issued_at=issued_at,
-            printout=lambda sale_id: sale_printout(sale_id=sale_id),
+            # An offline sale's boleta was printed by the till when it was made.
+            printout=None if offline else (lambda sale_id: sale_printout(sale_id=sale_id)),
             stock=[
                 StockBatch(
                     kind=MovementKind.SALE,
@@ -567,6 +824,8 @@ def _sale_write(
                         for row in rows
                         if not row.is_voided
                     ],
+                    # The goods already left: an offline sale is never refused for stock.
+                    allow_negative=True if offline else None,
                 )
             ],
             account=AccountPosting(
@@ -578,8 +837,14 @@ def _sale_write(
             )
             if on_credit
             else None,
+            number=offline.number if offline else None,
         )
     )
+    if offline:
+        _offline_conflicts(
+            sale=issued, priced=priced, block=block, session=session, offline=offline
+        )
+    return issued
 
 
 @transaction.atomic

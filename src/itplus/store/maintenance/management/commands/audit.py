@@ -28,6 +28,8 @@ class Command(BaseCommand):
         else:
             counts = ", ".join(f"{name}: {n}" for name, n in report.checked.items())
             self.stdout.write(_("Revisado — %(counts)s") % {"counts": counts or "-"})
+            for note in report.notes:
+                self.stdout.write(_("Nota: %(note)s") % {"note": note})
             if report.ok:
                 self.stdout.write(self.style.SUCCESS(_("Auditoría: sin problemas.")))
             else:
