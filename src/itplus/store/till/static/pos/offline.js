@@ -50,7 +50,8 @@ export function fold(text) {
   return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 }
 
-/** An ISO 8601 local time with its UTC offset: "2026-12-04T15:01:02-03:00". */
+/** An ISO 8601 local time with milliseconds and its UTC offset: "2026-12-04T15:01:02.250-03:00"
+ * (to the millisecond: a sale right after its block was leased is not "before" it). */
 export function isoWithOffset(date = new Date()) {
   const pad = (n) => String(Math.trunc(Math.abs(n))).padStart(2, "0");
   const offset = -date.getTimezoneOffset();
@@ -58,6 +59,7 @@ export function isoWithOffset(date = new Date()) {
   return (
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
     `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `.${String(date.getMilliseconds()).padStart(3, "0")}` +
     `${sign}${pad(offset / 60)}:${pad(offset % 60)}`
   );
 }
