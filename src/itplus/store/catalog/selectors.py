@@ -187,17 +187,12 @@ def catalog_changes(*, since: int, limit: int) -> CatalogChanges:
     rows = rows[:limit]
     codes: dict[int, list[str]] = {row["id"]: [] for row in rows}
     if rows:
-        # By change-number range, not a list of ids: one query however large the page.
         for product_id, code in (
-            Barcode.objects.filter(
-                product__change_number__gt=since,
-                product__change_number__lte=rows[-1]["change_number"],
-            )
+            Barcode.objects.filter(product_id__in=list(codes))
             .order_by("id")
             .values_list("product_id", "code")
         ):
-            if product_id in codes:
-                codes[product_id].append(code)
+            codes[product_id].append(code)
     for row in rows:
         row["barcodes"] = codes[row["id"]]
         row["is_weighed"] = row["unit"] == SaleUnit.KILO

@@ -1,8 +1,11 @@
 // The till without the server: the catalogue, the leased boleta numbers and the sales
 // made offline live in this browser's IndexedDB (one database per terminal).
 //
-// - Catalogue: GET /catalog/changes?since=N, page after page, into the "products" store;
-//   "meta" keeps the last change number, so a reload only fetches what changed.
+// - Catalogue: GET /catalog/changes?since=N, page after page. Each page is written as ONE
+//   record of the "catalog" store (a log: later pages override earlier ones, inactive
+//   products drop out; compacted when it grows), because one put per product is what
+//   makes 100,000 products slow in IndexedDB. "meta" keeps the last change number, so a
+//   reload reads the log into memory (Maps by id and by code) and fetches only what changed.
 // - Blocks: POST /offline/blocks leases ranges of boleta numbers for this terminal; each
 //   block remembers the next number not used yet here.
 // - Queue: a sale made offline takes the next number of a block and is queued in the same
@@ -11,8 +14,9 @@
 //   client_uuid, so a resend after a lost answer never records a sale twice.
 import { NetworkError } from "./api.js";
 
-const VERSION = 1;
+const VERSION = 2;
 const PAGE = 5000;
+const COMPACT_ABOVE = 40; // log records; then rewritten as pages of live products
 const SYNC_CHUNK = 50; // the most POST /offline/sales takes at once
 
 function promised(request) {
@@ -32,15 +36,21 @@ function done(tx) {
 
 export function openDatabase(name) {
   const request = indexedDB.open(name, VERSION);
-  request.onupgradeneeded = () => {
+  request.onupgradeneeded = (event) => {
     const db = request.result;
-    const products = db.createObjectStore("products", { keyPath: "id" });
-    products.createIndex("code", "codes", { unique: false, multiEntry: true });
-    db.createObjectStore("meta", { keyPath: "key" });
-    db.createObjectStore("blocks", { keyPath: "id" });
-    const queue = db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
-    queue.createIndex("uuid", "sale.client_uuid", { unique: true });
-    db.createObjectStore("rejected", { keyPath: "seq", autoIncrement: true });
+    if (event.oldVersion < 1) {
+      db.createObjectStore("meta", { keyPath: "key" });
+      db.createObjectStore("blocks", { keyPath: "id" });
+      const queue = db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
+      queue.createIndex("uuid", "sale.client_uuid", { unique: true });
+      db.createObjectStore("rejected", { keyPath: "seq", autoIncrement: true });
+    }
+    if (db.objectStoreNames.contains("products")) {
+      // Version 1 kept one record per product: start the catalogue again.
+      db.deleteObjectStore("products");
+      request.transaction.objectStore("meta").delete("since");
+    }
+    db.createObjectStore("catalog", { keyPath: "seq", autoIncrement: true });
   };
   return promised(request);
 }
@@ -75,18 +85,19 @@ function stored(row) {
     is_weighed: row.is_weighed,
     is_exempt: row.is_exempt,
     ila_tax: row.ila_tax,
+    is_active: row.is_active,
     codes: [...row.barcodes, row.sku],
-    search: `${fold(row.name)} ${row.sku.toLowerCase()}`,
   };
 }
 
-const publicProduct = ({ codes, search, ...product }) => product;
+const publicProduct = ({ codes, is_active, ...product }) => product;
 
 export function createOffline({ api, terminal, onChange = () => {} }) {
   const dbReady = openDatabase(`itplus-pos-${terminal}`);
   let catalogRun = null;
   let queueRun = null;
-  let names = null; // every product's search text, loaded on the first offline search
+  let loaded = null; // the catalogue in memory: {byId, byCode}
+  let names = null; // [search text, product] pairs, built on the first offline search
 
   async function tx(stores, mode, work) {
     const db = await dbReady;
@@ -101,10 +112,47 @@ export function createOffline({ api, terminal, onChange = () => {} }) {
 
   // ------------------------------------------------------------ catalogue
 
+  function apply(memory, rows) {
+    for (const row of rows) {
+      const old = memory.byId.get(row.id);
+      if (old) for (const code of old.codes) if (memory.byCode.get(code) === row.id) memory.byCode.delete(code);
+      if (row.is_active) {
+        memory.byId.set(row.id, row);
+        for (const code of row.codes) memory.byCode.set(code, row.id);
+      } else {
+        memory.byId.delete(row.id);
+      }
+    }
+    if (rows.length) names = null;
+  }
+
+  /** The stored catalogue read into memory once (the log replayed in order). */
+  function catalog() {
+    loaded ||= (async () => {
+      const memory = { byId: new Map(), byCode: new Map() };
+      const records = await tx(["catalog"], "readonly", (c) => promised(c.getAll()));
+      for (const record of records) apply(memory, record.rows);
+      memory.records = records.length;
+      return memory;
+    })();
+    return loaded;
+  }
+
+  /** Rewrite the log as pages of the live products (after many small syncs). */
+  async function compact(memory) {
+    const live = [...memory.byId.values()];
+    await tx(["catalog"], "readwrite", (c) => {
+      c.clear();
+      for (let i = 0; i < live.length; i += PAGE) c.add({ rows: live.slice(i, i + PAGE) });
+    });
+    memory.records = Math.ceil(live.length / PAGE);
+  }
+
   /** Fetch every change after the stored change number; resolves with how many rows came. */
   function syncCatalog() {
     catalogRun ||= (async () => {
-      let since = (await meta("since")) || 0;
+      const memory = await catalog();
+      const since = (await meta("since")) || 0;
       let count = 0;
       let next = api.request("GET", `/catalog/changes?since=${since}&limit=${PAGE}`);
       for (;;) {
@@ -112,19 +160,20 @@ export function createOffline({ api, terminal, onChange = () => {} }) {
         // Ask for the next page while this one is written.
         next = data.more ? api.request("GET", `/catalog/changes?since=${data.since}&limit=${PAGE}`) : null;
         next?.catch(() => {}); // awaited in the next turn; no unhandled rejection meanwhile
-        await tx(["products", "meta"], "readwrite", (products, m) => {
-          for (const row of data.products) {
-            if (row.is_active) products.put(stored(row));
-            else products.delete(row.id);
-          }
-          m.put({ key: "since", value: data.since });
-          m.put({ key: "synced_at", value: Date.now() });
-        });
-        count += data.products.length;
-        since = data.since;
-        if (data.products.length) names = null;
+        if (data.products.length) {
+          const rows = data.products.map(stored);
+          await tx(["catalog", "meta"], "readwrite", (c, m) => {
+            c.add({ rows });
+            m.put({ key: "since", value: data.since });
+            m.put({ key: "synced_at", value: Date.now() });
+          });
+          apply(memory, rows);
+          memory.records += 1;
+          count += rows.length;
+        }
         if (!next) break;
       }
+      if (memory.records > COMPACT_ABOVE) await compact(memory);
       onChange();
       return count;
     })().finally(() => {
@@ -133,22 +182,29 @@ export function createOffline({ api, terminal, onChange = () => {} }) {
     return catalogRun;
   }
 
-  /** Whether a catalogue has been stored here (a first sync finished at least one page). */
+  /** Whether a catalogue has been stored here (a first sync wrote at least one page). */
   const hasCatalog = async () => ((await meta("since")) || 0) > 0;
+
+  /** How many products the till can sell offline. */
+  const productCount = async () => (await catalog()).byId.size;
 
   /** Like GET /products/lookup: an exact barcode or the SKU (no deli-scale labels offline). */
   async function lookup(code) {
-    const product = await tx(["products"], "readonly", (p) => promised(p.index("code").get(code.trim())));
-    return product ? { product: publicProduct(product), code: product.codes.includes(code.trim()) ? code.trim() : "" } : null;
+    const memory = await catalog();
+    const typed = code.trim();
+    const product = memory.byId.get(memory.byCode.get(typed));
+    return product ? { product: publicProduct(product), code: typed } : null;
   }
 
   /** Like GET /products/search: every word in the name or SKU, first `limit` by name. */
   async function search(text, limit = 12) {
-    names ||= await tx(["products"], "readonly", (p) => promised(p.getAll()));
+    const memory = await catalog();
+    names ||= [...memory.byId.values()].map((p) => [`${fold(p.name)} ${p.sku.toLowerCase()}`, p]);
     const words = fold(text).split(/\s+/).filter(Boolean);
     if (!words.length) return [];
     return names
-      .filter((p) => words.every((w) => p.search.includes(w)))
+      .filter(([haystack]) => words.every((w) => haystack.includes(w)))
+      .map(([, p]) => p)
       .sort((a, b) => a.name.localeCompare(b.name, "es"))
       .slice(0, limit)
       .map(publicProduct);
@@ -261,5 +317,5 @@ export function createOffline({ api, terminal, onChange = () => {} }) {
     }
   }
 
-  return { syncCatalog, hasCatalog, lookup, search, refreshBlocks, numbersLeft, queueSale, pending, rejected, syncQueue, heartbeat };
+  return { catalog, syncCatalog, hasCatalog, productCount, lookup, search, refreshBlocks, numbersLeft, queueSale, pending, rejected, syncQueue, heartbeat };
 }

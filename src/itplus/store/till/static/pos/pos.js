@@ -1190,7 +1190,10 @@ async function startOffline() {
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(cfg.swUrl, { scope: "/pos/" }).catch((error) => console.warn(error));
   }
-  if (await offline.hasCatalog()) markCatalogReady(); // a reload: ready at once, then synced
+  if (await offline.hasCatalog()) {
+    await offline.catalog(); // a reload: the stored catalogue in memory, then synced
+    markCatalogReady();
+  }
   updateOfflineBar();
   beat();
 }
