@@ -16,6 +16,7 @@ from itplus.store.inventory.services import count_sheet_open, default_warehouse,
 from tests.factories import make_customer, make_product, make_sale, make_terminal, make_user
 from tests.store.backoffice.factories import print_once, purchase_invoiced
 from tests.store.sales.factories import make_credit_note_series, make_return
+from tests.store.sales.offline_support import lease, sell_offline
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,9 @@ def store(client):
     print_once(sale)
     make_credit_note_series()
     make_return(terminal=terminal, user=admin_user, sale=sale)
+    # an offline sale at another price: a leased block and a conflict
+    (block,) = lease(terminal)
+    sell_offline(terminal, admin_user, block, block.first, product, unit_price_clp=1)
     make_user(role="supervisor", pin="4321")
     approval_grant(pin="4321", action="reimpresion", requested_by=admin_user, obj=sale)
     purchase_invoiced(user=admin_user, product=product, quantity=10, net_cost_clp=100)
@@ -79,6 +83,8 @@ def test_the_documents_ledgers_and_approvals_are_read_only():
         "customers.AccountEntry",
         "accounts.Approval",
         "purchases.GoodsReceipt",
+        "sales.NumberBlock",
+        "sales.SyncConflict",
     } <= labels
 
 

@@ -319,13 +319,15 @@ def test_the_lookup_tells_the_till_what_the_label_needs(api_client, ham):
 
 
 def test_a_sale_without_label_approvals_keeps_the_fingerprint_it_had_before(product):
-    # What the fingerprint was before scale_approval_id existed: a sale recorded then and
-    # sent again by an offline till must still be recognised as the same sale.
+    # What the fingerprint was before scale_approval_id (and the offline unit_price_clp)
+    # existed: a sale recorded then and sent again by an offline till must still be
+    # recognised as the same sale.
     data = sale_input([product], cash_clp=2000)
     fields = asdict(data)
     fields["client_uuid"] = str(data.client_uuid)
     for line in fields["lines"]:
         del line["scale_approval_id"]
+        del line["unit_price_clp"]
 
     assert data.fingerprint() == hashlib.sha256(canonical_json(fields)).hexdigest()
     approved = sale_input(lines=[LineInput(code="x", scale_approval_id=3)])

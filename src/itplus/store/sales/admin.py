@@ -20,10 +20,12 @@ from itplus.store.sales.models import (
     CreditNote,
     CreditNoteLine,
     DocumentSeries,
+    NumberBlock,
     Payment,
     Refund,
     Sale,
     SaleLine,
+    SyncConflict,
 )
 
 
@@ -361,3 +363,59 @@ class CreditNoteAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     cash_rounding = clp_column("cash_rounding_clp", _("redondeo efectivo"))
 
     refunded = clp_column("amount_refunded_clp", _("devuelto"))
+
+
+# --- Offline tills: leased number blocks and the conflicts of synced sales ---------------
+
+
+@admin.register(NumberBlock)
+class NumberBlockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Boleta numbers leased to the tills for selling offline (they are leased and closed
+    by the tills' calls and by revoking a terminal, never here)."""
+
+    list_display = ["numbers", "series", "terminal", "leased_at", "closed_at", "closed_reason"]
+    list_filter = [
+        ("series", _titled(_("serie"))),
+        "terminal",
+        ("closed_at", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["series", "terminal"]
+    search_fields = ["=first", "=last"]
+    search_help_text = _("Primer o último número del bloque.")
+    fields = ["series", "terminal", "numbers", "leased_at", "closed_at", "closed_reason"]
+
+    @admin.display(description=_("números"), ordering="first")
+    def numbers(self, block: NumberBlock) -> str:
+        return f"{block.first}–{block.last}"
+
+
+@admin.register(SyncConflict)
+class SyncConflictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What offline sales did that the server would not have let pass (a price other
+    than the catalog's, stock below zero, a sale before the cash session opened, a block
+    closed meanwhile): the sales stand, the owner reviews these."""
+
+    list_display = ["created_at", "kind", "sale_link", "message", "resolved_at"]
+    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter), "created_at"]
+    list_select_related = ["sale__series"]
+    search_fields = ["=sale__number", "message"]
+    search_help_text = _("Número de la venta o texto del conflicto.")
+    date_hierarchy = "created_at"
+    fields = ["created_at", "kind", "sale_link", "message", "details", "resolved_at", "resolved_by"]
+
+    @admin.display(description=_("venta"), ordering="sale__number")
+    def sale_link(self, conflict: SyncConflict) -> str:
+        url = reverse("admin:sales_sale_change", args=[conflict.sale_id])
+        return format_html('<a href="{}">{}</a>', url, conflict.sale)
+
+
+class SaleSyncConflictInline(ReadOnlyInline):
+    """The conflicts of an offline sale, on the sale's page."""
+
+    model = SyncConflict
+    fields = ["kind", "message", "created_at", "resolved_at"]
+    verbose_name = _("conflicto de sincronización")
+    verbose_name_plural = _("conflictos de sincronización")
+
+
+SaleAdmin.inlines = [*SaleAdmin.inlines, SaleSyncConflictInline]

@@ -3,7 +3,7 @@ numbering) while the server is out of reach.
 
 A lease takes ``block_size`` numbers from the terminal's boleta series under the series
 row lock — the lock every writer of the series takes (lock order: cash session → series
-→ stock rows → customer; a revoke: terminal → series) — and moves ``next_number`` past
+→ stock rows → customer; a lease: series → terminal row) — and moves ``next_number`` past
 them: online sales skip leased ranges, and two leases never overlap. The till numbers
 its offline sales from its blocks; ``services.offline_sale_sync`` records them when they
 come in. The audit reads the blocks to tell leased numbers from missing ones
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itplus.store.config import get_config
-from itplus.store.sales.models import DocumentKind, DocumentSeries, NumberBlock, Sale
+from itplus.store.sales.models import DocumentKind, NumberBlock, Sale
 from itplus.store.sales.services import SaleRejected, _series_for
 from itplus.store.terminals.models import Terminal
 
@@ -59,8 +59,14 @@ def number_blocks_ensure(*, terminal: Terminal, used: Iterable[BlockUse]) -> lis
     sales they already numbered are still accepted.
     """
     series = _series_for(terminal, DocumentKind.BOLETA)  # the series row lock
-    if Terminal.objects.filter(pk=terminal.pk, revoked_at__isnull=False).exists():
-        raise SaleRejected(_("La caja fue revocada: vincúlela de nuevo."), code="caja_revocada")
+    # Then the terminal row (NO KEY UPDATE: a sale's foreign-key lock on it does not
+    # wait for it): a revoke in progress finishes first, and its closing of the blocks
+    # is not undone by a block leased here.
+    current = Terminal.objects.select_for_update(no_key=True).filter(pk=terminal.pk).first()
+    if current is None or current.revoked_at is not None or not current.is_active:
+        raise SaleRejected(
+            _("La caja fue revocada o desactivada: vincúlela de nuevo."), code="caja_revocada"
+        )
     config = get_config().offline
     reported = {use.block_id: use.next_number for use in used}
     now = timezone.now()
@@ -100,29 +106,14 @@ def number_blocks_ensure(*, terminal: Terminal, used: Iterable[BlockUse]) -> lis
 
 @transaction.atomic
 def terminal_blocks_close(*, terminal: Terminal, reason: str) -> int:
-    """Close the terminal's open blocks (it was revoked): no more leases are listed for
-    it. Takes the rows of their series (and of its boleta series) in id order first, so
-    a lease running at the same moment either finishes before (and is closed here) or
-    sees the terminal revoked. Returns how many blocks were closed."""
-    series_ids = set(
-        NumberBlock.objects.filter(terminal=terminal, closed_at__isnull=True).values_list(
-            "series_id", flat=True
-        )
-    )
-    if terminal.boleta_series_id:
-        series_ids.add(terminal.boleta_series_id)
-    else:  # it leases from the first active boleta series (services._series_for)
-        series_ids.update(
-            DocumentSeries.objects.filter(kind=DocumentKind.BOLETA, is_active=True).values_list(
-                "pk", flat=True
-            )
-        )
-    list(
-        DocumentSeries.objects.select_for_update()
-        .filter(pk__in=series_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    """Close the terminal's open blocks (it was revoked): none is listed for it again.
+    Returns how many were closed.
+
+    Run by ``terminal_revoke`` while it holds the terminal row; a lease at the same
+    moment waits for that row before it looks at the blocks, then sees the terminal
+    revoked. It takes no series lock: a sale holding one may be waiting for the
+    terminal row (its foreign key), and waiting back would deadlock.
+    """
     return NumberBlock.objects.filter(terminal=terminal, closed_at__isnull=True).update(
         closed_at=timezone.now(), closed_reason=reason[:500]
     )
