@@ -257,3 +257,22 @@ def test_three_cash_sales_offline_survive_a_closed_tab_and_sync_exactly_once(
     audit = itplus("audit", env=itplus_env())
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert "sin problemas" in audit.stdout
+
+
+def test_logging_out_forgets_the_kept_till_page(browser, live_server, shop):
+    from playwright.sync_api import expect
+
+    for user in (shop["cashier"], shop["supervisor"]):  # the live server runs test settings
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    shop["supervisor"].staff.set_pin(SUPERVISOR_PIN)
+    shop["supervisor"].staff.save(update_fields=["pin_hash"])
+    context, page = new_page(browser, live_server.url)
+    login_and_pair(page, shop)
+    page.wait_for_function("() => Boolean(navigator.serviceWorker.controller)")
+    page.wait_for_function("() => caches.match('/pos/').then(Boolean)")
+
+    page.get_by_role("button", name="Salir").click()
+    expect(page).to_have_url(re.compile(r"/login/"))
+    assert page.evaluate("() => caches.keys()") == []
+    context.close()

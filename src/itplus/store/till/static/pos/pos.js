@@ -1186,7 +1186,24 @@ async function beat() {
   }
 }
 
+/** Logging out forgets the kept till page: nobody opens this cashier's till offline. */
+function forgetPageOnLogout() {
+  const form = document.querySelector("form.logout");
+  if (!form || !window.caches) return;
+  form.addEventListener("submit", async (event) => {
+    if (form.dataset.forgotten) return;
+    event.preventDefault();
+    try {
+      await caches.delete("itplus-pos-v1"); // the service worker's cache (pos/sw.js)
+    } finally {
+      form.dataset.forgotten = "1";
+      form.requestSubmit();
+    }
+  });
+}
+
 async function startOffline() {
+  forgetPageOnLogout();
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(cfg.swUrl, { scope: "/pos/" }).catch((error) => console.warn(error));
   }
