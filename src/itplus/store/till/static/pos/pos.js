@@ -1151,7 +1151,7 @@ function onlineWork() {
       if (!(await offline.pending())) return;
       const outcome = await offline.syncQueue();
       for (const failed of outcome.rejected) showMessage(MSG.offlineRejected(failed.sale.number, failed.result.message));
-      if (outcome.recorded && !outcome.rejected.length) showMessage(MSG.offlineSynced(outcome.recorded), "ok");
+      if (outcome.recorded && !outcome.rejected.length) showMessage(MSG.offlineSynced(outcome.recorded), "ok", { persist: true });
     });
     await step(() => offline.refreshBlocks());
     await step(async () => {
