@@ -276,3 +276,55 @@ def test_logging_out_forgets_the_kept_till_page(browser, live_server, shop):
     expect(page).to_have_url(re.compile(r"/login/"))
     assert page.evaluate("() => caches.keys()") == []
     context.close()
+
+
+def test_a_sale_kept_while_the_cash_session_is_closed_syncs_once_it_opens(
+    browser, live_server, shop
+):
+    """The network cut in the browser (the server stays up): the cash session closes and
+    the price changes meanwhile. The queued sale is refused with ``retry`` (kept, not
+    rejected), and recorded at the till's price, with its conflicts, once a session opens."""
+    from playwright.sync_api import expect
+
+    from itplus.store.cash.selectors import cash_session_current
+    from itplus.store.cash.services import cash_session_close, cash_session_open
+    from itplus.store.catalog.services import product_update
+    from itplus.store.sales.models import SyncConflict
+
+    for user in (shop["cashier"], shop["supervisor"]):  # the live server runs test settings
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    shop["supervisor"].staff.set_pin(SUPERVISOR_PIN)
+    shop["supervisor"].staff.save(update_fields=["pin_hash"])
+    terminal, milk = shop["terminal"], shop["milk"]
+    context, page = new_page(browser, live_server.url)
+    login_and_pair(page, shop)
+    wait_offline_ready(page)
+
+    context.set_offline(True)
+    number = sell_cash(page, [ean(milk)], "2000")
+    expect(page.locator("#offline-pending")).to_have_text("1 venta pendiente")
+    product_update(product=milk, price_clp=1290)
+    cash_session_close(
+        session=cash_session_current(terminal=terminal),
+        user=shop["supervisor"],
+        counts={"10000": 2},
+        run_hooks=False,
+    )
+
+    context.set_offline(False)
+    expect(page.locator("#offline-state")).to_be_hidden(timeout=15_000)  # online again
+    page.evaluate("() => new Promise((r) => setTimeout(r, 1000))")
+    expect(page.locator("#offline-pending")).to_have_text("1 venta pendiente")  # kept
+    expect(page.locator("#message")).to_contain_text("aún pendientes")
+    expect(page.locator("#offline-rejected")).to_be_hidden()
+    assert Sale.objects.count() == 0
+
+    cash_session_open(terminal=terminal, user=shop["supervisor"], opening_float_clp=0)
+    expect(page.locator("#till[data-pending='0']")).to_have_count(1, timeout=30_000)
+    sale = Sale.objects.get()
+    assert (sale.number, sale.total_clp) == (number, 1190)  # what the customer paid
+    assert {"precio", "caja"} <= set(
+        SyncConflict.objects.filter(sale=sale).values_list("kind", flat=True)
+    )
+    context.close()

@@ -76,6 +76,7 @@ export const MSG = {
   offlineNeedsApproval: "Sin conexión no hay autorizaciones de supervisor: quite la línea anulada o el descuento autorizado, o espere la conexión.",
   offlineNeedsServer: (what) => `${what} necesita el servidor: no está disponible sin conexión.`,
   offlineSynced: (n) => (n === 1 ? "Conexión restablecida: 1 venta sin conexión registrada." : `Conexión restablecida: ${n} ventas sin conexión registradas.`),
+  offlineRetry: (message) => `Ventas sin conexión aún pendientes: ${message} Se reintentará sola.`,
   offlineRejected: (number, message) => `La venta sin conexión Boleta N° ${number} fue rechazada: ${message}`,
   needsServer: {
     approval: "La autorización de un supervisor",

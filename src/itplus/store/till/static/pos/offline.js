@@ -288,6 +288,7 @@ export function createOffline({ api, terminal, onChange = () => {} }) {
               outcome.recorded += 1;
             } else if (result.retry) {
               outcome.retry += 1;
+              outcome.retryMessage ||= result.message;
             } else {
               queue.delete(entry.seq);
               const { seq, ...kept } = entry;

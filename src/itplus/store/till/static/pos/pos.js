@@ -1152,6 +1152,7 @@ function onlineWork() {
       const outcome = await offline.syncQueue();
       for (const failed of outcome.rejected) showMessage(MSG.offlineRejected(failed.sale.number, failed.result.message));
       if (outcome.recorded && !outcome.rejected.length) showMessage(MSG.offlineSynced(outcome.recorded), "ok", { persist: true });
+      else if (outcome.retry && !outcome.rejected.length) showMessage(MSG.offlineRetry(outcome.retryMessage), "info", { persist: true });
     });
     await step(() => offline.refreshBlocks());
     await step(async () => {
