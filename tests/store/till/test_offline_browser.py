@@ -200,6 +200,11 @@ def test_three_cash_sales_offline_survive_a_closed_tab_and_sync_exactly_once(
         expect(page.locator("#message")).to_contain_text(
             "Dejar un ticket en espera necesita el servidor"
         )
+        page.get_by_role("button", name="Factura").click()  # the buyer is checked online
+        expect(page.locator("#message")).to_contain_text("Sin conexión solo se emiten boletas")
+        page.keyboard.press("F3")  # so is a customer
+        expect(page.locator("#message")).to_contain_text("cliente identificado")
+        expect(page.locator("dialog[open]")).to_have_count(0)
 
         # three cash sales are made offline, each with the next leased number
         first = sell_cash(page, [ean(bread)], "5000", lines=2)  # the milk is on it already

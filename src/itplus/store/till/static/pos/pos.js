@@ -1203,8 +1203,36 @@ function forgetPageOnLogout() {
   });
 }
 
+/** Offline, the customer picker (F3, "Cliente") and "Factura" are refused before
+ * customer.js asks the server for them. */
+function guardCustomerOffline() {
+  const refuse = (event, text) => {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    showMessage(text);
+    focusCode(); // the scanner's input, as after any click
+  };
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (offlineMode && event.key === "F3" && !document.querySelector("dialog[open]")) refuse(event, MSG.offlineNoCustomer);
+    },
+    true,
+  );
+  document.addEventListener(
+    "click",
+    (event) => {
+      if (!offlineMode) return;
+      if (event.target.closest('[data-doc-kind="factura"]')) refuse(event, MSG.offlineNoFactura);
+      else if (event.target.closest('[data-customer-action="pick"]')) refuse(event, MSG.offlineNoCustomer);
+    },
+    true,
+  );
+}
+
 async function startOffline() {
   forgetPageOnLogout();
+  guardCustomerOffline();
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(cfg.swUrl, { scope: "/pos/" }).catch((error) => console.warn(error));
   }
