@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db.models import F
+from django.urls import reverse
 
 from itplus.core.audit import run_audit
 from itplus.store.sales.models import DocumentSeries, NumberBlock, Sale
@@ -184,3 +185,14 @@ def test_chain_heads_name_the_last_written_sale(mixed):
 
     assert heads["B1"] == {"number": last_written.number, "hash": last_written.chain_hash}
     assert last_written.number == 104
+
+
+def test_the_maintenance_page_shows_the_notes(mixed, client):
+    client.force_login(make_user(role="supervisor"))
+
+    response = client.get(reverse("maintenance:audit"))
+
+    content = response.content.decode()
+    assert "Sin problemas" in content
+    assert 'id="notas-auditoria"' in content
+    assert "47 número(s) sin usar" in content

@@ -4,14 +4,17 @@ refusals as per-sale results with a code and a Spanish message, conflicts record
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
+from itplus.core.audit import run_audit
 from itplus.store.accounts.models import ApprovalAction
 from itplus.store.cash.services import cash_session_open
 from itplus.store.config import config_section_set
@@ -420,3 +423,82 @@ def test_an_online_sale_after_offline_ones_takes_the_next_free_number(
 def test_the_api_rejects_a_foreign_terminal_token_outright(goods, block):
     client = Client(HTTP_AUTHORIZATION="Bearer nada")
     assert post(client, SALES_URL, {"sales": []}).status_code == 401
+
+
+# --- Concurrency: the same queue sent from two tabs, offline and online sales at once ---
+
+
+def post_together(bodies: list[tuple[str, dict]], *, terminal, cashier) -> list:
+    """POST each (url, body) from its own thread, released at once."""
+    barrier = threading.Barrier(len(bodies))
+    results: list = [None] * len(bodies)
+
+    def worker(index: int) -> None:
+        try:
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {terminal.token}")
+            client.force_login(cashier)
+            barrier.wait(timeout=60)
+            url, body = bodies[index]
+            results[index] = post(client, url, body)
+        except BaseException as error:  # reported by the test, not lost in the thread
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads), "a request hung"
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_offline_sale_sent_five_times_at_once_is_recorded_once():
+    terminal = make_terminal()
+    cashier = make_user(role="cajero")
+    goods = stocked_product()
+    (block,) = lease(terminal)
+    body = {"sales": [offline_body(goods, block, 4)]}
+
+    responses = post_together([(SALES_URL, body)] * 5, terminal=terminal, cashier=cashier)
+
+    results = [r.json()["results"][0] for r in responses]
+    assert sorted(r["status"] for r in results) == ["creada"] + ["ya_registrada"] * 4
+    assert {r["sale_id"] for r in results} == {Sale.objects.get().pk}
+    assert_chain_verifies(terminal.boleta_series)
+    connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_offline_and_online_sales_at_once_share_the_chain_without_collisions():
+    terminal = make_terminal()
+    cashier = make_user(role="cajero")
+    goods = stocked_product()
+    (block,) = lease(terminal)  # 1–50
+    offline = [(SALES_URL, {"sales": [offline_body(goods, block, n)]}) for n in (9, 3, 27, 14, 1)]
+    online = [
+        (
+            "/api/v1/sales",
+            {
+                "client_uuid": str(uuid.uuid4()),
+                "lines": [{"code": goods.barcodes.first().code, "quantity": "1"}],
+                "payments": [{"method": "efectivo", "amount_clp": 2000}],
+            },
+        )
+        for _ in range(5)
+    ]
+
+    responses = post_together(offline + online, terminal=terminal, cashier=cashier)
+
+    assert [r.json()["results"][0]["status"] for r in responses[:5]] == ["creada"] * 5
+    assert sorted(r.json()["number"] for r in responses[5:]) == [51, 52, 53, 54, 55]
+    series = terminal.boleta_series
+    series.refresh_from_db()
+    assert series.next_number == 56
+    assert_chain_verifies(series)
+    assert run_audit().ok
+    connections.close_all()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -745,6 +745,10 @@ def _sale_write(
         # The block's series, whatever the terminal's is now; under its lock no other
         # writer can take the number between this check and the insert.
         series = DocumentSeries.objects.select_for_update().get(pk=block.series_id)
+        if Sale.objects.filter(client_uuid=data.client_uuid).exists():
+            # The same sale sent twice at once, recorded by the other copy while this one
+            # waited for the lock: ``create_once`` answers with that one.
+            raise IntegrityError("client_uuid already recorded")
         if Sale.objects.filter(series=series, number=offline.number).exists():
             raise BlockUnknown(
                 _("El N° %(number)s ya se usó en otra venta.") % {"number": offline.number}
