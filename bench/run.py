@@ -9,9 +9,11 @@ recreated). Writes docs/benchmarks.md.
 Then the other suites, each database again in its own process: backup create, verify
 and reinstall on a year of a busy shop (``bench/backup.py``, database
 ``itplus_bench_backup``) and, when present, ``bench/z_report.py`` and
-``bench/stock_list.py`` (each exposes ``run(...) -> dict``). Last, on PostgreSQL only,
-many terminals against the real server (``bench/load.py``: 1, 5, 20, 50 tills at one sale/s each, then
-saturated), written into its own section of docs/benchmarks.md — also by ``--only load``.
+``bench/stock_list.py`` and ``bench/till_offline.py`` (the offline till's catalogue
+into Chromium's IndexedDB; each exposes ``run(...) -> dict``). Last, on PostgreSQL only,
+many terminals against the real server (``bench/load.py``: 1, 5, 20, 50 tills at one
+sale/s each, then back to back), written into its own section of docs/benchmarks.md —
+also by ``--only load``.
 
 Standalone: ``.venv/bin/python bench/run.py [--quick] [--no-postgres] [--no-http]
 [--only SUITE] [--compare REV]``. ``--compare REV`` measures the till's workload of an
@@ -48,9 +50,10 @@ PG_DATABASES = {
     "backup": "itplus_bench_backup",
     "z_report": "itplus_bench_z",
     "stock_list": "itplus_bench_stock",
+    "till_offline": "itplus_bench_offline",
 }
 # Suites written by other features: wired in when their script exists.
-OPTIONAL_SUITES = ("z_report", "stock_list")
+OPTIONAL_SUITES = ("z_report", "stock_list", "till_offline")
 
 # A year of a busy shop (~800,000 sale lines); --quick: a small one, one round.
 BACKUP_SIZES = {False: {"lines": 800_000, "rounds": 3}, True: {"lines": 40_000, "rounds": 1}}
@@ -192,6 +195,12 @@ def child(args: argparse.Namespace, sizes: dict[str, int]) -> int:
         import stock_list
 
         result = stock_list.run(n_products=2_000 if args.quick else 20_000)
+    elif args.suite == "till_offline":
+        import till_offline
+
+        result = till_offline.run(
+            n_products=10_000 if args.quick else 100_000, rounds=1 if args.quick else 3
+        )
     else:
         import workload
 
@@ -784,6 +793,8 @@ def optional_markdown(name: str, run: dict) -> list[str]:
     """A plain table for a suite written by another feature (rows with p50/p99)."""
     sys.path.insert(0, str(BENCH_DIR))
     module = __import__(name)
+    if hasattr(module, "markdown"):  # the suite writes its own section
+        return module.markdown(run)
     labels = getattr(module, "LABELS", {})
     title = (module.__doc__ or name).splitlines()[0].rstrip(".")
     out = [

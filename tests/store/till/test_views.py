@@ -1,5 +1,7 @@
 """The till's pages: login, pairing a PC with a terminal, and /pos/."""
 
+from pathlib import Path
+
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -7,6 +9,7 @@ from django.test import RequestFactory
 from itplus.store.accounts.models import Approval, ApprovalAction
 from itplus.store.terminals.models import Terminal, hash_token
 from itplus.store.terminals.services import terminal_authenticate
+from itplus.store.till import views as till_views
 from itplus.store.till.views import TERMINAL_COOKIE, TERMINAL_COOKIE_SALT
 from tests.factories import make_terminal
 
@@ -179,3 +182,17 @@ def test_logout_is_a_post_form(client, cashier, terminal):
     response = client.post("/logout/")
     assert response.status_code == 302
     assert client.get("/pos/")["Location"].startswith("/login/")
+
+
+def test_service_worker_is_served_under_pos_with_a_script_type(client):
+    response = client.get("/pos/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/pos/"
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    # Every module and style of the till is kept for offline use.
+    static = Path(till_views.__file__).parent / "static" / "pos"
+    for path in static.iterdir():
+        if path.name != "sw.js":
+            assert f"/static/pos/{path.name}" in body, path.name

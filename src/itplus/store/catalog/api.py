@@ -1,11 +1,13 @@
-from django.http import HttpRequest
+import json
+
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from itplus.store.catalog.models import Product
 from itplus.store.catalog.scale_labels import scale_label_check
-from itplus.store.catalog.selectors import product_resolve_code, product_search
+from itplus.store.catalog.selectors import catalog_changes, product_resolve_code, product_search
 
 router = Router(tags=["catálogo"])
 
@@ -88,3 +90,47 @@ def search(request: HttpRequest, q: str, limit: int = 20):
     return [
         ProductOut.from_product(p) for p in product_search(query=q, limit=min(max(limit, 1), 50))
     ]
+
+
+class ChangedProductOut(Schema):
+    id: int
+    sku: str
+    name: str
+    barcodes: list[str]
+    price_clp: int
+    unit: str
+    is_weighed: bool
+    is_exempt: bool
+    ila_tax: str
+    scale_code: str
+    is_active: bool
+    change_number: int
+
+
+class ChangesOut(Schema):
+    products: list[ChangedProductOut]
+    since: int
+    more: bool
+
+
+class ChangesQuery(Schema):
+    since: int = Field(0, ge=0)
+    limit: int = Field(2000, ge=1, le=10_000)
+
+
+@router.get(
+    "/catalog/changes",
+    response=ChangesOut,
+    summary="Cambios del catálogo desde un número de cambio (caja sin conexión)",
+)
+def changes(request: HttpRequest, query: Query[ChangesQuery]):
+    """Products changed after ``since`` (deactivated ones too, so the till drops them),
+    in change order; ask again with the returned ``since`` while ``more`` is true."""
+    page = catalog_changes(since=query.since, limit=query.limit)
+    # Serialised here, not through the schema (which documents it): validating thousands
+    # of rows per page would cost the till several times the query itself.
+    body = {"products": page.products, "since": page.since, "more": page.more}
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        content_type="application/json",
+    )

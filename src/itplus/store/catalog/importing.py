@@ -44,7 +44,7 @@ from itplus.store.catalog.models import (
     SaleUnit,
     validate_barcode,
 )
-from itplus.store.catalog.services import product_search_text
+from itplus.store.catalog.services import catalog_changes_record, product_search_text
 
 logger = logging.getLogger(__name__)
 
@@ -693,10 +693,11 @@ def _apply(planned: list[ImportRow]) -> None:
         Product.objects.bulk_update(to_update, sorted(update_fields), batch_size=BATCH)
 
     ids = {}
-    skus = [row.sku for row in changing if row.new_codes]
-    for chunk in _chunks(skus):
+    for chunk in _chunks([row.sku for row in changing]):
         ids.update(Product.objects.filter(sku__in=chunk).values_list("sku", "pk"))
     Barcode.objects.bulk_create(
         [Barcode(product_id=ids[row.sku], code=code) for row in changing for code in row.new_codes],
         batch_size=BATCH,
     )
+    # Created, repriced or newly coded: the offline tills fetch them again.
+    catalog_changes_record(ids.values())

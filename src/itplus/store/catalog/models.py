@@ -78,6 +78,10 @@ class Product(models.Model):
     search_text = models.CharField(max_length=200, editable=False, db_index=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Where this product's latest change sits in the catalogue's change order (unique,
+    # increasing; catalog.services.catalog_changes_record sets it): the offline till
+    # asks for the products changed after the last number it has.
+    change_number = models.BigIntegerField(default=0, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("producto")
@@ -114,6 +118,18 @@ class Product(models.Model):
                     )
                 }
             )
+
+
+class CatalogCounter(models.Model):
+    """One row: the highest change number handed out to a product so far."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("contador de cambios del catálogo")
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 def validate_barcode(code: str) -> None:

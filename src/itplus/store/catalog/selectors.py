@@ -9,7 +9,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 
 from itplus.core.barcodes import ScalePattern, parse_scale_barcode
 from itplus.core.text import fold
-from itplus.store.catalog.models import Barcode, Product
+from itplus.store.catalog.models import Barcode, Product, SaleUnit
 from itplus.store.config import get_config
 
 
@@ -175,3 +175,53 @@ def product_search(*, query: str, limit: int = 20) -> QuerySet[Product]:
         return Product.objects.none()
     rank = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(found)))
     return Product.objects.filter(pk__in=found).order_by(rank)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogChanges:
+    """A page of the catalogue's changes: what the offline till needs to sell each product
+    (inactive ones too, so the till drops them), the ``since`` to ask with next, and
+    whether more changes follow."""
+
+    products: list[dict]
+    since: int
+    more: bool
+
+
+CHANGE_FIELDS = (
+    "id",
+    "sku",
+    "name",
+    "price_clp",
+    "unit",
+    "is_exempt",
+    "ila_tax",
+    "scale_code",
+    "is_active",
+    "change_number",
+)
+
+
+def catalog_changes(*, since: int, limit: int) -> CatalogChanges:
+    """Products whose change number is above ``since``, in change order, at most ``limit``."""
+    rows = list(
+        Product.objects.filter(change_number__gt=since)
+        .order_by("change_number")
+        .values(*CHANGE_FIELDS)[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    codes: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if rows:
+        for product_id, code in (
+            Barcode.objects.filter(product_id__in=list(codes))
+            .order_by("id")
+            .values_list("product_id", "code")
+        ):
+            codes[product_id].append(code)
+    for row in rows:
+        row["barcodes"] = codes[row["id"]]
+        row["is_weighed"] = row["unit"] == SaleUnit.KILO
+    return CatalogChanges(
+        products=rows, since=rows[-1]["change_number"] if rows else since, more=more
+    )

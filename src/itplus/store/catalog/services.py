@@ -7,11 +7,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itplus.core.text import fold
-from itplus.store.catalog.models import Barcode, Category, Product
+from itplus.store.catalog.models import Barcode, CatalogCounter, Category, Product
 
 # Fields a product_update caller may change (search_text is derived, never given).
 PRODUCT_FIELDS = (
@@ -26,6 +27,37 @@ PRODUCT_FIELDS = (
     "scale_code",
     "is_active",
 )
+
+
+CHANGE_CHUNK = 500
+
+
+@transaction.atomic
+def catalog_changes_record(product_ids: Iterable[int]) -> None:
+    """Give each of these products a new change number, after every number handed out
+    before: the one place the catalogue's change order is kept (the offline till syncs by
+    it). Every writer of a product, its price or its barcodes calls this in its
+    transaction, after writing the product rows.
+
+    The products get distinct numbers ``id + offset`` (one UPDATE per chunk, however many
+    products). The counter is bumped by an UPDATE first, which takes its row lock (the
+    write lock on SQLite) until the transaction ends: catalogue writers commit in the
+    order of their numbers, so a till that has seen number N never misses a change
+    below N committed later.
+    """
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+    low, high = ids[0], ids[-1]
+    span = high - low + 1
+    while not CatalogCounter.objects.filter(pk=1).update(value=F("value") + span):
+        # No counter row (a fresh or flushed database): create it, then bump it.
+        CatalogCounter.objects.bulk_create([CatalogCounter(pk=1, value=0)], ignore_conflicts=True)
+    top = CatalogCounter.objects.values_list("value", flat=True).get(pk=1)
+    offset = top - high  # low gets top - span + 1, high gets top
+    for start in range(0, len(ids), CHANGE_CHUNK):
+        chunk = ids[start : start + CHANGE_CHUNK]
+        Product.objects.filter(pk__in=chunk).update(change_number=F("id") + offset)
 
 
 def product_search_text(*, name: str, sku: str) -> str:
@@ -110,6 +142,8 @@ def product_create(
     _barcodes_validate(product=product, codes=codes)
     product.save()
     Barcode.objects.bulk_create([Barcode(product=product, code=code) for code in codes])
+    catalog_changes_record([product.pk])
+    product.refresh_from_db(fields=["change_number"])
     return product
 
 
@@ -141,6 +175,8 @@ def product_update(*, product: Product, barcodes: Iterable[str] | None = None, *
         Barcode.objects.bulk_create(
             [Barcode(product=product, code=code) for code in codes if code not in current]
         )
+    catalog_changes_record([product.pk])
+    product.refresh_from_db(fields=["change_number"])
     return product
 
 
@@ -151,8 +187,15 @@ def products_set_active(*, product_ids: Iterable[int], is_active: bool) -> int:
     Deactivating is how a product leaves the till: products with sales are never
     deleted, because sale lines point at them.
     """
-    return (
-        Product.objects.filter(pk__in=list(product_ids))
+    changing = list(
+        Product.objects.select_for_update()
+        .filter(pk__in=list(product_ids))
         .exclude(is_active=is_active)
-        .update(is_active=is_active, updated_at=timezone.now())
+        .values_list("pk", flat=True)
     )
+    for start in range(0, len(changing), CHANGE_CHUNK):
+        Product.objects.filter(pk__in=changing[start : start + CHANGE_CHUNK]).update(
+            is_active=is_active, updated_at=timezone.now()
+        )
+    catalog_changes_record(changing)
+    return len(changing)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -42,6 +43,22 @@ def till(request: HttpRequest) -> HttpResponse:
         "till/pos.html",
         {"terminal": terminal, "token": token, "till": till_context(user=request.user)},
     )
+
+
+@require_http_methods(["GET"])
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The till's service worker (static/pos/sw.js) at /pos/sw.js, so its scope is /pos/:
+    it keeps the till page and its modules for when the server does not answer."""
+    path = finders.find("pos/sw.js")
+    if not path:
+        raise Http404
+    with open(path, "rb") as file:
+        body = file.read()
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/pos/"
+    # Always checked against the server, so a new version reaches the tills at once.
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _set_terminal_cookie(request: HttpRequest, response: HttpResponse, token: str) -> None:

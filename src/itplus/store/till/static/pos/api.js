@@ -26,9 +26,22 @@ async function timedFetch(url, init, timeoutMs) {
   }
 }
 
-export function createApi(token, { timeoutMs = 15000 } = {}) {
-  /** Every call of every till module to /api/v1/ goes through here. */
+export function createApi(token, { timeoutMs = 15000, onReach = () => {} } = {}) {
+  /** Every call of every till module to /api/v1/ goes through here; ``onReach`` hears
+   * whether the server answered (true, whatever the status) or not (false). */
   async function request(method, path, body) {
+    let response;
+    try {
+      response = await send(method, path, body);
+    } catch (error) {
+      onReach(!(error instanceof NetworkError));
+      throw error;
+    }
+    onReach(true);
+    return response;
+  }
+
+  async function send(method, path, body) {
     const response = await timedFetch(
       `/api/v1${path}`,
       {

@@ -9,6 +9,7 @@ import { createCustomerPicker } from "./customer.js";
 import { createCashMenu } from "./cash.js";
 import { createReturns } from "./returns.js";
 import { createAccountPayment } from "./account.js";
+import { createOffline, isoWithOffset } from "./offline.js";
 
 const root = document.getElementById("till");
 const cfg = {
@@ -17,8 +18,11 @@ const cfg = {
   role: root.dataset.role,
   limit: Number(root.dataset.limit || 0),
   pairUrl: root.dataset.pairUrl,
+  userId: Number(root.dataset.userId) || null,
+  swUrl: root.dataset.swUrl,
 };
-const api = createApi(cfg.token);
+const api = createApi(cfg.token, { onReach: (answered) => reached(answered) });
+const offline = createOffline({ api, terminal: cfg.terminal, onChange: () => updateOfflineBar() });
 const KEEP_OPEN = Symbol("keep-open");
 const customer = createCustomerPicker({ api, terminal: cfg.terminal, showMessage });
 const returns = createReturns({ api, role: cfg.role, askApproval, showMessage, focusCode, loadReceipt });
@@ -151,7 +155,7 @@ function render() {
 }
 
 let messageTimer;
-function showMessage(text, kind = "error", { link } = {}) {
+function showMessage(text, kind = "error", { link, persist = false } = {}) {
   clearTimeout(messageTimer);
   el.message.className = `message ${kind}`;
   el.message.textContent = text;
@@ -163,7 +167,7 @@ function showMessage(text, kind = "error", { link } = {}) {
   }
   el.message.hidden = false;
   if (kind === "error") beep();
-  else messageTimer = setTimeout(clearMessage, 4000);
+  else if (!persist) messageTimer = setTimeout(clearMessage, 4000);
 }
 
 function clearMessage() {
@@ -294,6 +298,10 @@ async function confirmDialog({ title, text }) {
 
 /** A supervisor's PIN for ``action``; resolves with the approval, or null if cancelled. */
 function askApproval({ action, reason, maxPercent = null, amountClp = null, saleId = null, detail = "" }) {
+  if (offlineMode) {
+    showMessage(MSG.offlineNeedsServer(MSG.needsServer.approval));
+    return Promise.resolve(null);
+  }
   const dialog = el.pin;
   const input = dialog.querySelector("input");
   slot(dialog, "reason").textContent = reason;
@@ -431,6 +439,7 @@ async function addProduct(product, { code = "", quantity = null, embeddedPriceCl
 async function handleCode(raw) {
   const { quantity, code } = T.parseScanInput(raw);
   if (!code) return;
+  if (offlineMode) return handleCodeOffline(raw, code, quantity);
   try {
     const { data } = await api.lookup(code);
     await addProduct(data.product, {
@@ -441,6 +450,7 @@ async function handleCode(raw) {
       scaleLabel: data.scale_label,
     });
   } catch (error) {
+    if (error instanceof NetworkError) return handleCodeOffline(raw, code, quantity);
     if (error instanceof ApiError && error.status === 404 && /\D/.test(code)) {
       // Not a code: the cashier typed a name. Offer what the search finds.
       const { data } = await api.search(code);
@@ -454,6 +464,27 @@ async function handleCode(raw) {
     el.code.value = "";
     showError(error);
   }
+}
+
+/** The server does not answer: the code in the catalogue kept in IndexedDB. */
+async function handleCodeOffline(raw, code, quantity) {
+  if (!(await offline.hasCatalog())) {
+    el.code.value = "";
+    return showMessage(MSG.offlineNoCatalog);
+  }
+  const found = await offline.lookup(code);
+  if (found) return addProduct(found.product, { code: found.code, quantity });
+  if (/\D/.test(code)) {
+    const data = await offline.search(code);
+    if (data.length === 1) return addProduct(data[0], { quantity });
+    if (data.length > 1) {
+      el.code.value = raw;
+      showResults(raw, data, 0);
+      return;
+    }
+  }
+  el.code.value = "";
+  showMessage(MSG.offlineNotFound(code));
 }
 
 // ---------------------------------------------------------------- search as you type
@@ -514,7 +545,13 @@ function scheduleSearch() {
   const seq = ++search.seq;
   search.timer = setTimeout(async () => {
     try {
-      const { data } = await api.search(code);
+      let data;
+      try {
+        data = offlineMode ? await offline.search(code) : (await api.search(code)).data;
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error;
+        data = await offline.search(code);
+      }
       if (seq === search.seq && el.code.value === raw) showResults(raw, data, -1);
     } catch (error) {
       if (seq === search.seq) showError(error);
@@ -843,9 +880,12 @@ async function sendSale(payload, { buyerCompleted = false } = {}) {
     return true;
   } catch (error) {
     if (error instanceof NetworkError) {
-      // The sale may have been recorded: freeze the ticket and resend the same request.
+      // The sale may have been recorded: freeze the ticket and resend the same request
+      // (or, still without the server, save it offline under the same client_uuid).
       ticket.unconfirmed = payload;
       save();
+      showMessage(MSG.offlineUnconfirmed);
+      return false;
     } else {
       // The server answered no: nothing was recorded, the ticket can be edited again.
       ticket.unconfirmed = null;
@@ -880,7 +920,7 @@ async function sendSale(payload, { buyerCompleted = false } = {}) {
 }
 
 async function pay() {
-  if (ticket.unconfirmed) return sendSale(ticket.unconfirmed);
+  if (ticket.unconfirmed) return offlineMode ? saveOffline(ticket.unconfirmed) : sendSale(ticket.unconfirmed);
   const totals = T.ticketTotals(ticket);
   if (!totals.lines) return showMessage(ticket.lines.length ? MSG.nothingToCharge : MSG.emptyTicket);
   const total = totals.total;
@@ -995,11 +1035,213 @@ async function pay() {
         dialogError(dialog, s.problem || `${MSG.payMissing} ${T.formatCLP(s.missing)}`);
         return KEEP_OPEN;
       }
-      return (await sendSale(salePayload(payments))) ? true : KEEP_OPEN;
+      const payload = salePayload(payments);
+      const problem = offlineMode ? offlineProblem(payload) : null;
+      if (problem) {
+        dialogError(dialog, problem);
+        return KEEP_OPEN;
+      }
+      return (await (offlineMode ? saveOffline(payload) : sendSale(payload))) ? true : KEEP_OPEN;
     },
   });
   await opened;
   methodButtons.forEach((b) => b.removeEventListener("click", onMethodClick));
+}
+
+// ---------------------------------------------------------------- offline sales
+
+/** Why this sale cannot be made without the server (Spanish), or null. */
+function offlineProblem(payload) {
+  if (payload.document_kind !== "boleta") return MSG.offlineNoFactura;
+  if (payload.customer_id != null) return MSG.offlineNoCustomer;
+  if (payload.payments.some((p) => !T.PAYMENT_METHODS.includes(p.method))) return MSG.offlineNoFiado;
+  const approved = (l) => l.is_voided || l.approval_id != null || l.quantity_approval_id != null || l.scale_approval_id != null;
+  if (payload.ticket_discount_approval_id != null || payload.lines.some(approved)) return MSG.offlineNeedsApproval;
+  return null;
+}
+
+/**
+ * Record the sale in this browser with the next leased boleta number; it is sent when
+ * the server answers again. The totals are the ticket's own (ticket.js), the same the
+ * server recomputes. Returns true when queued.
+ */
+async function saveOffline(payload) {
+  const problem = offlineProblem(payload);
+  if (problem) {
+    showMessage(problem);
+    return false;
+  }
+  const sale = {
+    ...payload,
+    // What the till charged for each line: the server keeps it (and flags a price change).
+    lines: payload.lines.map((line, i) => ({
+      ...line,
+      unit_price_clp: ticket.lines[i].embeddedPriceClp ?? ticket.lines[i].priceClp,
+    })),
+    sold_at: isoWithOffset(),
+    cashier_id: cfg.userId,
+  };
+  const queued = await offline.queueSale(sale);
+  if (!queued) {
+    showMessage(MSG.offlineNoNumbers);
+    return false;
+  }
+  const total = T.ticketTotals(ticket).total;
+  const settled = T.settle(total, payload.payments.map((p) => ({ method: p.method, amount: p.amount_clp })));
+  ticket = newTicket();
+  customer.reset();
+  commit();
+  showMessage(MSG.offlineSaved(queued.sale.number, T.formatCLP(settled.change || 0)), "offline-ok", { persist: true });
+  return true;
+}
+
+// ---------------------------------------------------------------- online / offline
+
+const HEARTBEAT_ONLINE_MS = 15000;
+const HEARTBEAT_OFFLINE_MS = 3000;
+const TILL_VERSION = "pos-web-1";
+let offlineMode = false;
+let beatTimer = null;
+let onlineRun = null;
+
+/** Every API call reports whether the server answered: the till switches accordingly. */
+function reached(answered) {
+  if (answered === !offlineMode) return;
+  offlineMode = !answered;
+  updateOfflineBar();
+  if (answered) onlineWork();
+  else scheduleBeat();
+}
+
+let barRun = Promise.resolve();
+function updateOfflineBar() {
+  barRun = barRun.then(async () => {
+    const [pending, rejected, left] = await Promise.all([offline.pending(), offline.rejected(), offline.numbersLeft()]);
+    const bar = $("offline-bar");
+    bar.classList.toggle("offline", offlineMode);
+    $("offline-state").hidden = !offlineMode;
+    const pendingEl = $("offline-pending");
+    pendingEl.hidden = pending === 0;
+    pendingEl.textContent = MSG.pending(pending);
+    const rejectedEl = $("offline-rejected");
+    rejectedEl.hidden = rejected.length === 0;
+    rejectedEl.textContent = MSG.rejectedCount(rejected.length);
+    rejectedEl.title = rejected.map((r) => MSG.offlineRejected(r.sale.number, r.result.message)).join("\n");
+    $("offline-numbers").textContent = offlineMode ? MSG.numbersLeft(left) : "";
+    bar.hidden = !offlineMode && pending === 0 && rejected.length === 0;
+    root.dataset.offline = offlineMode ? "1" : "0";
+    root.dataset.pending = String(pending);
+    root.dataset.numbersLeft = String(left);
+  }).catch((error) => console.error(error));
+  return barRun;
+}
+
+/** With the server answering: send the queue, renew the number blocks, sync the catalogue. */
+function onlineWork() {
+  onlineRun ||= (async () => {
+    const step = async (work) => {
+      try {
+        await work();
+      } catch (error) {
+        if (!(error instanceof NetworkError)) console.error(error);
+      }
+    };
+    // The queue first: the block report then counts the numbers it used.
+    await step(async () => {
+      if (!(await offline.pending())) return;
+      const outcome = await offline.syncQueue();
+      for (const failed of outcome.rejected) showMessage(MSG.offlineRejected(failed.sale.number, failed.result.message));
+      if (outcome.recorded && !outcome.rejected.length) showMessage(MSG.offlineSynced(outcome.recorded), "ok", { persist: true });
+      else if (outcome.retry && !outcome.rejected.length) showMessage(MSG.offlineRetry(outcome.retryMessage), "info", { persist: true });
+    });
+    await step(() => offline.refreshBlocks());
+    await step(async () => {
+      await offline.syncCatalog();
+      markCatalogReady();
+    });
+    onlineRun = null;
+    updateOfflineBar();
+  })();
+  return onlineRun;
+}
+
+function markCatalogReady() {
+  if (root.dataset.catalog) return;
+  root.dataset.catalog = "ready";
+  root.dataset.catalogMs = String(Math.round(performance.now()));
+}
+
+function scheduleBeat() {
+  clearTimeout(beatTimer);
+  beatTimer = setTimeout(beat, offlineMode ? HEARTBEAT_OFFLINE_MS : HEARTBEAT_ONLINE_MS);
+}
+
+async function beat() {
+  clearTimeout(beatTimer);
+  try {
+    if ((await offline.heartbeat(TILL_VERSION)) && !onlineRun) await onlineWork();
+  } catch (error) {
+    console.error(error);
+  } finally {
+    scheduleBeat();
+  }
+}
+
+/** Logging out forgets the kept till page: nobody opens this cashier's till offline. */
+function forgetPageOnLogout() {
+  const form = document.querySelector("form.logout");
+  if (!form || !window.caches) return;
+  form.addEventListener("submit", async (event) => {
+    if (form.dataset.forgotten) return;
+    event.preventDefault();
+    try {
+      await caches.delete("itplus-pos-v1"); // the service worker's cache (pos/sw.js)
+    } finally {
+      form.dataset.forgotten = "1";
+      form.requestSubmit();
+    }
+  });
+}
+
+/** Offline, the customer picker (F3, "Cliente") and "Factura" are refused before
+ * customer.js asks the server for them. */
+function guardCustomerOffline() {
+  const refuse = (event, text) => {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    showMessage(text);
+    focusCode(); // the scanner's input, as after any click
+  };
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (offlineMode && event.key === "F3" && !document.querySelector("dialog[open]")) refuse(event, MSG.offlineNoCustomer);
+    },
+    true,
+  );
+  document.addEventListener(
+    "click",
+    (event) => {
+      if (!offlineMode) return;
+      if (event.target.closest('[data-doc-kind="factura"]')) refuse(event, MSG.offlineNoFactura);
+      else if (event.target.closest('[data-customer-action="pick"]')) refuse(event, MSG.offlineNoCustomer);
+    },
+    true,
+  );
+}
+
+async function startOffline() {
+  forgetPageOnLogout();
+  guardCustomerOffline();
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register(cfg.swUrl, { scope: "/pos/" }).catch((error) => console.warn(error));
+  }
+  if (await offline.hasCatalog()) {
+    await offline.catalog(); // a reload: the stored catalogue in memory, then synced
+    markCatalogReady();
+  }
+  updateOfflineBar();
+  beat();
 }
 
 // ---------------------------------------------------------------- receipt
@@ -1078,7 +1320,10 @@ el.lines.addEventListener("click", (event) => {
 
 // Actions wait for scans still being looked up, so "scan, scan, Supr" voids the last scan.
 const IMMEDIATE = new Set(["search", "escape"]);
-const run = (action) => (IMMEDIATE.has(action) ? actions[action]() : enqueue(() => actions[action]()));
+const run = (action) => {
+  if (offlineMode && MSG.needsServer[action]) return showMessage(MSG.offlineNeedsServer(MSG.needsServer[action]));
+  return IMMEDIATE.has(action) ? actions[action]() : enqueue(() => actions[action]());
+};
 
 const actions = {
   search: () => {
@@ -1142,4 +1387,5 @@ window.addEventListener("focus", () => focusCode());
 render();
 focusCode();
 root.dataset.ready = "1"; // the input takes scans only from here on (tests wait for it)
+startOffline();
 if (ticket.unconfirmed) showMessage("Hay un cobro sin confirmar: presione Cobrar (F12) para reintentarlo.");
