@@ -61,8 +61,10 @@ from tests.postgres_server import (  # noqa: E402
 )
 
 PACE_S = 1.0
-# What ``itplus setup server`` writes (maintenance.server_setup.server_processes).
+# What ``itplus setup server`` writes (maintenance.server_setup.server_processes), and
+# the other count the largest level is compared with.
 SERVER_PROCESSES = max(1, min(os.cpu_count() or 1, 4))
+OTHER_PROCESSES = 2 if SERVER_PROCESSES == 1 else 1
 PGBENCH_SECONDS = 15
 SIZES = {
     False: {
@@ -260,7 +262,8 @@ def run(quick: bool | str = False, server=None) -> dict:
     started = time.perf_counter()
     loadavg_start = os.getloadavg()[0]
     top = max(size["levels"])
-    processes = 1 if server else SERVER_PROCESSES
+    given = server is not None
+    processes = 1 if given else SERVER_PROCESSES
     with (
         nullcontext(server)
         if server
@@ -279,9 +282,9 @@ def run(quick: bool | str = False, server=None) -> dict:
         report = server.report()
         audit = server.itplus("audit", check=False)
     one_process = None
-    if processes > 1:
-        # The same largest level back to back on a server with one process: the ratio.
-        with store_server(terminals=top, products=PRODUCTS, processes=1) as alone:
+    if not given:
+        # The same largest level back to back on a server with the other process count.
+        with store_server(terminals=top, products=PRODUCTS, processes=OTHER_PROCESSES) as alone:
             sales_phase(alone, terminals=1, sales=size["warmup"])
             one_process = sales_phase(
                 alone, terminals=top, sales=max(2, -(-size["saturation_total"] // top))
@@ -289,6 +292,7 @@ def run(quick: bool | str = False, server=None) -> dict:
             one_process.pop("uuids")
             alone_report = alone.report()
             one_process["audit_ok"] = alone_report["audit_ok"]
+            one_process["processes"] = OTHER_PROCESSES
     phases = [single, *(phase for level in levels for phase in level)]
     accepted = {u for phase in phases for u in phase.pop("uuids")}
     numbers_ok = all(ns == list(range(1, len(ns) + 1)) for ns in report["series"].values())
@@ -411,18 +415,17 @@ def markdown(run: dict) -> list[str]:
     if tpcb:
         out.append(
             f"pgbench TPC-B on the same database in the same run ({tpcb['clients']} clients, "
-            f"{tpcb['seconds']} s): {tpcb['tps']:,.0f} transactions/s; the saturated server's "
+            f"{tpcb['seconds']} s): {tpcb['tps']:.0f} transactions/s; the saturated server's "
             f"sales are {sat['sales_per_s'] / tpcb['tps']:.3f}× that rate "
-            f"({tpcb['tps'] / sat['sales_per_s']:.0f} TPC-B transactions per sale).".replace(
-                ",", "."
-            )
+            f"({tpcb['tps'] / sat['sales_per_s']:.0f} TPC-B transactions per sale)."
         )
     if alone:
         out.append(
-            f"The same {alone['terminals']} tills back to back on a server with one process: "
-            f"{alone['sales_per_s']:.1f} sales/s, p50 {alone['p50_ms']:.0f} ms, p99 "
-            f"{alone['p99_ms']:.0f} ms; with {run['processes']}: {sat['sales_per_s']:.1f} "
-            f"sales/s (×{sat['sales_per_s'] / alone['sales_per_s']:.2f})."
+            f"The same {alone['terminals']} tills back to back on a server with "
+            f"`--procesos {alone['processes']}`: {alone['sales_per_s']:.1f} sales/s, p50 "
+            f"{alone['p50_ms']:.0f} ms, p99 {alone['p99_ms']:.0f} ms; with "
+            f"`--procesos {run['processes']}`: {sat['sales_per_s']:.1f} sales/s "
+            f"(×{sat['sales_per_s'] / alone['sales_per_s']:.2f})."
         )
     if tpcb or alone:
         out.append("")

@@ -253,10 +253,17 @@ def test_a_date_in_the_future_is_refused(api_client, goods, block):
     assert result["code"] == "fecha_invalida" and "reloj" in result["message"]
 
 
-def test_a_date_before_the_lease_is_refused(api_client, goods, block):
-    sold_at = (block.leased_at - timedelta(seconds=1)).isoformat()
+def test_a_date_well_before_the_lease_is_refused(api_client, goods, block):
+    sold_at = (block.leased_at - timedelta(minutes=6)).isoformat()
     result = refused(api_client, offline_body(goods, block, 1, sold_at=sold_at))
     assert result["code"] == "fecha_invalida"
+
+
+def test_a_till_clock_a_little_behind_the_servers_is_accepted(api_client, goods, block):
+    """A sale made right after the lease on a till whose clock is a minute behind."""
+    sold_at = (block.leased_at - timedelta(minutes=1)).isoformat()
+    (result,) = sync(api_client, offline_body(goods, block, 1, sold_at=sold_at))
+    assert result["status"] == "creada", result
 
 
 def test_a_date_without_its_offset_is_refused(api_client, goods, block):

@@ -403,7 +403,9 @@ def _quoted(args: list[str]) -> str:
 
 def server_processes() -> int:
     """How many processes the server PC serves with: one waitress process runs on one
-    CPU, so one per CPU, at most ``MAX_SERVER_PROCESSES`` (PostgreSQL needs CPU too)."""
+    CPU, so one per CPU, at most ``MAX_SERVER_PROCESSES`` (PostgreSQL needs CPU too).
+    On a 2-core PC, 2 processes gave ×1.3 the sales/s of one (docs/benchmarks.md, "Many
+    terminals")."""
     return max(1, min(os.cpu_count() or 1, MAX_SERVER_PROCESSES))
 
 

@@ -64,7 +64,8 @@ from itplus.store.sales.receipts import sale_printout
 from itplus.store.terminals.models import Terminal
 
 MAX_LINES = 500
-# An offline sale dated further ahead than this is refused (the till's clock is wrong).
+# An offline sale dated further ahead than this, or further before its block was leased,
+# is refused (the till's clock is wrong).
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
 
 
@@ -588,7 +589,9 @@ def _offline_checks(*, terminal: Terminal, data: SaleInput, offline: OfflineSale
             _("La fecha de la venta (%(date)s) está en el futuro: revise el reloj de la caja.")
             % {"date": _local(sold_at)}
         )
-    if sold_at < block.leased_at:
+    # A till's clock a little behind the server's is common: only a sale dated clearly
+    # before its block was leased is refused (the same margin as for the future).
+    if sold_at < block.leased_at - MAX_CLOCK_AHEAD:
         raise SoldAtInvalid(
             _(
                 "La fecha de la venta (%(date)s) es anterior a la entrega de su bloque de "
