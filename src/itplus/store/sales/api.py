@@ -122,12 +122,9 @@ def sale_out(sale: Sale, *, replayed: bool = False) -> SaleOut:
     )
 
 
-@router.post("/sales", response={200: SaleOut, 201: SaleOut}, summary="Registrar una venta")
-def create_sale(request: HttpRequest, payload: SaleIn):
-    """Idempotent on ``client_uuid``: sending the same sale again returns it (200) without
-    creating another; a new sale answers 201."""
-    cashier = require_cashier(request)
-    data = SaleInput(
+def sale_input(payload: SaleIn) -> SaleInput:
+    """What the service reads from a sale as the till sends it (online or offline)."""
+    return SaleInput(
         client_uuid=payload.client_uuid,
         lines=[LineInput(**line.dict()) for line in payload.lines],
         payments=[PaymentInput(**p.dict()) for p in payload.payments],
@@ -136,6 +133,14 @@ def create_sale(request: HttpRequest, payload: SaleIn):
         document_kind=payload.document_kind,
         customer_id=payload.customer_id,
     )
+
+
+@router.post("/sales", response={200: SaleOut, 201: SaleOut}, summary="Registrar una venta")
+def create_sale(request: HttpRequest, payload: SaleIn):
+    """Idempotent on ``client_uuid``: sending the same sale again returns it (200) without
+    creating another; a new sale answers 201."""
+    cashier = require_cashier(request)
+    data = sale_input(payload)
     sale, created = sale_complete(terminal=request.terminal, cashier=cashier, data=data)
     return Status(201 if created else 200, sale_out(sale, replayed=not created))
 

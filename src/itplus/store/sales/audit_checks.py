@@ -393,6 +393,22 @@ def check_sales(ctx: AuditContext) -> Iterator[AuditProblem]:
         )
 
 
+def chain_head_problems(
+    *, series: Any, series_label: str, last_hash: str, last_label: str | None
+) -> Iterator[AuditProblem]:
+    """The series' row must name, as its chain head, the last document walked."""
+    if series.last_hash != last_hash:
+        yield AuditProblem(
+            check="cadena",
+            message=_(
+                "%(series)s: el último eslabón registrado en la serie no corresponde al "
+                "último documento (%(last)s)."
+            )
+            % {"series": series_label, "last": last_label or _("ninguno")},
+            document=series_label,
+        )
+
+
 def _series_end(
     ctx: AuditContext,
     *,
@@ -407,16 +423,9 @@ def _series_end(
     number is one past the highest number issued or leased, and no sale lies beyond
     them; unused numbers of closed blocks are noted."""
     using = ctx.using
-    if series.last_hash != last_hash:
-        yield AuditProblem(
-            check="cadena",
-            message=_(
-                "%(series)s: el último eslabón registrado en la serie no corresponde al "
-                "último documento (%(last)s)."
-            )
-            % {"series": series_label, "last": last_label or _("ninguno")},
-            document=series_label,
-        )
+    yield from chain_head_problems(
+        series=series, series_label=series_label, last_hash=last_hash, last_label=last_label
+    )
     missing = numbering.online_between(numbering.last_online + 1, series.next_number - 1)
     if missing and not numbering.blocks:
         yield AuditProblem(
@@ -521,16 +530,9 @@ def series_end_problems(
     """After walking a chained series: its row must point at the last document walked
     (chain head and next number), and no document may carry a number beyond the series'
     counter. ``documents`` is the model of the series' documents (sales, credit notes)."""
-    if series.last_hash != last_hash:
-        yield AuditProblem(
-            check="cadena",
-            message=_(
-                "%(series)s: el último eslabón registrado en la serie no corresponde al "
-                "último documento (%(last)s)."
-            )
-            % {"series": series_label, "last": last_label or _("ninguno")},
-            document=series_label,
-        )
+    yield from chain_head_problems(
+        series=series, series_label=series_label, last_hash=last_hash, last_label=last_label
+    )
     if series.next_number != last_number + 1:
         yield AuditProblem(
             check="numeracion",

@@ -17,13 +17,11 @@ from ninja import Field, Router, Schema
 from itplus.core.errors import BusinessError
 from itplus.core.numbers import MAX_AMOUNT_CLP
 from itplus.store.config import get_config
-from itplus.store.sales.api import LineIn, PaymentIn, SaleIn, require_cashier
+from itplus.store.sales.api import LineIn, PaymentIn, SaleIn, require_cashier, sale_input
 from itplus.store.sales.blocks import BlockUse, number_blocks_ensure
 from itplus.store.sales.models import NumberBlock
 from itplus.store.sales.services import (
-    LineInput,
     OfflineSale,
-    PaymentInput,
     SaleInput,
     offline_sale_sync,
 )
@@ -125,15 +123,7 @@ class OfflineSalesOut(Schema):
 
 
 def _sale_input(payload: OfflineSaleIn) -> tuple[SaleInput, OfflineSale]:
-    data = SaleInput(
-        client_uuid=payload.client_uuid,
-        lines=[LineInput(**line.dict()) for line in payload.lines],
-        payments=[PaymentInput(**p.dict()) for p in payload.payments],
-        ticket_discount_clp=payload.ticket_discount_clp,
-        ticket_discount_approval_id=payload.ticket_discount_approval_id,
-        document_kind=payload.document_kind,
-        customer_id=payload.customer_id,
-    )
+    data = sale_input(payload)
     offline = OfflineSale(
         block_id=payload.block_id,
         number=payload.number,
