@@ -14,6 +14,7 @@ into Chromium's IndexedDB; each exposes ``run(...) -> dict``). Last, on PostgreS
 many terminals against the real server (``bench/load.py``: 1, 5, 20, 50 tills at one
 sale/s each, then back to back), written into its own section of docs/benchmarks.md —
 also by ``--only load``.
+``--only`` one of the optional suites rewrites just that suite's section too.
 
 Standalone: ``.venv/bin/python bench/run.py [--quick] [--no-postgres] [--no-http]
 [--only SUITE] [--compare REV]``. ``--compare REV`` measures the till's workload of an
@@ -160,6 +161,15 @@ def main() -> int:
             _with_section(old, LOAD_BEGIN, LOAD_END, results["load"][0]), encoding="utf-8"
         )
         print(f"Resultados en {DOCS.relative_to(ROOT)} ({elapsed:.0f} s en total).")
+    elif args.only in OPTIONAL_SUITES and results.get(args.only):
+        # Its own section (between its markers), the rest of the file as it was.
+        old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+        section = "\n".join(optional_section(args.only, results[args.only])).rstrip("\n")
+        DOCS.write_text(
+            _replace_section(old, f"<!-- {args.only} -->", f"<!-- /{args.only} -->", section),
+            encoding="utf-8",
+        )
+        print(f"Resultados en {DOCS.relative_to(ROOT)} ({elapsed:.0f} s en total).")
     elif args.only:
         print("(--only: docs/benchmarks.md no se modifica)")
     else:
@@ -295,11 +305,9 @@ def load_report(run: dict) -> bool:
 def _with_section(text: str, begin: str, end: str, run: dict) -> str:
     """``text`` with the many-terminals section (between its markers) replaced by this
     run's, or added at the end."""
-    section = "\n".join([begin, *_load_module().markdown(run), end])
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        return head + section + rest.split(end, 1)[1]
-    return text.rstrip("\n") + "\n\n" + section + "\n"
+    return _replace_section(
+        text, begin, end, "\n".join([begin, *_load_module().markdown(run), end])
+    )
 
 
 COMPARE_BEGIN = "<!-- before-and-after -->"
@@ -784,9 +792,26 @@ def markdown(results: dict[str, list[dict]], sizes: dict[str, int], elapsed: flo
     if results.get("backup"):
         out += backup_markdown(results["backup"])
     for name in OPTIONAL_SUITES:
-        for run in results.get(name, []):
-            out += optional_markdown(name, run)
+        if results.get(name):
+            out += optional_section(name, results[name])
     return "\n".join(out)
+
+
+def optional_section(name: str, runs: list[dict]) -> list[str]:
+    """An optional suite's runs between its markers, so ``--only NAME`` can replace them."""
+    lines = [f"<!-- {name} -->"]
+    for run in runs:
+        lines += optional_markdown(name, run)
+    return [*lines, f"<!-- /{name} -->", ""]
+
+
+def _replace_section(text: str, begin: str, end: str, section: str) -> str:
+    """``text`` with what lies between ``begin`` and ``end`` (markers included) replaced
+    by ``section``, or ``section`` added at the end."""
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        return head + section + rest.split(end, 1)[1]
+    return text.rstrip("\n") + "\n\n" + section + "\n"
 
 
 def optional_markdown(name: str, run: dict) -> list[str]:
