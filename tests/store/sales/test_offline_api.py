@@ -181,6 +181,28 @@ def test_the_cashier_who_sold_is_recorded(api_client, goods, block):
     assert Sale.objects.get(pk=result["sale_id"]).cashier == seller
 
 
+def test_a_sale_in_a_higher_roles_name_waits_for_them(api_client, goods, block, supervisor):
+    """A supervisor sold offline (with a discount over a cashier's limit) and a cashier
+    logged in before the sync: the sale is not sent in the supervisor's name by the
+    cashier (its rules would be the supervisor's); it stays queued until the supervisor —
+    or a higher role — is logged in at this till."""
+    body = offline_body(goods, block, 1, cashier_id=supervisor.pk, line={"discount_clp": 200})
+
+    (waiting,) = sync(api_client, body)
+    assert (waiting["status"], waiting["code"], waiting["retry"]) == (
+        "rechazada",
+        "espera_a_su_cajero",
+        True,
+    )
+    assert not Sale.objects.exists()
+
+    api_client.force_login(supervisor)
+    (result,) = sync(api_client, body)
+    assert result["status"] == "creada", result
+    sale = Sale.objects.get()
+    assert (sale.cashier, sale.discount_clp) == (supervisor, 200)
+
+
 def test_an_unknown_cashier_is_refused(api_client, goods, block):
     (result,) = sync(api_client, offline_body(goods, block, 1, cashier_id=999_999))
 

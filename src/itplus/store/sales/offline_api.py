@@ -31,7 +31,7 @@ router = Router(tags=["sin conexión"])
 MAX_SALES_PER_CALL = 50
 MAX_ID = 2**62  # ids and numbers fit a 64-bit column on either database
 # Refusals the till keeps queued and sends again later (the others need a person).
-RETRY_CODES = frozenset({"caja_cerrada"})
+RETRY_CODES = frozenset({"caja_cerrada", "espera_a_su_cajero"})
 
 
 class BlockUseIn(Schema):

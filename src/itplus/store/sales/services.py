@@ -556,6 +556,17 @@ def _offline_cashier(user: User, cashier_id: int | None) -> User:
         raise SaleRejected(
             _("El cajero de la venta no existe o está inactivo."), code="cajero_desconocido"
         )
+    if not role_at_least(user, staff_role(cashier)):
+        # The sale is judged with its seller's role (discount limit, voids without an
+        # approval): a lower role logged in now cannot send it in that name. It waits.
+        raise SaleRejected(
+            _(
+                "Esta venta la hizo %(seller)s sin conexión: se enviará cuando %(seller)s "
+                "(o alguien con su rol o uno mayor) inicie sesión en esta caja."
+            )
+            % {"seller": cashier.get_full_name() or cashier.get_username()},
+            code="espera_a_su_cajero",
+        )
     return cashier
 
 
