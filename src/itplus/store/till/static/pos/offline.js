@@ -213,6 +213,14 @@ export function createOffline({ api, terminal, onChange = () => {} }) {
   // ------------------------------------------------------------ number blocks
 
   const blocks = () => tx(["blocks"], "readonly", (b) => promised(b.getAll()));
+  let renewBelow = null; // the server's [offline] renew_below, from its last answer
+
+  /** Whether to ask the server about the blocks now: once per page, then only when fewer
+   * numbers are left than the server renews at (a lease takes the series' lock: not at
+   * every heartbeat). */
+  async function blocksWanted() {
+    return renewBelow === null || (await numbersLeft()) < renewBelow;
+  }
 
   /** Report what this till used and store the terminal's open blocks (new ones leased). */
   async function refreshBlocks() {
@@ -230,6 +238,7 @@ export function createOffline({ api, terminal, onChange = () => {} }) {
       // A block the server no longer lists is used up (closed on our own report).
       for (const id of local.keys()) if (!listed.has(id)) store.delete(id);
     });
+    renewBelow = data.renew_below;
     onChange();
     return data;
   }
@@ -318,5 +327,5 @@ export function createOffline({ api, terminal, onChange = () => {} }) {
     }
   }
 
-  return { catalog, syncCatalog, hasCatalog, productCount, lookup, search, refreshBlocks, numbersLeft, queueSale, pending, rejected, syncQueue, heartbeat };
+  return { catalog, syncCatalog, hasCatalog, productCount, lookup, search, refreshBlocks, blocksWanted, numbersLeft, queueSale, pending, rejected, syncQueue, heartbeat };
 }

@@ -1147,14 +1147,18 @@ function onlineWork() {
       }
     };
     // The queue first: the block report then counts the numbers it used.
+    let synced = false;
     await step(async () => {
       if (!(await offline.pending())) return;
       const outcome = await offline.syncQueue();
+      synced = outcome.recorded > 0;
       for (const failed of outcome.rejected) showMessage(MSG.offlineRejected(failed.sale.number, failed.result.message));
       if (outcome.recorded && !outcome.rejected.length) showMessage(MSG.offlineSynced(outcome.recorded), "ok", { persist: true });
       else if (outcome.retry && !outcome.rejected.length) showMessage(MSG.offlineRetry(outcome.retryMessage), "info", { persist: true });
     });
-    await step(() => offline.refreshBlocks());
+    await step(async () => {
+      if (synced || (await offline.blocksWanted())) await offline.refreshBlocks();
+    });
     await step(async () => {
       await offline.syncCatalog();
       markCatalogReady();
